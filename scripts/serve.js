@@ -1,0 +1,51 @@
+// Static server for web/: right MIME types for .wasm/.mjs, and the COOP/COEP headers that
+// cross-origin isolation (SharedArrayBuffer, wasm threads) needs. Used by npm start and tests.
+import { createServer } from 'node:http';
+import { readFile, stat } from 'node:fs/promises';
+import { extname, join, normalize, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const TYPES = {
+  '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8', '.json': 'application/json', '.wasm': 'application/wasm', '.bin': 'application/octet-stream',
+  '.svg': 'image/svg+xml', '.png': 'image/png', '.jpg': 'image/jpeg', '.ico': 'image/x-icon', '.md': 'text/markdown; charset=utf-8',
+  '.ts': 'text/plain; charset=utf-8', '.y4m': 'application/octet-stream',
+};
+
+export function startServer({ root = fileURLToPath(new URL('../web/', import.meta.url)), port = 8080, host = '127.0.0.1', isolate = true } = {}) {
+  const base = resolve(root);
+  const server = createServer(async (req, res) => {
+    const path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
+    let file = normalize(join(base, path));
+    if (file !== base && !file.startsWith(base + sep)) return send(res, 403, 'forbidden');
+    try {
+      if ((await stat(file)).isDirectory()) file = join(file, 'index.html');
+      const body = await readFile(file);
+      const headers = { 'Content-Type': TYPES[extname(file)] || 'application/octet-stream', 'Cache-Control': 'no-cache' };
+      if (isolate) {
+        headers['Cross-Origin-Opener-Policy'] = 'same-origin';
+        headers['Cross-Origin-Embedder-Policy'] = 'require-corp';
+        headers['Cross-Origin-Resource-Policy'] = 'same-origin';
+      }
+      res.writeHead(200, headers);
+      res.end(body);
+    } catch {
+      send(res, 404, 'not found');
+    }
+  });
+  return new Promise((ok, fail) => {
+    server.once('error', fail);
+    server.listen(port, host, () => ok({ server, url: `http://${host === '0.0.0.0' ? 'localhost' : host}:${server.address().port}/` }));
+  });
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const port = Number(process.env.PORT || 8080);
+  const { url } = await startServer({ port, host: process.env.HOST || '0.0.0.0' });
+  console.log(`convolens demo: ${url.replace('0.0.0.0', 'localhost')}  (Ctrl+C to stop)`);
+}
+
+function send(res, code, text) {
+  res.writeHead(code, { 'Content-Type': 'text/plain' });
+  res.end(text);
+}

@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# npm test: set up, build everything, run every suite, end with "N passed, N failed".
+# Run one suite alone: scripts/test.sh native|asan|wasm|fuzz|jest|browser|types
+set -uo pipefail
+cd "$(dirname "$0")/.."
+source scripts/env.sh
+bash scripts/setup.sh || exit 1
+
+ALL=(native asan wasm fuzz jest browser types)
+suites=("$@")
+[ ${#suites[@]} -eq 0 ] && suites=("${ALL[@]}")
+
+needs=()
+for s in "${suites[@]}"; do
+  case $s in
+    native|asan|wasm) needs+=("$s") ;;
+    jest|browser|types) needs+=(wasm) ;;
+  esac
+done
+if [ ${#needs[@]} -gt 0 ]; then
+  bash scripts/build.sh $(printf '%s\n' "${needs[@]}" | sort -u) || { echo "0 passed, 1 failed"; exit 1; }
+fi
+
+mkdir -p build/results
+total_pass=0; total_fail=0; report=()
+record() {  # suite passed failed
+  total_pass=$((total_pass + $2)); total_fail=$((total_fail + $3))
+  if [ "$2" -eq 0 ] && [ "$3" -eq 0 ]; then
+    report+=("$1: ran no test (counted as a failure)"); total_fail=$((total_fail + 1))
+  else
+    report+=("$1: $2 passed, $3 failed")
+  fi
+}
+
+run_ctest() {  # suite dir
+  local log=build/results/$1.log
+  echo "== $1: ctest in $2"
+  (cd "$2" && ctest -j "$JOBS" --timeout 900 --output-on-failure) >"$log" 2>&1
+  tail -n 25 "$log" | grep -E 'tests passed|FAILED|Failed|\*\*\*' || true
+  local line total failed
+  line=$(grep -E 'tests passed, [0-9]+ tests? failed out of [0-9]+' "$log" | tail -1)
+  total=$(sed -E 's/.*out of ([0-9]+).*/\1/' <<<"$line"); failed=$(sed -E 's/.* ([0-9]+) tests? failed.*/\1/' <<<"$line")
+  [ -z "$line" ] && { total=0; failed=0; grep -q 'No tests were found' "$log" || failed=1; }
+  record "$1" $((total - failed)) "$failed"
+}
+
+run_jest() {  # suite jest-args...
+  local suite=$1; shift
+  local json=build/results/$suite.json
+  echo "== $suite: jest $*"
+  rm -f "$json"
+  NODE_OPTIONS="--experimental-vm-modules --disable-warning=ExperimentalWarning" \
+    npx jest --ci --json --outputFile="$json" "$@" 2>&1 | grep -vE '^\s*$' | tail -n 60
+  if [ -f "$json" ]; then
+    read -r p f < <(node -e 'const r=require(process.argv[1]);console.log(r.numPassedTests, r.numFailedTests + r.numRuntimeErrorTestSuites)' "$PWD/$json")
+    record "$suite" "$p" "$f"
+  else
+    record "$suite" 0 1
+  fi
+}
+
+for s in "${suites[@]}"; do
+  case $s in
+    native) run_ctest native build/native ;;
+    asan)   run_ctest asan build/asan ;;
+    wasm)   run_ctest wasm build/wasm ;;
+    jest)   run_jest jest --selectProjects node ;;
+    browser) run_jest browser --selectProjects browser ;;
+    fuzz)
+      if [ -x scripts/fuzz.sh ]; then
+        echo "== fuzz"
+        if bash scripts/fuzz.sh >build/results/fuzz.log 2>&1; then record fuzz 1 0; else tail -20 build/results/fuzz.log; record fuzz 0 1; fi
+      fi ;;
+    types)
+      if [ -f tsconfig.json ]; then
+        echo "== types: tsc --noEmit"
+        if npx tsc --noEmit -p tsconfig.json; then record types 1 0; else record types 0 1; fi
+      fi ;;
+    *) echo "unknown suite '$s' (${ALL[*]})"; exit 2 ;;
+  esac
+done
+
+echo
+printf '%s\n' "${report[@]}"
+echo "$total_pass passed, $total_fail failed"
+[ "$total_fail" -eq 0 ]

@@ -1,0 +1,43 @@
+#include "core/buffer.h"
+
+#include <cstdlib>
+#include <new>
+
+namespace convolens {
+namespace {
+std::size_t g_live_bytes = 0;
+std::size_t g_live_buffers = 0;
+constexpr std::size_t kAlign = 64;  // a cache line; also keeps v128 loads aligned
+}  // namespace
+
+MemoryStats memory_stats() { return {g_live_bytes, g_live_buffers}; }
+
+void Buffer::resize(std::size_t bytes) {
+  if (bytes <= capacity_) {
+    size_ = bytes;
+    return;
+  }
+  release();
+  // 16 bytes of slack past the end let SIMD tails load a full vector without reading
+  // outside the allocation (the extra lanes are never stored).
+  const std::size_t cap = (bytes + 16 + kAlign - 1) / kAlign * kAlign;
+  void* p = std::aligned_alloc(kAlign, cap);
+  if (!p) throw std::bad_alloc();
+  data_ = static_cast<std::uint8_t*>(p);
+  size_ = bytes;
+  capacity_ = bytes;
+  g_live_bytes += cap;
+  ++g_live_buffers;
+}
+
+void Buffer::release() {
+  if (!data_) return;
+  const std::size_t cap = (capacity_ + 16 + kAlign - 1) / kAlign * kAlign;
+  std::free(data_);
+  g_live_bytes -= cap;
+  --g_live_buffers;
+  data_ = nullptr;
+  size_ = capacity_ = 0;
+}
+
+}  // namespace convolens

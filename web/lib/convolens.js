@@ -1,0 +1,38 @@
+// convolens: convolution filters and CNN inference in WebAssembly SIMD.
+//   const cl = await load();            // picks the SIMD or the plain binary
+//   const f = cl.conv3x3({kernel: [0,-1,0, -1,5,-1, 0,-1,0]});
+//   f.apply(imageData, outImageData);
+import { hasSimd, instantiate } from './load.js';
+import { Conv3x3 } from './conv3x3.js';
+
+export { hasSimd };
+
+class Convolens {
+  #m;
+  constructor(module, variant) {
+    this.#m = module;
+    this.variant = variant;            // 'simd' | 'plain'
+    this.backend = module.backend();   // what the binary was compiled for
+  }
+  conv3x3(options) {
+    return new Conv3x3(this.#m, options);
+  }
+  memory() {
+    return this.#m.memoryStats();
+  }
+}
+
+const loaded = new Map();
+
+// options: {simd: true|false|undefined (auto), wasmPaths, locateFile}
+export function load(options = {}) {
+  const variant = options.simd === false || (options.simd === undefined && !hasSimd()) ? 'plain' : 'simd';
+  if (options.simd === true && !hasSimd()) throw new Error('convolens: this engine has no WebAssembly SIMD');
+  const key = `${variant}|${options.wasmPaths ?? ''}`;
+  if (!loaded.has(key)) {
+    const p = instantiate(variant, options).then((m) => new Convolens(m, variant));
+    p.catch(() => loaded.delete(key));  // a failed load may be retried
+    loaded.set(key, p);
+  }
+  return loaded.get(key);
+}

@@ -1,0 +1,68 @@
+// Finds, fetches and instantiates the right wasm binary: SIMD where the engine validates
+// SIMD instructions, plain otherwise. Works in browsers, workers and Node >= 18.
+
+// Smallest module that uses a v128 instruction (i8x16.splat + drop); validates only with SIMD.
+const SIMD_PROBE = new Uint8Array([
+  0, 97, 115, 109, 1, 0, 0, 0, 1, 4, 1, 96, 0, 0, 3, 2, 1, 0, 10, 9, 1, 7, 0, 65, 0, 253, 15, 26, 11,
+]);
+
+export function hasSimd() {
+  try {
+    return WebAssembly.validate(SIMD_PROBE);
+  } catch {
+    return false;
+  }
+}
+
+const isNode = typeof process !== 'undefined' && !!process.versions?.node && typeof window === 'undefined';
+
+function resolveUrl(file, options) {
+  if (options.locateFile) return options.locateFile(file);
+  if (options.wasmPaths) {
+    const base = options.wasmPaths.endsWith('/') ? options.wasmPaths : options.wasmPaths + '/';
+    return new URL(file, new URL(base, isNode ? 'file://' + process.cwd() + '/' : globalThis.location?.href)).href;
+  }
+  return new URL(`../wasm/${file}`, import.meta.url).href;
+}
+
+async function fetchBinary(url) {
+  if (isNode && url.startsWith('file:')) {
+    const { readFile } = await import('node:fs/promises');
+    const { fileURLToPath } = await import('node:url');
+    try {
+      return await readFile(fileURLToPath(url));
+    } catch (e) {
+      throw new Error(`convolens: cannot read wasm file ${url}: ${e.code || e.message}`);
+    }
+  }
+  let response;
+  try {
+    response = await fetch(url);
+  } catch (e) {
+    throw new Error(`convolens: cannot fetch wasm file ${url}: ${e.message}`);
+  }
+  if (!response.ok) throw new Error(`convolens: wasm file ${url} answered HTTP ${response.status}`);
+  const type = response.headers.get('content-type') || '';
+  if (!type.startsWith('application/wasm'))
+    throw new Error(`convolens: wasm file ${url} is served as "${type || 'no type'}", expected "application/wasm"`);
+  return new Uint8Array(await response.arrayBuffer());
+}
+
+// Loads and instantiates one variant ('simd' | 'plain'); returns the raw Embind module.
+export async function instantiate(variant, options = {}) {
+  const glueUrl = resolveUrl(`convolens-${variant}.mjs`, options);
+  let factory;
+  try {
+    factory = (await import(/* webpackIgnore: true */ /* @vite-ignore */ glueUrl)).default;
+  } catch (e) {
+    throw new Error(`convolens: cannot load module ${glueUrl}: ${e.message}`);
+  }
+  // The binary is fetched here, not by the glue, so errors name the URL and Node works
+  // (Emscripten 3.1.6's own loader breaks on Node's global fetch).
+  const wasmBinary = await fetchBinary(resolveUrl(`convolens-${variant}.wasm`, options));
+  return factory({
+    wasmBinary,
+    print: options.print || (() => {}),
+    printErr: options.printErr || ((m) => console.warn(`convolens: ${m}`)),
+  });
+}
