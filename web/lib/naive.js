@@ -1,0 +1,49 @@
+// Plain-JavaScript 2-D convolution of RGBA pixels: the page's "plain JavaScript" backend and
+// the naive peer in the benchmarks. Straightforward on purpose: no tricks, one loop nest.
+//   spec: {width, height, weights, scale = 1, offset = 0, border = 'replicate', borderValue = 0}
+// Output pixel = clamp(round(sum(w * p) / scale + offset)), alpha copied from the input.
+const BORDER = {
+  constant: () => -1,
+  replicate: (i, n) => (i < 0 ? 0 : n - 1),
+  reflect101: (i, n) => {
+    if (n === 1) return 0;
+    const p = 2 * (n - 1);
+    const m = ((i % p) + p) % p;
+    return m < n ? m : p - m;
+  },
+  wrap: (i, n) => ((i % n) + n) % n,
+};
+
+export function convolveNaive(src, dst, imgWidth, imgHeight, spec) {
+  const { width: kw, height: kh, weights, scale = 1, offset = 0, border = 'replicate', borderValue = 0 } = spec;
+  const map = BORDER[border];
+  if (!map) throw new RangeError(`unknown border mode "${border}"`);
+  const ax = Math.floor((kw - 1) / 2), ay = Math.floor((kh - 1) / 2);
+  const inv = 1 / scale;
+  for (let y = 0; y < imgHeight; y++) {
+    for (let x = 0; x < imgWidth; x++) {
+      let r = 0, g = 0, b = 0;
+      for (let ky = 0; ky < kh; ky++) {
+        let yy = y + ky - ay;
+        if (yy < 0 || yy >= imgHeight) yy = map(yy, imgHeight);
+        for (let kx = 0; kx < kw; kx++) {
+          const w = weights[ky * kw + kx];
+          let xx = x + kx - ax;
+          if (xx < 0 || xx >= imgWidth) xx = map(xx, imgWidth);
+          if (yy < 0 || xx < 0) {
+            r += w * borderValue; g += w * borderValue; b += w * borderValue;
+          } else {
+            const i = (yy * imgWidth + xx) * 4;
+            r += w * src[i]; g += w * src[i + 1]; b += w * src[i + 2];
+          }
+        }
+      }
+      const o = (y * imgWidth + x) * 4;
+      dst[o] = Math.round(r * inv + offset);      // Uint8ClampedArray clamps (ties to even)
+      dst[o + 1] = Math.round(g * inv + offset);
+      dst[o + 2] = Math.round(b * inv + offset);
+      dst[o + 3] = src[o + 3];
+    }
+  }
+  return dst;
+}
