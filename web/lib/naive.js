@@ -15,6 +15,7 @@ const BORDER = {
 };
 
 export function convolveNaive(src, dst, imgWidth, imgHeight, spec) {
+  if (!(dst instanceof Uint8ClampedArray)) throw new TypeError('dst must be a Uint8ClampedArray');
   const { width: kw, height: kh, weights, scale = 1, offset = 0, border = 'replicate', borderValue = 0 } = spec;
   const map = BORDER[border];
   if (!map) throw new RangeError(`unknown border mode "${border}"`);
@@ -39,9 +40,10 @@ export function convolveNaive(src, dst, imgWidth, imgHeight, spec) {
         }
       }
       const o = (y * imgWidth + x) * 4;
-      dst[o] = Math.round(r * inv + offset);      // Uint8ClampedArray clamps (ties to even)
-      dst[o + 1] = Math.round(g * inv + offset);
-      dst[o + 2] = Math.round(b * inv + offset);
+      // dst is a Uint8ClampedArray: the store clamps and rounds ties to even, like the core.
+      dst[o] = r * inv + offset;
+      dst[o + 1] = g * inv + offset;
+      dst[o + 2] = b * inv + offset;
       dst[o + 3] = src[o + 3];
     }
   }
