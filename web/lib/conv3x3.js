@@ -1,13 +1,17 @@
 // Conv3x3: a 3x3 RGBA filter whose frame buffers live on the wasm heap, reused every frame.
+import { own, release, disposedError } from './lifetime.js';
+
 export class Conv3x3 {
   #m;
   #native;
+  #token;
   #width = 0;
   #height = 0;
 
   constructor(module, { kernel, scale = 1, offset = 0 }) {
     this.#m = module;
-    this.#native = new module.Conv3x3Filter();
+    const native = (this.#native = new module.Conv3x3Filter());
+    this.#token = own(this, () => native.delete());
     try {
       this.setKernel(kernel, scale, offset);
     } catch (e) {
@@ -50,11 +54,11 @@ export class Conv3x3 {
   }
 
   dispose() {
-    if (this.#native) this.#native.delete();
+    release(this.#token);
     this.#native = null;
   }
 
   #live() {
-    if (!this.#native) throw new Error('Conv3x3 used after dispose()');
+    if (!this.#native) throw disposedError('Conv3x3');
   }
 }

@@ -4,6 +4,7 @@
 //   f.apply(imageData, outImageData);
 import { hasSimd, instantiate } from './load.js';
 import { Conv3x3 } from './conv3x3.js';
+import { lifetimeStats } from './lifetime.js';
 
 export { hasSimd };
 
@@ -17,8 +18,10 @@ class Convolens {
   conv3x3(options) {
     return new Conv3x3(this.#m, options);
   }
+  // Live convolens buffers and objects plus the heap size: tests check they return to baseline.
   memory() {
-    return this.#m.memoryStats();
+    const { liveBytes, liveBuffers } = this.#m.memoryStats();
+    return { liveBytes, liveBuffers, liveObjects: lifetimeStats().liveObjects, heapBytes: this.#m.HEAPU8.length };
   }
 }
 

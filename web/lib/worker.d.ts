@@ -1,0 +1,29 @@
+// Type declarations for convolens/worker (web/lib/worker.js).
+import type { DigitResult, KernelSpec, LayerSummary, Activation, LoadOptions, Pixels, PresetParams } from './convolens.js';
+
+export interface RemoteFilter {
+  /** Filters a frame in the worker. The frame is transferred (closed for the caller). */
+  process(frame: ImageBitmap | VideoFrame): Promise<ImageBitmap>;
+  apply(pixels: Pixels): Promise<Uint8ClampedArray>;
+  dispose(): Promise<void>;
+}
+
+export interface RemoteModel {
+  predict(input: Float32Array | Pixels): Promise<Float32Array>;
+  activations(input: Float32Array | Pixels): Promise<Activation[]>;
+  summary(): Promise<LayerSummary[]>;
+  dispose(): Promise<void>;
+}
+
+export interface ConvolensWorker {
+  readonly variant: 'simd' | 'plain';
+  readonly backend: string;
+  createFilter(preset: string, params?: PresetParams): Promise<RemoteFilter>;
+  createFilter(spec: KernelSpec): Promise<RemoteFilter>;
+  createPipeline(steps: Array<string | KernelSpec>): Promise<RemoteFilter>;
+  loadModel(url: string): Promise<RemoteModel>;
+  classifyDrawing(pixels: Pixels): Promise<DigitResult>;
+  terminate(): void;
+}
+
+export function spawnWorker(options?: Omit<LoadOptions, 'locateFile'>): Promise<ConvolensWorker>;
