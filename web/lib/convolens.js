@@ -26,12 +26,14 @@ class Convolens {
 }
 
 const loaded = new Map();
+const locatorIds = new Map();  // each distinct locateFile function is its own cache entry
 
 // options: {simd: true|false|undefined (auto), wasmPaths, locateFile}
 export function load(options = {}) {
   const variant = options.simd === false || (options.simd === undefined && !hasSimd()) ? 'plain' : 'simd';
   if (options.simd === true && !hasSimd()) throw new Error('convolens: this engine has no WebAssembly SIMD');
-  const key = `${variant}|${options.wasmPaths ?? ''}`;
+  if (options.locateFile && !locatorIds.has(options.locateFile)) locatorIds.set(options.locateFile, locatorIds.size + 1);
+  const key = `${variant}|${options.wasmPaths ?? ''}|${locatorIds.get(options.locateFile) ?? ''}`;
   if (!loaded.has(key)) {
     const p = instantiate(variant, options).then((m) => new Convolens(m, variant));
     p.catch(() => loaded.delete(key));  // a failed load may be retried

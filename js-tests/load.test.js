@@ -1,0 +1,66 @@
+// Loading: binary selection, wasmPaths/locateFile, clear errors for missing or mistyped files.
+import { createServer } from 'node:http';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { load, hasSimd } from '../web/lib/convolens.js';
+
+const WASM_DIR = fileURLToPath(new URL('../web/wasm/', import.meta.url));
+
+test('Node 20 has SIMD and load() picks the SIMD binary by default', async () => {
+  expect(hasSimd()).toBe(true);
+  const cl = await load();
+  expect(cl.variant).toBe('simd');
+  expect(cl.backend).toBe('wasm-simd128');
+});
+
+test('loading twice returns the same instance; plain is a separate one', async () => {
+  const [a, b, c] = await Promise.all([load(), load({ simd: true }), load({ simd: false })]);
+  expect(a).toBe(b);
+  expect(c).not.toBe(a);
+  expect(c.backend).toBe('wasm-plain');
+});
+
+test('wasmPaths and locateFile place the files', async () => {
+  const a = await load({ simd: false, wasmPaths: WASM_DIR });
+  expect(a.backend).toBe('wasm-plain');
+  const seen = [];
+  const b = await load({ simd: true, locateFile: (f) => (seen.push(f), new URL(f, 'file://' + WASM_DIR).href) });
+  expect(b.backend).toBe('wasm-simd128');
+  expect(seen).toEqual(['convolens-simd.mjs', 'convolens-simd.wasm']);
+});
+
+test('a missing wasm folder gives an error naming the URL, and a later good load works', async () => {
+  await expect(load({ wasmPaths: '/nonexistent/dir/' })).rejects.toThrow(/nonexistent\/dir\/convolens-simd\.mjs/);
+  expect((await load()).backend).toBe('wasm-simd128');
+});
+
+describe('over HTTP', () => {
+  let server, base;
+  beforeAll(async () => {
+    // Serves the real files, but the .wasm of "wrongtype/" as text/plain and "missing/" as 404.
+    server = createServer((req, res) => {
+      const [, dir, file] = req.url.split('/');
+      if (dir === 'missing' && file.endsWith('.wasm')) return res.writeHead(404).end();
+      const body = readFileSync(WASM_DIR + file);
+      const type = file.endsWith('.wasm') ? (dir === 'wrongtype' ? 'text/plain' : 'application/wasm') : 'text/javascript';
+      res.writeHead(200, { 'Content-Type': type }).end(body);
+    });
+    await new Promise((ok) => server.listen(0, '127.0.0.1', ok));
+    base = `http://127.0.0.1:${server.address().port}`;
+  });
+  afterAll(() => server.close());
+
+  test('wrong MIME type is named with the URL', async () => {
+    // Node cannot import() JS over http, so the glue comes from disk and only the .wasm from the server.
+    const locateFile = (f) => (f.endsWith('.wasm') ? `${base}/wrongtype/${f}` : new URL(f, 'file://' + WASM_DIR).href);
+    await expect(load({ simd: false, locateFile })).rejects.toThrow(
+      `convolens: wasm file ${base}/wrongtype/convolens-plain.wasm is served as "text/plain", expected "application/wasm"`);
+  });
+
+  test('HTTP 404 is named with the URL; the right server then works', async () => {
+    const at = (dir) => (f) => (f.endsWith('.wasm') ? `${base}/${dir}/${f}` : new URL(f, 'file://' + WASM_DIR).href);
+    await expect(load({ simd: false, locateFile: at('missing') })).rejects.toThrow(`${base}/missing/convolens-plain.wasm answered HTTP 404`);
+    const cl = await load({ simd: false, locateFile: at('ok') });
+    expect(cl.backend).toBe('wasm-plain');
+  });
+});
