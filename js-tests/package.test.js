@@ -1,0 +1,62 @@
+// The package as another project gets it: npm pack -> install the tarball into an empty folder
+// -> import 'convolens' from Node -> run a filter and a digit classification. Plus size limits.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+let dir, tarball, files;
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'convolens-pack-'));
+  const out = execFileSync('npm', ['pack', '--json', '--pack-destination', dir], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+  const [info] = JSON.parse(out);
+  tarball = join(dir, info.filename);
+  files = info.files.map((f) => f.path);
+  const app = join(dir, 'app');
+  execFileSync('mkdir', ['-p', app]);
+  writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'embedder', private: true, type: 'module' }));
+  execFileSync('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error', tarball], { cwd: app, stdio: 'ignore' });
+}, 120000);
+afterAll(() => dir && rmSync(dir, { recursive: true, force: true }));
+
+test('the tarball holds the JS, the types, every wasm file and the model, and nothing else of note', () => {
+  for (const f of ['web/lib/convolens.js', 'web/lib/convolens.d.ts', 'web/lib/worker.js', 'web/lib/worker.d.ts',
+    'web/wasm/convolens-simd.mjs', 'web/wasm/convolens-simd.wasm', 'web/wasm/convolens-plain.mjs', 'web/wasm/convolens-plain.wasm',
+    'web/models/mnist/model.json', 'package.json', 'README.md']) expect(files).toContain(f);
+  expect(files.filter((f) => /^(src|cpp-tests|js-tests|build|node_modules|scripts)\//.test(f))).toEqual([]);
+});
+
+test('wasm files are at most 150 KB and the JS glue at most 80 KB', () => {
+  const sizes = {};
+  for (const f of files.filter((f) => f.startsWith('web/wasm/'))) {
+    const bytes = readFileSync(join(ROOT, f));
+    sizes[f] = { bytes: bytes.length, gzip: gzipSync(bytes, { level: 9 }).length };
+    expect([f, bytes.length <= (f.endsWith('.wasm') ? 150 * 1024 : 80 * 1024)]).toEqual([f, true]);
+  }
+  console.log('package sizes (bytes, gzip -9):\n' + Object.entries(sizes).map(([f, s]) => `  ${f}: ${s.bytes} / ${s.gzip}`).join('\n'));
+});
+
+test('an empty project imports the installed package in Node and filters and classifies', () => {
+  const script = `
+    import { load } from 'convolens';
+    const cl = await load();
+    const img = { data: new Uint8ClampedArray(8 * 8 * 4).fill(200), width: 8, height: 8 };
+    const f = cl.createFilter('sharpen');
+    const out = f.apply(img);
+    // A drawn "7": a top bar and a diagonal, dark ink on white.
+    const W = 200, px = new Uint8ClampedArray(W * W * 4).fill(255);
+    const dot = (x, y) => { for (let dy = -7; dy <= 7; dy++) for (let dx = -7; dx <= 7; dx++) { const i = ((y + dy) * W + x + dx) * 4; px[i] = px[i + 1] = px[i + 2] = 0; } };
+    for (let x = 50; x <= 150; x++) dot(x, 40);
+    for (let t = 0; t <= 1; t += 0.005) dot(Math.round(150 - 70 * t), Math.round(40 + 120 * t));
+    const r = await cl.classifyDrawing({ data: px, width: W, height: W });
+    f.dispose();
+    console.log(JSON.stringify({ backend: cl.backend, pixel: out[0], digit: r.digit, empty: !!r.empty }));
+  `;
+  writeFileSync(join(dir, 'app', 'run.mjs'), script);
+  const result = JSON.parse(execFileSync('node', ['run.mjs'], { cwd: join(dir, 'app'), encoding: 'utf8' }));
+  expect(result).toEqual({ backend: 'wasm-simd128', pixel: 200, digit: 7, empty: false });
+});

@@ -1,0 +1,29 @@
+// Type-checked (tsc --noEmit in npm test) usage of the package API as an embedding site sees it.
+import { load, type Convolens, type DigitResult, type Filter } from 'convolens';
+import { spawnWorker } from 'convolens/worker';
+
+export async function sharpenCanvas(canvas: HTMLCanvasElement): Promise<void> {
+  const cl: Convolens = await load({ wasmPaths: '/assets/convolens/' });
+  const filter: Filter = cl.createFilter('sharpen', { border: 'reflect101' });
+  const ctx = canvas.getContext('2d')!;
+  const frame = ctx.getImageData(0, 0, canvas.width, canvas.height);
+  const out = new ImageData(canvas.width, canvas.height);
+  filter.apply(frame, out);
+  ctx.putImageData(out, 0, 0);
+  filter.dispose();
+}
+
+export async function describeDrawing(drawing: ImageData): Promise<string> {
+  const cl = await load();
+  const result: DigitResult = await cl.classifyDrawing(drawing);
+  return result.empty ? 'nothing drawn' : `${result.digit} (${(result.confidence * 100).toFixed(0)}%)`;
+}
+
+export async function blurInWorker(frame: ImageBitmap): Promise<ImageBitmap> {
+  const worker = await spawnWorker({ simd: true });
+  const pipe = await worker.createPipeline(['gaussian', { kernel: [1, 2, 1], width: 3, height: 1, scale: 4 }]);
+  const out = await pipe.process(frame);
+  await pipe.dispose();
+  worker.terminate();
+  return out;
+}
