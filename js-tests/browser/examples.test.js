@@ -43,3 +43,21 @@ test('digit example classifies a digit drawn with the mouse', async () => {
   expect(problems).toEqual([]);
   await context.close();
 });
+
+test('worker example filters frames in a Web Worker', async () => {
+  const { page, problems, context } = await openPage(browser, url + 'examples/worker.html');
+  await page.waitForFunction(() => /^([5-9]|\d\d+) frames, wasm-simd128 in a worker/.test(document.getElementById('info').textContent), null, { timeout: 20000 });
+  // The emboss of a mostly flat scene is mostly mid-grey (offset 128).
+  const mid = await page.evaluate(() => {
+    const c = document.getElementById('out');
+    const g = Object.assign(document.createElement('canvas'), { width: c.width, height: c.height }).getContext('2d');
+    g.drawImage(c, 0, 0);
+    const d = g.getImageData(0, 0, c.width, c.height).data;
+    let n = 0;
+    for (let i = 0; i < d.length; i += 4) n += Math.abs(d[i] - 128) < 8 ? 1 : 0;
+    return n / (d.length / 4);
+  });
+  expect(mid).toBeGreaterThan(0.5);
+  expect(problems).toEqual([]);
+  await context.close();
+});
