@@ -1,0 +1,193 @@
+// The page's filter engine: one chain of filter stages run by one of three backends
+//   'simd'  the WebAssembly SIMD binary      'plain' the WebAssembly binary without SIMD
+//   'js'    plain JavaScript (web/lib/naive.js), so the speed difference is visible.
+// A chain is plain data (it crosses postMessage to the worker):
+//   { stages: [{preset, params?} | {kernel: {width, height, weights, scale, offset}}],
+//     border: 'constant'|'replicate'|'reflect101'|'wrap', borderValue, mode: 'rgb'|'gray' }
+// Buffers are allocated on resize or chain change only, never per frame.
+import { load } from '../lib/convolens.js';
+import { convolveNaive } from '../lib/naive.js';
+import { grayInPlace } from './pixels.js';
+
+export const BACKENDS = [
+  { name: 'simd', label: 'WASM SIMD' },
+  { name: 'plain', label: 'WASM plain' },
+  { name: 'js', label: 'plain JavaScript' },
+];
+
+// Used only while the engine's own preset table (cl.presets) has not landed in the library.
+const FALLBACK_PRESETS = [
+  { name: 'identity', label: 'Identity', description: 'Copies every pixel: the kernel that does nothing.', kernel: k3([0, 0, 0, 0, 1, 0, 0, 0, 0]) },
+  { name: 'sharpen', label: 'Sharpen', description: 'Adds the difference to the neighbours back to each pixel.', kernel: k3([0, -1, 0, -1, 5, -1, 0, -1, 0]) },
+  { name: 'box-blur', label: 'Box blur 3×3', description: 'The average of the 3×3 neighbourhood.', kernel: k3([1, 1, 1, 1, 1, 1, 1, 1, 1], 9) },
+  { name: 'gaussian', label: 'Gaussian blur 3×3', description: 'A weighted average: near pixels count more.', kernel: k3([1, 2, 1, 2, 4, 2, 1, 2, 1], 16) },
+  { name: 'edges', label: 'Edges (Laplacian)', description: 'Zero on flat areas, bright where brightness changes.', kernel: k3([-1, -1, -1, -1, 8, -1, -1, -1, -1]) },
+  { name: 'emboss', label: 'Emboss', description: 'A directional difference plus grey: surfaces look raised.', kernel: k3([-2, -1, 0, -1, 1, 1, 0, 1, 2], 1, 128) },
+];
+function k3(weights, scale = 1, offset = 0) {
+  return { width: 3, height: 3, weights, scale, offset };
+}
+
+const hasFilters = (cl) => typeof cl.createFilter === 'function';
+
+export function presetsOf(cl) {
+  return Array.isArray(cl?.presets) && cl.presets.length ? cl.presets : FALLBACK_PRESETS;
+}
+
+export class Engine {
+  #modules = new Map();   // variant -> loaded Convolens
+  #backend = 'simd';
+  #cl = null;             // module used by the current backend (also resolves presets for 'js')
+  #chain = null;
+  #stages = [];           // wasm filters of the current chain (wasm backends)
+  #pipeline = null;
+  #kernels = [];          // resolved kernel of every stage (for 'js' and the inspector)
+  #tmp = [null, null];    // ping-pong buffers for chains in plain JS
+  #resolveError = null;
+
+  get backend() { return this.#backend; }
+  get backendName() { return this.#backend === 'js' ? 'plain JavaScript' : this.#cl?.backend; }
+  get presets() { return presetsOf(this.#cl); }
+  get kernels() { return this.#kernels; }
+  get chain() { return this.#chain; }
+  get unsupported() { return this.#resolveError; }
+  memory() { return this.#cl?.memory(); }
+
+  async #module(variant) {
+    if (!this.#modules.has(variant)) this.#modules.set(variant, await load({ simd: variant === 'simd' }));
+    return this.#modules.get(variant);
+  }
+
+  async setBackend(name) {
+    if (!BACKENDS.some((b) => b.name === name)) throw new RangeError(`unknown backend "${name}"`);
+    // plain JS still uses a module to look up preset kernels: the plain one, which every engine runs.
+    const cl = await this.#module(name === 'simd' ? 'simd' : 'plain');
+    this.#backend = name;
+    this.#cl = cl;
+    if (this.#chain) this.setChain(this.#chain);
+  }
+
+  setChain(chain) {
+    if (!this.#cl) throw new Error('setBackend() first');
+    const previous = this.#chain;
+    this.#disposeStages();
+    this.#chain = normaliseChain(chain);
+    try {
+      this.#build();
+    } catch (e) {
+      // Keep running the previous chain; the caller shows the message.
+      this.#disposeStages();
+      if (previous && previous !== chain) {
+        this.#chain = previous;
+        try { this.#build(); } catch { this.#disposeStages(); }
+      }
+      throw e;
+    }
+  }
+
+  #build() {
+    const { stages, border, borderValue, mode } = this.#chain;
+    this.#resolveError = null;
+    this.#kernels = stages.map((s) => this.#kernelOf(s));
+    if (this.#backend === 'js') {
+      const missing = stages.findIndex((s, i) => !this.#kernels[i]);
+      if (missing >= 0) this.#resolveError = `“${stages[missing].preset}” is not a plain convolution; plain JavaScript skips it`;
+      return;
+    }
+    const cl = this.#cl;
+    if (hasFilters(cl)) {
+      for (const s of stages) {
+        const opts = { border, borderValue, mode };
+        const f = s.preset ? cl.createFilter(s.preset, s.params) : cl.createFilter({ ...s.kernel, border, borderValue, mode });
+        this.#stages.push(f);
+        if (s.preset && typeof f.setOptions === 'function') f.setOptions(opts);
+      }
+      if (this.#stages.length > 1 && typeof cl.createPipeline === 'function') this.#pipeline = cl.createPipeline(this.#stages);
+      this.#kernels = this.#kernels.map((k, i) => k || this.#stages[i].kernel || null);
+    } else {
+      // Until filters.js lands: 3x3 kernels through the conv3x3 slice (replicate border only).
+      for (const k of this.#kernels) {
+        if (!k || k.width !== 3 || k.height !== 3) throw new RangeError('this build of the library only runs 3×3 kernels');
+        this.#stages.push(cl.conv3x3({ kernel: k.weights, scale: k.scale, offset: k.offset }));
+      }
+    }
+  }
+
+  #kernelOf(stage) {
+    if (stage.kernel) return stage.kernel;
+    const p = this.presets.find((q) => q.name === stage.preset);
+    if (!p) throw new RangeError(`unknown preset "${stage.preset}"`);
+    if (p.kernel && !stage.params) return p.kernel;
+    if (!hasFilters(this.#cl)) return p.kernel ?? null;
+    // Parametrised presets: ask the library for the kernel these params give.
+    const f = this.#cl.createFilter(stage.preset, stage.params);
+    try { return f.kernel ?? null; } finally { f.dispose(); }
+  }
+
+  // input, output: ImageData of the same size. Returns output.
+  apply(input, output) {
+    const { width: w, height: h } = input;
+    if (this.#backend === 'js') return this.#applyJs(input, output);
+    if (this.#pipeline) {
+      this.#pipeline.apply(input, output);
+    } else if (this.#stages.length === 1) {
+      this.#stages[0].apply(input, output);
+    } else if (this.#stages.length === 0) {
+      output.data.set(input.data);
+    } else {
+      let src = input;
+      for (let i = 0; i < this.#stages.length; i++) {
+        const dst = i === this.#stages.length - 1 ? output : this.#scratch(i & 1, w, h);
+        this.#stages[i].apply(src, dst);
+        src = dst;
+      }
+    }
+    return output;
+  }
+
+  #applyJs(input, output) {
+    const { width: w, height: h } = input;
+    const { border, borderValue, mode } = this.#chain;
+    let src = input;
+    if (mode === 'gray') {
+      src = this.#scratch(1, w, h);
+      src.data.set(input.data);
+      grayInPlace(src.data);
+    }
+    const kernels = this.#kernels.filter(Boolean);
+    if (!kernels.length) output.data.set(src.data);
+    for (let i = 0; i < kernels.length; i++) {
+      const dst = i === kernels.length - 1 ? output : this.#scratch(i & 1 ? 1 : 0, w, h);
+      convolveNaive(src.data, dst.data, w, h, { ...kernels[i], border, borderValue });
+      src = dst;
+    }
+    return output;
+  }
+
+  #scratch(i, w, h) {
+    const t = this.#tmp[i];
+    if (t && t.width === w && t.height === h) return t;
+    return (this.#tmp[i] = { data: new Uint8ClampedArray(w * h * 4), width: w, height: h });
+  }
+
+  #disposeStages() {
+    this.#pipeline?.dispose?.();
+    this.#pipeline = null;
+    for (const f of this.#stages) f.dispose();
+    this.#stages = [];
+  }
+
+  dispose() {
+    this.#disposeStages();
+    this.#tmp = [null, null];
+  }
+}
+
+function normaliseChain(chain) {
+  return {
+    stages: (chain?.stages ?? []).map((s) => (s.kernel ? { kernel: { scale: 1, offset: 0, ...s.kernel } } : { preset: s.preset, params: s.params })),
+    border: chain?.border ?? 'replicate',
+    borderValue: chain?.borderValue ?? 0,
+    mode: chain?.mode ?? 'rgb',
+  };
+}

@@ -1,0 +1,265 @@
+// The filter chain list and the kernel editor. Owns the chain (plain data) and calls
+// onChange(chain) whenever it changes; the engine's answer (resolved kernels, errors) comes
+// back through show(info).
+import { drawKernelHeat } from './heatmap.js';
+
+const $ = (id) => document.getElementById(id);
+const MAX_K = 7;
+
+export class FiltersUI {
+  chain = { stages: [{ preset: 'sharpen' }], border: 'replicate', borderValue: 0, mode: 'rgb' };
+  active = 0;
+  presets = [];
+  kernels = [];
+  #onChange;
+  #timer = 0;
+
+  constructor(onChange) {
+    this.#onChange = onChange;
+    for (const id of ['kernel-w', 'kernel-h-size'])
+      for (let n = 1; n <= MAX_K; n++) $(id).append(new Option(String(n), String(n)));
+    $('add-stage').addEventListener('click', () => {
+      this.chain.stages.push({ preset: this.presets.find((p) => p.name.includes('blur'))?.name ?? this.presets[0].name });
+      this.active = this.chain.stages.length - 1;
+      this.#changed();
+    });
+    $('preset').addEventListener('change', (e) => {
+      const v = e.target.value;
+      if (v === '__custom') this.chain.stages[this.active] = { kernel: this.#currentKernel() };
+      else this.chain.stages[this.active] = { preset: v };
+      this.#changed();
+    });
+    $('border').addEventListener('change', (e) => {
+      this.chain.border = e.target.value;
+      $('border-value-field').hidden = e.target.value !== 'constant';
+      this.#changed();
+    });
+    $('border-value').addEventListener('input', (e) => {
+      const v = Number(e.target.value);
+      if (Number.isFinite(v)) {
+        this.chain.borderValue = Math.min(255, Math.max(0, Math.round(v)));
+        this.#changed(150);
+      }
+    });
+    radioGroup($('mode-group'), 'mode', (v) => {
+      this.chain.mode = v;
+      this.#changed();
+    });
+    $('kernel-w').addEventListener('change', () => this.#resizeKernel());
+    $('kernel-h-size').addEventListener('change', () => this.#resizeKernel());
+    $('kernel-grid').addEventListener('input', () => this.#editKernel());
+    $('kernel-scale').addEventListener('input', () => this.#editKernel());
+    $('kernel-offset').addEventListener('input', () => this.#editKernel());
+    $('normalise').addEventListener('click', () => this.#normalise());
+  }
+
+  // Engine feedback after a chain change.
+  show(info) {
+    if (info.presets) this.presets = info.presets;
+    this.kernels = info.kernels ?? [];
+    this.#renderChain();
+    // A custom kernel being typed is already on screen: re-rendering would eat a lone "-".
+    const stage = this.chain.stages[this.active];
+    if (!stage.kernel || $('kernel-grid').children.length !== stage.kernel.weights.length) this.#renderEditor();
+  }
+
+  showError(message) {
+    $('kernel-error').hidden = !message;
+    $('kernel-error').textContent = message ?? '';
+  }
+
+  label() {
+    return this.chain.stages.map((s) => this.#stageName(s)).join(' → ') || 'no filter';
+  }
+
+  // Switch the active stage to a preset by name (also used by the tests through the UI).
+  selectPreset(name) {
+    this.chain.stages[this.active] = { preset: name };
+    this.#changed();
+  }
+
+  #stageName(s) {
+    if (s.kernel) return `Custom ${s.kernel.width}×${s.kernel.height}`;
+    return this.presets.find((p) => p.name === s.preset)?.label ?? s.preset;
+  }
+
+  #changed(delay = 0) {
+    clearTimeout(this.#timer);
+    this.#renderChain();
+    const fire = () => this.#onChange(structuredClone(this.chain));
+    if (delay) this.#timer = setTimeout(fire, delay);
+    else fire();
+  }
+
+  #renderChain() {
+    const list = $('chain');
+    list.replaceChildren();
+    this.chain.stages.forEach((s, i) => {
+      const li = document.createElement('li');
+      li.className = i === this.active ? 'active' : '';
+      const pick = button(this.#stageName(s), 'pick', () => {
+        this.active = i;
+        this.#renderChain();
+        this.#renderEditor();
+      });
+      pick.setAttribute('aria-current', i === this.active ? 'true' : 'false');
+      pick.setAttribute('aria-label', `Filter ${i + 1}: ${this.#stageName(s)}${i === this.active ? ' (editing)' : ''}`);
+      li.append(pick);
+      if (this.chain.stages.length > 1) {
+        const rm = button('×', 'remove', () => {
+          this.chain.stages.splice(i, 1);
+          this.active = Math.min(this.active, this.chain.stages.length - 1);
+          this.#changed();
+        });
+        rm.setAttribute('aria-label', `Remove filter ${i + 1}`);
+        li.append(rm);
+      }
+      list.append(li);
+    });
+  }
+
+  #renderEditor() {
+    const stage = this.chain.stages[this.active];
+    const kernel = stage.kernel ?? this.kernels[this.active] ?? null;
+    const sel = $('preset');
+    if (sel.options.length !== this.presets.length + 1) {
+      sel.replaceChildren(...this.presets.map((p) => new Option(p.label ?? p.name, p.name)), new Option('Custom kernel', '__custom'));
+    }
+    sel.value = stage.kernel ? '__custom' : stage.preset;
+    const preset = this.presets.find((p) => p.name === stage.preset);
+    $('kernel-of').textContent = `· filter ${this.active + 1} of ${this.chain.stages.length}`;
+    $('preset-description').textContent = stage.kernel
+      ? 'Your own kernel. Each output pixel is the sum of weight × input pixel, divided by the scale, plus the offset.'
+      : preset?.description ?? '';
+    const editable = !!kernel;
+    for (const id of ['kernel-w', 'kernel-h-size', 'kernel-scale', 'kernel-offset', 'normalise']) $(id).disabled = !editable;
+    if (!kernel) {
+      $('kernel-grid').replaceChildren();
+      return;
+    }
+    $('kernel-w').value = String(kernel.width);
+    $('kernel-h-size').value = String(kernel.height);
+    $('kernel-scale').value = fmt(kernel.scale ?? 1);
+    $('kernel-offset').value = fmt(kernel.offset ?? 0);
+    const grid = $('kernel-grid');
+    const focused = document.activeElement?.dataset?.i;
+    grid.style.gridTemplateColumns = `repeat(${kernel.width}, auto)`;
+    grid.replaceChildren(...kernel.weights.map((w, i) => {
+      const input = document.createElement('input');
+      input.type = 'number';
+      input.step = 'any';
+      input.value = fmt(w);
+      input.dataset.i = String(i);
+      input.setAttribute('aria-label', `Weight row ${Math.floor(i / kernel.width) + 1}, column ${(i % kernel.width) + 1}`);
+      return input;
+    }));
+    if (focused !== undefined) grid.querySelector(`[data-i="${focused}"]`)?.focus();
+    drawKernelHeat($('kernel-heat'), kernel);
+  }
+
+  #currentKernel() {
+    const stage = this.chain.stages[this.active];
+    const k = stage.kernel ?? this.kernels[this.active];
+    return k ? { width: k.width, height: k.height, weights: [...k.weights], scale: k.scale ?? 1, offset: k.offset ?? 0 } : identity(3, 3);
+  }
+
+  #editKernel() {
+    const k = this.#currentKernel();
+    const inputs = $('kernel-grid').querySelectorAll('input');
+    inputs.forEach((el, i) => {
+      const v = Number(el.value);
+      if (el.value !== '' && Number.isFinite(v)) k.weights[i] = v;
+    });
+    const scale = Number($('kernel-scale').value), offset = Number($('kernel-offset').value);
+    if ($('kernel-scale').value !== '' && Number.isFinite(scale)) k.scale = scale;
+    if ($('kernel-offset').value !== '' && Number.isFinite(offset)) k.offset = offset;
+    this.chain.stages[this.active] = { kernel: k };
+    $('preset').value = '__custom';
+    drawKernelHeat($('kernel-heat'), k);
+    this.#changed(120);
+  }
+
+  #resizeKernel() {
+    const old = this.#currentKernel();
+    const w = Number($('kernel-w').value), h = Number($('kernel-h-size').value);
+    const k = { width: w, height: h, weights: new Array(w * h).fill(0), scale: old.scale, offset: old.offset };
+    // Keep the centred overlap of the old weights.
+    const ox = ((w - 1) >> 1) - ((old.width - 1) >> 1), oy = ((h - 1) >> 1) - ((old.height - 1) >> 1);
+    for (let y = 0; y < old.height; y++) for (let x = 0; x < old.width; x++) {
+      const nx = x + ox, ny = y + oy;
+      if (nx >= 0 && ny >= 0 && nx < w && ny < h) k.weights[ny * w + nx] = old.weights[y * old.width + x];
+    }
+    if (k.weights.every((v) => v === 0)) k.weights[((h - 1) >> 1) * w + ((w - 1) >> 1)] = 1;
+    this.chain.stages[this.active] = { kernel: k };
+    this.#changed();
+    this.#renderEditor();
+  }
+
+  // Scale = sum of weights, so flat areas keep their brightness. Zero-sum kernels (edges)
+  // are scaled by their positive part and centred on grey instead.
+  #normalise() {
+    const k = this.#currentKernel();
+    const sum = k.weights.reduce((a, b) => a + b, 0);
+    if (Math.abs(sum) > 1e-9) {
+      k.scale = +sum.toFixed(6);
+      k.offset = 0;
+    } else {
+      k.scale = k.weights.reduce((a, b) => a + Math.max(0, b), 0) || 1;
+      k.offset = 128;
+    }
+    this.chain.stages[this.active] = { kernel: k };
+    this.#changed();
+    this.#renderEditor();
+  }
+}
+
+function identity(w, h) {
+  const weights = new Array(w * h).fill(0);
+  weights[((h - 1) >> 1) * w + ((w - 1) >> 1)] = 1;
+  return { width: w, height: h, weights, scale: 1, offset: 0 };
+}
+
+function fmt(v) {
+  return String(+Number(v).toFixed(4));
+}
+
+function button(text, cls, onClick) {
+  const b = document.createElement('button');
+  b.type = 'button';
+  b.className = cls;
+  b.textContent = text;
+  b.addEventListener('click', onClick);
+  return b;
+}
+
+// ARIA radio group of buttons: click or arrow keys select; calls onSelect(value of data-<key>).
+export function radioGroup(group, key, onSelect) {
+  const buttons = [...group.querySelectorAll('[role="radio"]')];
+  const select = (b, focus) => {
+    for (const o of buttons) {
+      o.setAttribute('aria-checked', String(o === b));
+      o.tabIndex = o === b ? 0 : -1;
+    }
+    if (focus) b.focus();
+    onSelect(b.dataset[key]);
+  };
+  for (const b of buttons) {
+    b.tabIndex = b.getAttribute('aria-checked') === 'true' ? 0 : -1;
+    b.addEventListener('click', () => select(b, false));
+    b.addEventListener('keydown', (e) => {
+      const i = buttons.indexOf(b);
+      const d = e.key === 'ArrowRight' || e.key === 'ArrowDown' ? 1 : e.key === 'ArrowLeft' || e.key === 'ArrowUp' ? -1 : 0;
+      if (!d) return;
+      e.preventDefault();
+      select(buttons[(i + d + buttons.length) % buttons.length], true);
+    });
+  }
+  return {
+    set(value) {
+      for (const o of buttons) {
+        o.setAttribute('aria-checked', String(o.dataset[key] === value));
+        o.tabIndex = o.dataset[key] === value ? 0 : -1;
+      }
+    },
+  };
+}

@@ -1,0 +1,161 @@
+// Frame processing, the same code in the worker and on the main thread (fallback):
+// frame in -> input buffer -> Engine -> output buffer -> output canvas.
+//
+// Read-back strategy: a VideoFrame is copied straight into a preallocated RGBA buffer with
+// VideoFrame.copyTo({format: 'RGBA'}) - no canvas read-back at all. Other sources (and engines
+// without copyTo conversion) are drawn on a private canvas created with willReadFrequently,
+// which keeps it on the CPU; the visible output canvas is never read.
+import { Engine } from './engine.js';
+import { neighbourhood } from './pixels.js';
+
+export class Processor {
+  engine = new Engine();
+  frames = 0;
+  #canvas;      // visible output (OffscreenCanvas in the worker, HTMLCanvasElement on the main thread)
+  #ctx;
+  #input = null;   // ImageData, reused
+  #output = null;  // ImageData, reused
+  #grab = null;    // private willReadFrequently canvas for non-VideoFrame sources
+  #copyTo = true;  // VideoFrame.copyTo with RGBA conversion works here
+
+  constructor(canvas) {
+    this.#canvas = canvas;
+    this.#ctx = canvas.getContext('2d', { alpha: false });
+  }
+
+  get width() { return this.#input?.width ?? 0; }
+  get height() { return this.#input?.height ?? 0; }
+
+  #resize(w, h) {
+    if (this.#input?.width === w && this.#input?.height === h) return;
+    this.#input = new ImageData(w, h);
+    this.#output = new ImageData(w, h);
+    this.#canvas.width = w;
+    this.#canvas.height = h;
+  }
+
+  // source: VideoFrame (closed here) or any CanvasImageSource; w x h: the processing size.
+  async process(source, w, h) {
+    const t0 = performance.now();
+    this.#resize(w, h);
+    const isFrame = typeof VideoFrame !== 'undefined' && source instanceof VideoFrame;
+    try {
+      if (isFrame && this.#copyTo && source.displayWidth === w && source.displayHeight === h) {
+        try {
+          await source.copyTo(this.#input.data, { format: 'RGBA' });
+        } catch {
+          this.#copyTo = false;  // older engine: no conversion in copyTo
+          this.#draw(source, w, h);
+        }
+      } else {
+        this.#draw(source, w, h);
+      }
+    } finally {
+      if (isFrame) source.close();
+    }
+    const t1 = performance.now();
+    this.engine.apply(this.#input, this.#output);
+    const t2 = performance.now();
+    this.#ctx.putImageData(this.#output, 0, 0);
+    this.frames++;
+    return { filterMs: t2 - t1, totalMs: performance.now() - t0, width: w, height: h };
+  }
+
+  // Re-runs the chain on the last input (paused view, after a filter change).
+  rerun() {
+    if (!this.#input) return null;
+    const t1 = performance.now();
+    this.engine.apply(this.#input, this.#output);
+    const ms = performance.now() - t1;
+    this.#ctx.putImageData(this.#output, 0, 0);
+    return { filterMs: ms, totalMs: ms, width: this.width, height: this.height };
+  }
+
+  #draw(source, w, h) {
+    if (!this.#grab || this.#grab.canvas.width !== w || this.#grab.canvas.height !== h) {
+      const c = typeof OffscreenCanvas !== 'undefined' ? new OffscreenCanvas(w, h) : Object.assign(document.createElement('canvas'), { width: w, height: h });
+      this.#grab = c.getContext('2d', { willReadFrequently: true });
+    }
+    this.#grab.drawImage(source, 0, 0, w, h);
+    // getImageData allocates; this path only runs where copyTo is unavailable.
+    this.#input.data.set(this.#grab.getImageData(0, 0, w, h).data);
+  }
+
+  // Copies of the last input and output frame (for tests, snapshots and the digit box).
+  snapshot(rect) {
+    if (!this.#input) return null;
+    const { x = 0, y = 0, width = this.width, height = this.height } = rect ?? {};
+    return { width, height, input: crop(this.#input, x, y, width, height), output: crop(this.#output, x, y, width, height) };
+  }
+
+  // What the inspector needs for output pixel (x, y): the neighbourhood of the first stage's
+  // kernel, border resolved, and the actual output pixel.
+  probe(x, y) {
+    if (!this.#input) return null;
+    const { width: w, height: h } = this.#input;
+    x = Math.min(w - 1, Math.max(0, Math.floor(x)));
+    y = Math.min(h - 1, Math.max(0, Math.floor(y)));
+    const chain = this.engine.chain;
+    const kernel = this.engine.kernels[0] ?? null;
+    const o = (y * w + x) * 4;
+    const result = {
+      x, y, width: w, height: h,
+      stages: chain?.stages.length ?? 0,
+      kernel, border: chain?.border, borderValue: chain?.borderValue ?? 0, mode: chain?.mode,
+      taps: kernel ? neighbourhood(this.#input.data, w, h, x, y, kernel.width, kernel.height, chain.border, chain.borderValue) : [],
+      input: Array.from(this.#input.data.subarray(o, o + 4)),
+      output: Array.from(this.#output.data.subarray(o, o + 4)),
+    };
+    // Gray mode convolves the luma: show the taps as the filter sees them.
+    if (chain?.mode === 'gray') for (const t of result.taps) t.rgb = t.rgb.map(() => luma(t.rgb));
+    return result;
+  }
+
+  async snapshotBlob() {
+    if (this.#canvas.convertToBlob) return this.#canvas.convertToBlob({ type: 'image/png' });
+    return new Promise((ok) => this.#canvas.toBlob(ok, 'image/png'));
+  }
+}
+
+function crop(img, x, y, w, h) {
+  const out = new Uint8ClampedArray(w * h * 4);
+  for (let r = 0; r < h; r++) {
+    const s = ((y + r) * img.width + x) * 4;
+    out.set(img.data.subarray(s, s + w * 4), r * w * 4);
+  }
+  return out;
+}
+
+function luma([r, g, b]) {
+  return (77 * r + 150 * g + 29 * b + 128) >> 8;
+}
+
+// The message handlers of the worker (web/app/worker.js); FramePipe calls the same table
+// directly on the main thread when there is no worker.
+export function handlers() {
+  let processor = null;
+  const info = () => {
+    const e = processor.engine;
+    return { backend: e.backend, backendName: e.backendName, presets: e.presets, kernels: e.kernels, unsupported: e.unsupported, memory: e.memory() };
+  };
+  return {
+    async init({ canvas, backend }) {
+      processor = new Processor(canvas);
+      await processor.engine.setBackend(backend);
+      return info();
+    },
+    async backend({ name }) {
+      await processor.engine.setBackend(name);
+      return info();
+    },
+    chain({ chain }) {
+      processor.engine.setChain(chain);
+      return info();
+    },
+    frame: ({ frame, width, height }) => processor.process(frame, width, height),
+    rerun: () => processor.rerun(),
+    snapshot: ({ rect }) => processor.snapshot(rect),
+    probe: ({ x, y }) => processor.probe(x, y),
+    blob: () => processor.snapshotBlob(),
+  };
+}
