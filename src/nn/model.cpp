@@ -1,31 +1,139 @@
-// Model: the public face of the engine (stub while the layers land).
+// Model: runs the layer chain image by image through two reused buffers, so a batch of any
+// size needs no memory beyond one image's largest activation (and stays in cache).
 #include "nn/model.h"
 
+#include <cstring>
+
 #include "core/errors.h"
+#include "nn/model_impl.h"
 
 namespace convolens::nn {
 
-struct ModelImpl {
-  std::vector<LayerInfo> infos;
-};
+void ModelImpl::finalize() {
+  max_elems = input.size();
+  scratch_elems = 1;
+  for (auto& l : layers) {
+    max_elems = std::max(max_elems, l.out.size());
+    if (l.op == Op::Conv2D || l.op == Op::Depthwise) scratch_elems = std::max(scratch_elems, l.g.padded_size());
+    // The registry's last variant that supports the shape is the fastest one.
+    if (l.op == Op::Conv2D || l.op == Op::Depthwise) {
+      auto vs = l.op == Op::Conv2D ? conv2d_variants() : depthwise2d_variants();
+      l.conv = &vs[0];
+      if (!reference)
+        for (const auto& v : vs)
+          if (v.supports(l.g)) l.conv = &v;
+    }
+    if (l.op == Op::Dense) l.dense = reference ? &dense_variants()[0] : &dense_variants().back();
+  }
+  ping.resize(max_elems * sizeof(float));
+  pong.resize(max_elems * sizeof(float));
+  scratch.resize(scratch_elems * sizeof(float));
+}
+
+const float* ModelImpl::run(Layer& l, const float* in, float* out) {
+  const std::size_t n = l.out.size();
+  switch (l.op) {
+    case Op::Identity: return in;
+    case Op::Conv2D:
+    case Op::Depthwise: {
+      const ConvParams p{l.g, l.kernel.as<float>(), l.has_bias ? l.bias.as<float>() : nullptr, l.packed.as<float>(),
+                         l.packed_stride, l.act};
+      l.conv->fn(p, in, out, scratch.as<float>());
+      break;
+    }
+    case Op::Dense: {
+      const DenseParams p{int(l.in.size() / l.in.c), l.in.c, l.out.c, l.kernel.as<float>(),
+                          l.has_bias ? l.bias.as<float>() : nullptr, l.packed.as<float>(), l.packed_stride, l.act};
+      l.dense->fn(p, in, out);
+      break;
+    }
+    case Op::MaxPool: max_pool__scalar(l.g, in, out); break;
+    case Op::AvgPool: avg_pool__scalar(l.g, in, out); break;
+    case Op::GlobalAvgPool: global_avg_pool__scalar(l.in.h * l.in.w, l.in.c, in, out); break;
+    case Op::ZeroPad: zero_pad__scalar(l.in, l.pad_t, l.pad_b, l.pad_l, l.pad_r, in, out); break;
+    case Op::ScaleShift: scale_shift__scalar(n, l.out.c, l.scale.as<float>(), l.shift.as<float>(), in, out); break;
+    case Op::Activation: std::memcpy(out, in, n * sizeof(float)); break;
+  }
+  const bool fused = (l.op == Op::Conv2D || l.op == Op::Depthwise || l.op == Op::Dense) &&
+                     (l.act == Act::Linear || l.act == Act::Relu || l.act == Act::Relu6);
+  if (!fused) apply_activation(out, n, l.out.c, l.act, l.alpha);
+  return out;
+}
 
 Model::Model() : impl_(std::make_unique<ModelImpl>()) {}
 Model::~Model() = default;
 Model::Model(Model&&) noexcept = default;
 Model& Model::operator=(Model&&) noexcept = default;
 
-Model Model::from_tfjs(std::string_view, std::span<const std::uint8_t>) {
-  throw TypeError("model loading is not implemented yet");
+std::vector<int> Model::input_shape() const { return impl_->input.dims(); }
+int Model::input_size() const { return int(impl_->input.size()); }
+int Model::output_size() const {
+  return int(impl_->layers.empty() ? impl_->input.size() : impl_->layers.back().out.size());
 }
-std::vector<int> Model::input_shape() const { return {}; }
-int Model::input_size() const { return 0; }
-int Model::output_size() const { return 0; }
-std::vector<int> Model::output_shape() const { return {}; }
-void Model::predict(const float*, int, float*) { throw TypeError("not implemented yet"); }
+std::vector<int> Model::output_shape() const {
+  return impl_->layers.empty() ? impl_->input.dims() : impl_->layers.back().out.dims();
+}
 const std::vector<LayerInfo>& Model::layers() const { return impl_->infos; }
-void Model::activations(const float*) { throw TypeError("not implemented yet"); }
-const float* Model::activation(int) const { return nullptr; }
-Model::Weights Model::weights(int) const { return {}; }
-void Model::set_reference(bool) {}
+
+void Model::predict(const float* input, int batch, float* output) {
+  if (batch < 0) throw RangeError("batch must be >= 0, got " + std::to_string(batch));
+  ModelImpl& m = *impl_;
+  if (m.ping.size() == 0 && m.max_elems == 0) throw RangeError("model is empty (moved from?)");
+  const std::size_t in_n = m.input.size(), out_n = std::size_t(output_size());
+  for (int b = 0; b < batch; ++b) {
+    const float* cur = input + b * in_n;
+    float* bufs[2] = {m.ping.as<float>(), m.pong.as<float>()};
+    int next = 0;
+    for (auto& l : m.layers) {
+      const float* r = m.run(l, cur, bufs[next]);
+      if (r != cur) {
+        cur = r;
+        next ^= 1;
+      }
+    }
+    std::memcpy(output + b * out_n, cur, out_n * sizeof(float));
+  }
+}
+
+void Model::activations(const float* input) {
+  ModelImpl& m = *impl_;
+  if (m.acts.size() != m.layers.size()) {  // first call: one buffer per layer, kept for later calls
+    m.acts.clear();
+    m.acts.reserve(m.layers.size());
+    for (auto& l : m.layers) m.acts.emplace_back(l.op == Op::Identity ? 0 : l.out.size() * sizeof(float));
+    m.act_ptrs.assign(m.layers.size(), nullptr);
+  }
+  const float* cur = input;
+  for (std::size_t i = 0; i < m.layers.size(); ++i) {
+    cur = m.run(m.layers[i], cur, m.acts[i].as<float>());
+    m.act_ptrs[i] = cur;
+  }
+  if (m.layers.size() && m.layers[0].op == Op::Identity) {
+    // An identity first layer would point into the caller's input; keep a copy instead.
+    Layer& l = m.layers[0];
+    m.acts[0].resize(l.out.size() * sizeof(float));
+    std::memcpy(m.acts[0].data(), input, l.out.size() * sizeof(float));
+    for (std::size_t i = 0; i < m.layers.size() && m.act_ptrs[i] == input; ++i) m.act_ptrs[i] = m.acts[0].as<float>();
+  }
+}
+
+const float* Model::activation(int i) const {
+  if (i < 0 || std::size_t(i) >= impl_->act_ptrs.size())
+    throw RangeError("activation index " + std::to_string(i) + " out of range (call activations() first)");
+  return impl_->act_ptrs[i];
+}
+
+Model::Weights Model::weights(int i) const {
+  if (i < 0 || std::size_t(i) >= impl_->layers.size())
+    throw RangeError("layer index " + std::to_string(i) + " out of range 0.." + std::to_string(impl_->layers.size()));
+  const Layer& l = impl_->layers[i];
+  if (l.file_shape.empty()) return {};
+  return {l.file_shape, l.file_weights.as<float>()};
+}
+
+void Model::set_reference(bool reference) {
+  impl_->reference = reference;
+  impl_->finalize();
+}
 
 }  // namespace convolens::nn

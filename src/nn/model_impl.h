@@ -1,0 +1,48 @@
+// The inside of a Model: a chain of ready-to-run layers (weights packed for the chosen
+// kernel variant) and the scratch buffers every call reuses.
+#pragma once
+#include <vector>
+
+#include "core/buffer.h"
+#include "nn/kernels.h"
+#include "nn/model.h"
+
+namespace convolens::nn {
+
+enum class Op { Conv2D, Depthwise, Dense, MaxPool, AvgPool, GlobalAvgPool, Identity, ZeroPad, ScaleShift, Activation };
+
+struct Layer {
+  Op op = Op::Identity;
+  LayerInfo info;
+  Shape in, out;
+  ConvGeom g{};                   // Conv2D, Depthwise, pooling
+  Act act = Act::Linear;          // applied after the layer (Linear/Relu/Relu6 fused into the kernel)
+  float alpha = 0.f;              // leaky_relu slope / elu alpha
+  int pad_t = 0, pad_b = 0, pad_l = 0, pad_r = 0;  // ZeroPadding2D
+  Buffer kernel, bias, packed;    // compute weights (BatchNormalization folded in)
+  int packed_stride = 0;
+  bool has_bias = false;
+  Buffer scale, shift;            // standalone BatchNormalization
+  Buffer file_weights;            // the kernel as loaded (for Model::weights)
+  std::vector<int> file_shape;
+  const ConvVariant* conv = nullptr;    // chosen variants (from the registry)
+  const DenseVariant* dense = nullptr;
+};
+
+struct ModelImpl {
+  Shape input;
+  std::vector<Layer> layers;
+  std::vector<LayerInfo> infos;
+  Buffer ping, pong, scratch;    // predict(): layer outputs alternate between ping and pong
+  std::vector<Buffer> acts;      // activations(): one output buffer per layer
+  std::vector<const float*> act_ptrs;
+  std::size_t max_elems = 0, scratch_elems = 0;
+  bool reference = false;
+
+  // Sizes the buffers and picks kernel variants; called once after loading.
+  void finalize();
+  // Runs layer l on one image; returns where its output is (out, or in for identities).
+  const float* run(Layer& l, const float* in, float* out);
+};
+
+}  // namespace convolens::nn
