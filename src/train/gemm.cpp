@@ -1,0 +1,130 @@
+#include "train/gemm.h"
+
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+#define CONVOLENS_X86 1
+#endif
+
+namespace convolens::train {
+namespace {
+
+inline float a_at(const GemmArgs& g, int i, int k) { return g.trans_a ? g.A[k * g.lda + i] : g.A[i * g.lda + k]; }
+
+bool always() { return true; }
+
+// Rows i..i+R, columns j..j+W of C: accumulators stay in registers across the k loop.
+template <int R, int W>
+inline void tile(const GemmArgs& g, int i, int j) {
+  float acc[R][W];
+  for (int r = 0; r < R; ++r)
+    for (int w = 0; w < W; ++w) acc[r][w] = g.accumulate ? g.C[(i + r) * g.ldc + j + w] : 0.f;
+  for (int k = 0; k < g.K; ++k) {
+    const float* b = g.B + k * g.ldb + j;
+    for (int r = 0; r < R; ++r) {
+      const float a = a_at(g, i + r, k);
+      for (int w = 0; w < W; ++w) acc[r][w] += a * b[w];
+    }
+  }
+  for (int r = 0; r < R; ++r)
+    for (int w = 0; w < W; ++w) g.C[(i + r) * g.ldc + j + w] = acc[r][w];
+}
+
+template <int R>
+inline void row_block(const GemmArgs& g, int i) {
+  int j = 0;
+  for (; j + 16 <= g.N; j += 16) tile<R, 16>(g, i, j);
+  for (; j + 4 <= g.N; j += 4) tile<R, 4>(g, i, j);
+  for (; j < g.N; ++j) tile<R, 1>(g, i, j);
+}
+
+}  // namespace
+
+void gemm__scalar(const GemmArgs& g) {
+  for (int i = 0; i < g.M; ++i)
+    for (int j = 0; j < g.N; ++j) {
+      float s = g.accumulate ? g.C[i * g.ldc + j] : 0.f;
+      for (int k = 0; k < g.K; ++k) s += a_at(g, i, k) * g.B[k * g.ldb + j];
+      g.C[i * g.ldc + j] = s;
+    }
+}
+
+void gemm__blocked(const GemmArgs& g) {
+  int i = 0;
+  for (; i + 4 <= g.M; i += 4) row_block<4>(g, i);
+  for (; i < g.M; ++i) row_block<1>(g, i);
+}
+
+#ifdef CONVOLENS_X86
+namespace {
+
+// 4 rows x 16 columns: 8 ymm accumulators, 2 loads of B and 4 broadcasts per k.
+template <int R>
+__attribute__((target("avx2,fma"))) inline void tile_avx2(const GemmArgs& g, int i, int j) {
+  __m256 acc[R][2];
+  for (int r = 0; r < R; ++r)
+    for (int h = 0; h < 2; ++h)
+      acc[r][h] = g.accumulate ? _mm256_loadu_ps(g.C + (i + r) * g.ldc + j + 8 * h) : _mm256_setzero_ps();
+  for (int k = 0; k < g.K; ++k) {
+    const float* b = g.B + k * g.ldb + j;
+    const __m256 b0 = _mm256_loadu_ps(b), b1 = _mm256_loadu_ps(b + 8);
+    for (int r = 0; r < R; ++r) {
+      const __m256 a = _mm256_set1_ps(a_at(g, i + r, k));
+      acc[r][0] = _mm256_fmadd_ps(a, b0, acc[r][0]);
+      acc[r][1] = _mm256_fmadd_ps(a, b1, acc[r][1]);
+    }
+  }
+  for (int r = 0; r < R; ++r)
+    for (int h = 0; h < 2; ++h) _mm256_storeu_ps(g.C + (i + r) * g.ldc + j + 8 * h, acc[r][h]);
+}
+
+template <int R>
+__attribute__((target("avx2,fma"))) inline void tile8_avx2(const GemmArgs& g, int i, int j) {
+  __m256 acc[R];
+  for (int r = 0; r < R; ++r) acc[r] = g.accumulate ? _mm256_loadu_ps(g.C + (i + r) * g.ldc + j) : _mm256_setzero_ps();
+  for (int k = 0; k < g.K; ++k) {
+    const __m256 b0 = _mm256_loadu_ps(g.B + k * g.ldb + j);
+    for (int r = 0; r < R; ++r) acc[r] = _mm256_fmadd_ps(_mm256_set1_ps(a_at(g, i + r, k)), b0, acc[r]);
+  }
+  for (int r = 0; r < R; ++r) _mm256_storeu_ps(g.C + (i + r) * g.ldc + j, acc[r]);
+}
+
+template <int R>
+__attribute__((target("avx2,fma"))) void row_block_avx2(const GemmArgs& g, int i) {
+  int j = 0;
+  for (; j + 16 <= g.N; j += 16) tile_avx2<R>(g, i, j);
+  for (; j + 8 <= g.N; j += 8) tile8_avx2<R>(g, i, j);
+  for (; j < g.N; ++j) tile<R, 1>(g, i, j);
+}
+
+}  // namespace
+
+void gemm__avx2(const GemmArgs& g) {
+  int i = 0;
+  for (; i + 4 <= g.M; i += 4) row_block_avx2<4>(g, i);
+  for (; i < g.M; ++i) row_block_avx2<1>(g, i);
+}
+bool gemm_has_avx2() { return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"); }
+#else
+void gemm__avx2(const GemmArgs& g) { gemm__blocked(g); }
+bool gemm_has_avx2() { return false; }
+#endif
+
+const GemmVariant* gemm_variants(int* count) {
+  static const GemmVariant table[] = {
+      {"gemm__scalar", gemm__scalar, always},
+      {"gemm__blocked", gemm__blocked, always},
+      {"gemm__avx2", gemm__avx2, gemm_has_avx2},
+  };
+  *count = int(sizeof table / sizeof table[0]);
+  return table;
+}
+
+void gemm(const GemmArgs& g) {
+  static const bool avx2 = gemm_has_avx2();
+  if (avx2)
+    gemm__avx2(g);
+  else
+    gemm__blocked(g);
+}
+
+}  // namespace convolens::train

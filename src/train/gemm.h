@@ -1,0 +1,37 @@
+// f32 matrix products for training (im2col convolution, dense layers). Row-major.
+//   gemm:    C(MxN) (+)= A(MxK) * B(KxN)
+//   gemm_tn: C(MxN) (+)= A^T * B where A is stored KxM (weight gradients: col^T * dout)
+// Variants: __scalar is the reference (triple loop); __blocked is register-blocked portable
+// C++ (auto-vectorised; what wasm and non-AVX2 CPUs run); __avx2 uses FMA on x86-64 CPUs
+// that have it (picked at run time, so results depend on the CPU: training is deterministic
+// per machine, not across machines).
+#pragma once
+
+namespace convolens::train {
+
+struct GemmArgs {
+  int M, N, K;
+  const float* A; int lda;
+  const float* B; int ldb;
+  float* C; int ldc;
+  bool accumulate;  // C += product, else C = product
+  bool trans_a;     // A stored K x M
+};
+
+void gemm__scalar(const GemmArgs& g);
+void gemm__blocked(const GemmArgs& g);
+void gemm__avx2(const GemmArgs& g);  // only when gemm_has_avx2()
+bool gemm_has_avx2();
+
+struct GemmVariant {
+  const char* name;
+  void (*fn)(const GemmArgs&);
+  bool (*available)();
+};
+// The registry: tests compare every available variant with the scalar reference.
+const GemmVariant* gemm_variants(int* count);
+
+// The fastest available variant.
+void gemm(const GemmArgs& g);
+
+}  // namespace convolens::train

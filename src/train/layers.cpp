@@ -1,0 +1,425 @@
+#include "train/layers.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+
+#include "core/errors.h"
+#include "train/gemm.h"
+#include "train/parallel.h"
+
+namespace convolens::train {
+namespace {
+
+Param make_param(const std::string& layer, const char* what, std::vector<int> shape, bool trainable = true) {
+  Param p;
+  p.name = layer + "/" + what;
+  p.shape = std::move(shape);
+  std::size_t n = 1;
+  for (int d : p.shape) n *= std::size_t(d);
+  p.value.assign(n, 0.f);
+  p.grad.assign(n, 0.f);
+  p.trainable = trainable;
+  return p;
+}
+
+void transpose(const std::vector<float>& w, int rows, int cols, std::vector<float>& wt) {
+  wt.resize(w.size());
+  for (int r = 0; r < rows; ++r)
+    for (int c = 0; c < cols; ++c) wt[std::size_t(c) * rows + r] = w[std::size_t(r) * cols + c];
+}
+
+// Sums per-chunk partial gradients in chunk order (deterministic for any thread count).
+void reduce_chunks(const std::vector<std::vector<float>>& parts, std::vector<float>& out) {
+  std::fill(out.begin(), out.end(), 0.f);
+  for (const auto& p : parts)
+    for (std::size_t i = 0; i < out.size(); ++i) out[i] += p[i];
+}
+
+const char* kDtype = R"("trainable":true)";  // tfjs writes dtype only on the first layer
+const char* kNoReg =
+    R"("kernel_regularizer":null,"kernel_constraint":null,"bias_regularizer":null,"activity_regularizer":null,"bias_constraint":null)";
+
+}  // namespace
+
+// ---- Conv2D ----------------------------------------------------------------------------------
+
+Conv2D::Conv2D(std::string name, int filters, int kernel, bool use_bias)
+    : Layer(std::move(name)), filters_(filters), k_(kernel), use_bias_(use_bias) {}
+
+Shape Conv2D::build(Shape in) {
+  if (in.h < k_ || in.w < k_) throw RangeError(name_ + ": input smaller than the kernel");
+  in_ = in;
+  out_ = {in.h - k_ + 1, in.w - k_ + 1, filters_};
+  kernel = make_param(name_, "kernel", {k_, k_, in.c, filters_});
+  if (use_bias_) bias = make_param(name_, "bias", {filters_});
+  const std::size_t P = std::size_t(out_.h) * out_.w, K = std::size_t(k_) * k_ * in.c;
+  col_.assign(kChunks, std::vector<float>(P * K));
+  dcol_.assign(kChunks, std::vector<float>(P * K));
+  dw_.assign(kChunks, std::vector<float>(K * filters_));
+  db_.assign(kChunks, std::vector<float>(filters_));
+  return out_;
+}
+
+std::vector<Param*> Conv2D::params() {
+  if (use_bias_) return {&kernel, &bias};
+  return {&kernel};
+}
+
+// Row p of col = the k x k x cin patch under output pixel p, in kernel order (ky, kx, ci).
+void Conv2D::im2col(const float* img, float* col) const {
+  const int cin = in_.c, rowlen = k_ * cin;
+  for (int oy = 0; oy < out_.h; ++oy)
+    for (int ox = 0; ox < out_.w; ++ox) {
+      float* dst = col + (std::size_t(oy) * out_.w + ox) * k_ * rowlen;
+      for (int ky = 0; ky < k_; ++ky)
+        std::memcpy(dst + ky * rowlen, img + (std::size_t(oy + ky) * in_.w + ox) * cin, sizeof(float) * rowlen);
+    }
+}
+
+void Conv2D::forward(const Tensor& x, Tensor& y, bool) {
+  y.resize(x.n, out_);
+  const int P = out_.h * out_.w, K = k_ * k_ * in_.c;
+  parallel_chunks(x.n, [&](int c, int b, int e) {
+    float* col = col_[c].data();
+    for (int i = b; i < e; ++i) {
+      im2col(x.at(i), col);
+      float* out = y.at(i);
+      gemm({P, filters_, K, col, K, kernel.value.data(), filters_, out, filters_, false, false});
+      if (use_bias_)
+        for (int p = 0; p < P; ++p)
+          for (int f = 0; f < filters_; ++f) out[p * filters_ + f] += bias.value[f];
+    }
+  });
+}
+
+void Conv2D::backward(const Tensor& x, const Tensor&, const Tensor& dy, Tensor* dx) {
+  const int P = out_.h * out_.w, K = k_ * k_ * in_.c, cin = in_.c, rowlen = k_ * cin;
+  transpose(kernel.value, K, filters_, wt_);
+  if (dx) dx->resize(x.n, in_);
+  parallel_chunks(x.n, [&](int c, int b, int e) {
+    float* col = col_[c].data();
+    float* dcol = dcol_[c].data();
+    std::fill(dw_[c].begin(), dw_[c].end(), 0.f);
+    std::fill(db_[c].begin(), db_[c].end(), 0.f);
+    for (int i = b; i < e; ++i) {
+      const float* g = dy.at(i);
+      im2col(x.at(i), col);
+      gemm({K, filters_, P, col, K, g, filters_, dw_[c].data(), filters_, true, true});
+      if (use_bias_)
+        for (int p = 0; p < P; ++p)
+          for (int f = 0; f < filters_; ++f) db_[c][f] += g[p * filters_ + f];
+      if (!dx) continue;
+      gemm({P, K, filters_, g, filters_, wt_.data(), K, dcol, K, false, false});
+      float* d = dx->at(i);
+      std::fill(d, d + in_.size(), 0.f);
+      for (int oy = 0; oy < out_.h; ++oy)
+        for (int ox = 0; ox < out_.w; ++ox) {
+          const float* src = dcol + (std::size_t(oy) * out_.w + ox) * k_ * rowlen;
+          for (int ky = 0; ky < k_; ++ky) {
+            float* dst = d + (std::size_t(oy + ky) * in_.w + ox) * cin;
+            for (int j = 0; j < rowlen; ++j) dst[j] += src[ky * rowlen + j];
+          }
+        }
+    }
+  });
+  reduce_chunks(dw_, kernel.grad);
+  if (use_bias_) reduce_chunks(db_, bias.grad);
+}
+
+std::string Conv2D::config_json() const {
+  return R"("filters":)" + std::to_string(filters_) +
+         R"(,"kernel_initializer":{"class_name":"VarianceScaling","config":{"scale":1,"mode":"fan_avg","distribution":"normal","seed":null}},)" +
+         kNoReg + R"(,"kernel_size":[)" + std::to_string(k_) + "," + std::to_string(k_) +
+         R"(],"strides":[1,1],"padding":"valid","data_format":"channels_last","dilation_rate":[1,1],"activation":"linear","use_bias":)" +
+         (use_bias_ ? "true" : "false") + R"(,"bias_initializer":{"class_name":"Zeros","config":{}},"name":")" + name_ +
+         "\"," + kDtype;
+}
+
+// ---- BatchNormalization -----------------------------------------------------------------------
+
+BatchNorm::BatchNorm(std::string name, float momentum, float epsilon)
+    : Layer(std::move(name)), momentum_(momentum), epsilon_(epsilon) {}
+
+Shape BatchNorm::build(Shape in) {
+  in_ = out_ = in;
+  gamma = make_param(name_, "gamma", {in.c});
+  beta = make_param(name_, "beta", {in.c});
+  moving_mean = make_param(name_, "moving_mean", {in.c}, false);
+  moving_variance = make_param(name_, "moving_variance", {in.c}, false);
+  std::fill(gamma.value.begin(), gamma.value.end(), 1.f);
+  std::fill(moving_variance.value.begin(), moving_variance.value.end(), 1.f);
+  mean_.assign(in.c, 0.f);
+  invstd_.assign(in.c, 1.f);
+  return out_;
+}
+
+std::vector<Param*> BatchNorm::params() { return {&gamma, &beta, &moving_mean, &moving_variance}; }
+
+void BatchNorm::set_recalibrating(bool on) {
+  recal_ = on;
+  recal_batches_ = 0;
+}
+
+// s1[c] = sum a, s2[c] = sum a*a (b null) or sum a*b, in double, per chunk then in chunk order.
+void BatchNorm::channel_sums(const Tensor& a, const Tensor* b, std::vector<double>& s1, std::vector<double>& s2) const {
+  const int C = in_.c;
+  const std::size_t per = std::size_t(in_.h) * in_.w;
+  std::vector<std::vector<double>> p1(kChunks, std::vector<double>(C)), p2(kChunks, std::vector<double>(C));
+  parallel_chunks(a.n, [&](int c, int lo, int hi) {
+    std::vector<float> f1(C), f2(C);
+    for (int i = lo; i < hi; ++i) {
+      const float* pa = a.at(i);
+      const float* pb = b ? b->at(i) : pa;
+      std::fill(f1.begin(), f1.end(), 0.f);
+      std::fill(f2.begin(), f2.end(), 0.f);
+      for (std::size_t q = 0; q < per; ++q)
+        for (int ch = 0; ch < C; ++ch) {
+          f1[ch] += pa[q * C + ch];
+          f2[ch] += pa[q * C + ch] * pb[q * C + ch];
+        }
+      for (int ch = 0; ch < C; ++ch) {
+        p1[c][ch] += f1[ch];
+        p2[c][ch] += f2[ch];
+      }
+    }
+  });
+  s1.assign(C, 0.0);
+  s2.assign(C, 0.0);
+  for (int c = 0; c < kChunks; ++c)
+    for (int ch = 0; ch < C; ++ch) {
+      s1[ch] += p1[c][ch];
+      s2[ch] += p2[c][ch];
+    }
+}
+
+void BatchNorm::forward(const Tensor& x, Tensor& y, bool training) {
+  y.resize(x.n, out_);
+  const int C = in_.c;
+  last_training_ = training;
+  if (training) {
+    std::vector<double> s1, s2;
+    channel_sums(x, nullptr, s1, s2);
+    const double m = double(x.n) * in_.h * in_.w;
+    const float keep = recal_ ? float(recal_batches_) / float(recal_batches_ + 1) : momentum_;
+    for (int ch = 0; ch < C; ++ch) {
+      const double mean = s1[ch] / m, var = std::max(0.0, s2[ch] / m - mean * mean);
+      mean_[ch] = float(mean);
+      invstd_[ch] = float(1.0 / std::sqrt(var + epsilon_));
+      moving_mean.value[ch] = keep * moving_mean.value[ch] + (1 - keep) * float(mean);
+      moving_variance.value[ch] = keep * moving_variance.value[ch] + (1 - keep) * float(var);
+    }
+    ++recal_batches_;
+  } else {
+    for (int ch = 0; ch < C; ++ch) {
+      mean_[ch] = moving_mean.value[ch];
+      invstd_[ch] = 1.f / std::sqrt(moving_variance.value[ch] + epsilon_);
+    }
+  }
+  std::vector<float> scale(C), shift(C);
+  for (int ch = 0; ch < C; ++ch) {
+    scale[ch] = gamma.value[ch] * invstd_[ch];
+    shift[ch] = beta.value[ch] - mean_[ch] * scale[ch];
+  }
+  const std::size_t per = std::size_t(in_.h) * in_.w;
+  parallel_chunks(x.n, [&](int, int lo, int hi) {
+    for (int i = lo; i < hi; ++i) {
+      const float* a = x.at(i);
+      float* o = y.at(i);
+      for (std::size_t q = 0; q < per; ++q)
+        for (int ch = 0; ch < C; ++ch) o[q * C + ch] = a[q * C + ch] * scale[ch] + shift[ch];
+    }
+  });
+}
+
+// Uses the statistics of the last forward (mean_, invstd_); with batch statistics they depend
+// on x too, which adds the two mean terms.
+void BatchNorm::backward(const Tensor& x, const Tensor&, const Tensor& dy, Tensor* dx) {
+  const int C = in_.c;
+  std::vector<double> sdy, sdyx;
+  channel_sums(dy, &x, sdy, sdyx);  // sum dy, sum dy*x
+  const double m = last_training_ ? double(x.n) * in_.h * in_.w : INFINITY;
+  std::vector<float> k1(C), k2(C), k3(C);
+  for (int ch = 0; ch < C; ++ch) {
+    const double sum_dy_xhat = (sdyx[ch] - mean_[ch] * sdy[ch]) * invstd_[ch];
+    beta.grad[ch] = float(sdy[ch]);
+    gamma.grad[ch] = float(sum_dy_xhat);
+    // dx = gamma*invstd/m * (m*dy - sum_dy - xhat*sum_dy_xhat), xhat = (x-mean)*invstd
+    const double g = gamma.value[ch] * invstd_[ch];
+    k1[ch] = float(g);
+    k2[ch] = float(g * (-sdy[ch] / m + mean_[ch] * invstd_[ch] * sum_dy_xhat / m));
+    k3[ch] = float(-g * invstd_[ch] * sum_dy_xhat / m);
+  }
+  if (!dx) return;
+  dx->resize(x.n, in_);
+  const std::size_t per = std::size_t(in_.h) * in_.w;
+  parallel_chunks(x.n, [&](int, int lo, int hi) {
+    for (int i = lo; i < hi; ++i) {
+      const float *a = x.at(i), *g = dy.at(i);
+      float* o = dx->at(i);
+      for (std::size_t q = 0; q < per; ++q)
+        for (int ch = 0; ch < C; ++ch) {
+          const std::size_t j = q * C + ch;
+          o[j] = k1[ch] * g[j] + k2[ch] + k3[ch] * a[j];
+        }
+    }
+  });
+}
+
+std::string BatchNorm::config_json() const {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, R"("axis":-1,"momentum":%g,"epsilon":%g)", momentum_, epsilon_);
+  return std::string(buf) +
+         R"(,"center":true,"scale":true,"beta_initializer":{"class_name":"Zeros","config":{}},"gamma_initializer":{"class_name":"Ones","config":{}},"moving_mean_initializer":{"class_name":"Zeros","config":{}},"moving_variance_initializer":{"class_name":"Ones","config":{}},"beta_regularizer":null,"gamma_regularizer":null,"beta_constraint":null,"gamma_constraint":null,"name":")" +
+         name_ + "\"," + kDtype;
+}
+
+// ---- ReLU -----------------------------------------------------------------------------------
+
+void Relu::forward(const Tensor& x, Tensor& y, bool) {
+  y.resize(x.n, x.s);
+  for (std::size_t i = 0; i < x.data.size(); ++i) y.data[i] = std::max(0.f, x.data[i]);
+}
+void Relu::backward(const Tensor& x, const Tensor& y, const Tensor& dy, Tensor* dx) {
+  if (!dx) return;
+  dx->resize(x.n, x.s);
+  for (std::size_t i = 0; i < x.data.size(); ++i) dx->data[i] = y.data[i] > 0.f ? dy.data[i] : 0.f;
+}
+std::string Relu::config_json() const { return R"("activation":"relu","name":")" + name_ + "\"," + kDtype; }
+
+// ---- MaxPooling2D ---------------------------------------------------------------------------
+
+Shape MaxPool2::build(Shape in) {
+  if (in.h < 2 || in.w < 2) throw RangeError(name_ + ": input smaller than the pool");
+  in_ = in;
+  return out_ = {in.h / 2, in.w / 2, in.c};
+}
+void MaxPool2::forward(const Tensor& x, Tensor& y, bool) {
+  y.resize(x.n, out_);
+  const int C = in_.c;
+  for (int i = 0; i < x.n; ++i) {
+    const float* a = x.at(i);
+    float* o = y.at(i);
+    for (int oy = 0; oy < out_.h; ++oy)
+      for (int ox = 0; ox < out_.w; ++ox)
+        for (int ch = 0; ch < C; ++ch) {
+          const float* p = a + ((2 * oy) * in_.w + 2 * ox) * C + ch;
+          o[(oy * out_.w + ox) * C + ch] = std::max(std::max(p[0], p[C]), std::max(p[in_.w * C], p[in_.w * C + C]));
+        }
+  }
+}
+// The gradient goes to the first maximum in (dy, dx) order, like TF's MaxPoolGrad.
+void MaxPool2::backward(const Tensor& x, const Tensor& y, const Tensor& dy, Tensor* dx) {
+  if (!dx) return;
+  dx->resize(x.n, in_);
+  std::fill(dx->data.begin(), dx->data.end(), 0.f);
+  const int C = in_.c;
+  const int offs[4] = {0, C, in_.w * C, in_.w * C + C};
+  for (int i = 0; i < x.n; ++i) {
+    const float* a = x.at(i);
+    float* d = dx->at(i);
+    for (int oy = 0; oy < out_.h; ++oy)
+      for (int ox = 0; ox < out_.w; ++ox)
+        for (int ch = 0; ch < C; ++ch) {
+          const int base = ((2 * oy) * in_.w + 2 * ox) * C + ch, o = (oy * out_.w + ox) * C + ch;
+          for (int t = 0; t < 4; ++t)
+            if (a[base + offs[t]] == y.at(i)[o]) {
+              d[base + offs[t]] += dy.at(i)[o];
+              break;
+            }
+        }
+  }
+}
+std::string MaxPool2::config_json() const {
+  return R"("pool_size":[2,2],"padding":"valid","strides":[2,2],"data_format":"channels_last","name":")" + name_ +
+         "\"," + kDtype;
+}
+
+// ---- GlobalAveragePooling2D -----------------------------------------------------------------
+
+Shape GlobalAvgPool::build(Shape in) {
+  in_ = in;
+  return out_ = {1, 1, in.c};
+}
+void GlobalAvgPool::forward(const Tensor& x, Tensor& y, bool) {
+  y.resize(x.n, out_);
+  const int C = in_.c, per = in_.h * in_.w;
+  for (int i = 0; i < x.n; ++i) {
+    float* o = y.at(i);
+    std::fill(o, o + C, 0.f);
+    for (int q = 0; q < per; ++q)
+      for (int ch = 0; ch < C; ++ch) o[ch] += x.at(i)[q * C + ch];
+    for (int ch = 0; ch < C; ++ch) o[ch] /= float(per);
+  }
+}
+void GlobalAvgPool::backward(const Tensor& x, const Tensor&, const Tensor& dy, Tensor* dx) {
+  if (!dx) return;
+  dx->resize(x.n, in_);
+  const int C = in_.c, per = in_.h * in_.w;
+  for (int i = 0; i < x.n; ++i)
+    for (int q = 0; q < per; ++q)
+      for (int ch = 0; ch < C; ++ch) dx->at(i)[q * C + ch] = dy.at(i)[ch] / float(per);
+}
+std::string GlobalAvgPool::config_json() const {
+  return R"("data_format":"channels_last","name":")" + name_ + "\"," + kDtype;
+}
+
+// ---- Flatten --------------------------------------------------------------------------------
+
+Shape Flatten::build(Shape in) {
+  in_ = in;
+  return out_ = {1, 1, in.size()};
+}
+void Flatten::forward(const Tensor& x, Tensor& y, bool) {
+  y.resize(x.n, out_);
+  y.data = x.data;
+}
+void Flatten::backward(const Tensor& x, const Tensor&, const Tensor& dy, Tensor* dx) {
+  if (!dx) return;
+  dx->resize(x.n, in_);
+  dx->data = dy.data;
+}
+std::string Flatten::config_json() const {
+  return R"("data_format":"channels_last","name":")" + name_ + "\"," + kDtype;
+}
+
+// ---- Dense ----------------------------------------------------------------------------------
+
+Dense::Dense(std::string name, int units, std::string export_activation)
+    : Layer(std::move(name)), units_(units), activation_(std::move(export_activation)) {}
+
+Shape Dense::build(Shape in) {
+  in_ = in;
+  out_ = {1, 1, units_};
+  kernel = make_param(name_, "kernel", {in.size(), units_});
+  bias = make_param(name_, "bias", {units_});
+  return out_;
+}
+std::vector<Param*> Dense::params() { return {&kernel, &bias}; }
+
+void Dense::forward(const Tensor& x, Tensor& y, bool) {
+  y.resize(x.n, out_);
+  const int K = in_.size();
+  gemm({x.n, units_, K, x.data.data(), K, kernel.value.data(), units_, y.data.data(), units_, false, false});
+  for (int i = 0; i < x.n; ++i)
+    for (int u = 0; u < units_; ++u) y.at(i)[u] += bias.value[u];
+}
+void Dense::backward(const Tensor& x, const Tensor&, const Tensor& dy, Tensor* dx) {
+  const int K = in_.size();
+  gemm({K, units_, x.n, x.data.data(), K, dy.data.data(), units_, kernel.grad.data(), units_, false, true});
+  std::fill(bias.grad.begin(), bias.grad.end(), 0.f);
+  for (int i = 0; i < x.n; ++i)
+    for (int u = 0; u < units_; ++u) bias.grad[u] += dy.at(i)[u];
+  if (!dx) return;
+  dx->resize(x.n, in_);
+  transpose(kernel.value, K, units_, wt_);
+  gemm({x.n, K, units_, dy.data.data(), units_, wt_.data(), K, dx->data.data(), K, false, false});
+}
+std::string Dense::config_json() const {
+  return R"("units":)" + std::to_string(units_) + R"(,"activation":")" + activation_ +
+         R"(","use_bias":true,"kernel_initializer":{"class_name":"VarianceScaling","config":{"scale":1,"mode":"fan_avg","distribution":"normal","seed":null}},"bias_initializer":{"class_name":"Zeros","config":{}},)" +
+         kNoReg + R"(,"name":")" + name_ + "\"," + kDtype;
+}
+
+}  // namespace convolens::train

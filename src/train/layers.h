@@ -1,0 +1,164 @@
+// Trainable layers for the tiny MNIST CNN: forward (training or inference) and backward.
+// Tensors are batches of NHWC float images. Names and weight layouts follow Keras/TF.js
+// (Conv2D kernel [kh, kw, in, out], Dense kernel [in, out], BatchNormalization gamma, beta,
+// moving_mean, moving_variance) so the TF.js writer can copy them out unchanged.
+#pragma once
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace convolens::train {
+
+struct Shape {
+  int h = 1, w = 1, c = 1;
+  int size() const { return h * w * c; }
+};
+
+struct Tensor {
+  int n = 0;
+  Shape s;
+  std::vector<float> data;
+  void resize(int count, Shape shape) {
+    n = count;
+    s = shape;
+    data.resize(std::size_t(count) * shape.size());
+  }
+  float* at(int i) { return data.data() + std::size_t(i) * s.size(); }
+  const float* at(int i) const { return data.data() + std::size_t(i) * s.size(); }
+};
+
+struct Param {
+  std::string name;        // "conv2d_1/kernel"
+  std::vector<int> shape;  // Keras shape
+  std::vector<float> value, grad;
+  bool trainable = true;
+};
+
+class Layer {
+ public:
+  explicit Layer(std::string name) : name_(std::move(name)) {}
+  virtual ~Layer() = default;
+  virtual const char* class_name() const = 0;  // Keras class name
+  // Called once when the net is assembled; sets in/out shapes and allocates parameters.
+  virtual Shape build(Shape in) {
+    in_ = in;
+    return out_ = in;
+  }
+  virtual void forward(const Tensor& x, Tensor& y, bool training) = 0;
+  // Writes dx (skipped when null) and overwrites the parameter gradients with this batch's.
+  virtual void backward(const Tensor& x, const Tensor& y, const Tensor& dy, Tensor* dx) = 0;
+  virtual std::vector<Param*> params() { return {}; }
+  // The layer-specific part of the TF.js/Keras config (JSON members, no braces).
+  virtual std::string config_json() const = 0;
+
+  const std::string& name() const { return name_; }
+  Shape in_shape() const { return in_; }
+  Shape out_shape() const { return out_; }
+
+ protected:
+  std::string name_;
+  Shape in_, out_;
+};
+
+// 'valid' padding, stride 1.
+class Conv2D : public Layer {
+ public:
+  Conv2D(std::string name, int filters, int kernel, bool use_bias);
+  const char* class_name() const override { return "Conv2D"; }
+  Shape build(Shape in) override;
+  void forward(const Tensor& x, Tensor& y, bool training) override;
+  void backward(const Tensor& x, const Tensor& y, const Tensor& dy, Tensor* dx) override;
+  std::vector<Param*> params() override;
+  std::string config_json() const override;
+  Param kernel, bias;
+
+ private:
+  void im2col(const float* img, float* col) const;
+  int filters_, k_;
+  bool use_bias_;
+  std::vector<std::vector<float>> col_, dcol_, dw_, db_;  // per chunk
+  std::vector<float> wt_;                                 // kernel transposed (filters x K)
+};
+
+class BatchNorm : public Layer {
+ public:
+  explicit BatchNorm(std::string name, float momentum = 0.99f, float epsilon = 1e-3f);
+  const char* class_name() const override { return "BatchNormalization"; }
+  Shape build(Shape in) override;
+  void forward(const Tensor& x, Tensor& y, bool training) override;
+  void backward(const Tensor& x, const Tensor& y, const Tensor& dy, Tensor* dx) override;
+  std::vector<Param*> params() override;
+  std::string config_json() const override;
+  // Recalibration: while on, training-mode forwards replace the moving statistics by the
+  // exact average over all batches seen since (instead of the exponential average).
+  void set_recalibrating(bool on);
+  Param gamma, beta, moving_mean, moving_variance;
+
+ private:
+  void channel_sums(const Tensor& a, const Tensor* b, std::vector<double>& s1, std::vector<double>& s2) const;
+  float momentum_, epsilon_;
+  std::vector<float> mean_, invstd_;
+  bool recal_ = false;
+  bool last_training_ = false;  // backward differentiates whichever statistics forward used
+  long recal_batches_ = 0;
+};
+
+class Relu : public Layer {
+ public:
+  using Layer::Layer;
+  const char* class_name() const override { return "Activation"; }
+  void forward(const Tensor& x, Tensor& y, bool training) override;
+  void backward(const Tensor& x, const Tensor& y, const Tensor& dy, Tensor* dx) override;
+  std::string config_json() const override;
+};
+
+// 2x2, stride 2, 'valid'.
+class MaxPool2 : public Layer {
+ public:
+  using Layer::Layer;
+  const char* class_name() const override { return "MaxPooling2D"; }
+  Shape build(Shape in) override;
+  void forward(const Tensor& x, Tensor& y, bool training) override;
+  void backward(const Tensor& x, const Tensor& y, const Tensor& dy, Tensor* dx) override;
+  std::string config_json() const override;
+};
+
+class GlobalAvgPool : public Layer {
+ public:
+  using Layer::Layer;
+  const char* class_name() const override { return "GlobalAveragePooling2D"; }
+  Shape build(Shape in) override;
+  void forward(const Tensor& x, Tensor& y, bool training) override;
+  void backward(const Tensor& x, const Tensor& y, const Tensor& dy, Tensor* dx) override;
+  std::string config_json() const override;
+};
+
+class Flatten : public Layer {
+ public:
+  using Layer::Layer;
+  const char* class_name() const override { return "Flatten"; }
+  Shape build(Shape in) override;
+  void forward(const Tensor& x, Tensor& y, bool training) override;
+  void backward(const Tensor& x, const Tensor& y, const Tensor& dy, Tensor* dx) override;
+  std::string config_json() const override;
+};
+
+// Trains on logits; `export_activation` ("softmax" or "linear") is what the saved model applies.
+class Dense : public Layer {
+ public:
+  Dense(std::string name, int units, std::string export_activation);
+  const char* class_name() const override { return "Dense"; }
+  Shape build(Shape in) override;
+  void forward(const Tensor& x, Tensor& y, bool training) override;
+  void backward(const Tensor& x, const Tensor& y, const Tensor& dy, Tensor* dx) override;
+  std::vector<Param*> params() override;
+  std::string config_json() const override;
+  Param kernel, bias;
+
+ private:
+  int units_;
+  std::string activation_;
+  std::vector<float> wt_;
+};
+
+}  // namespace convolens::train

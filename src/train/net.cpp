@@ -1,0 +1,157 @@
+#include "train/net.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "core/errors.h"
+#include "train/rng.h"
+
+namespace convolens::train {
+
+void Net::build() {
+  Shape s = input_;
+  for (auto& l : layers_) s = l->build(s);
+  acts_.resize(layers_.size() + 1);
+  grads_.resize(layers_.size() + 1);
+}
+
+void Net::init(std::uint64_t seed) {
+  Rng rng(seed);
+  for (auto& l : layers_)
+    for (Param* p : l->params()) {
+      const bool is_kernel = p->name.size() > 7 && p->name.compare(p->name.size() - 7, 7, "/kernel") == 0;
+      if (!is_kernel) continue;
+      int fan_in = 1;
+      for (std::size_t d = 0; d + 1 < p->shape.size(); ++d) fan_in *= p->shape[d];
+      const float limit = std::sqrt(6.f / float(fan_in));
+      for (auto& w : p->value) w = (2.f * rng.uniform() - 1.f) * limit;
+    }
+}
+
+const Tensor& Net::forward(const Tensor& x, bool training) {
+  if (x.s.h != input_.h || x.s.w != input_.w || x.s.c != input_.c) throw RangeError("Net::forward: wrong input shape");
+  const Tensor* in = &x;
+  for (std::size_t i = 0; i < layers_.size(); ++i) {
+    layers_[i]->forward(*in, acts_[i + 1], training);
+    in = &acts_[i + 1];
+  }
+  acts_[0].n = 0;  // the input is read in place, not copied
+  input_ref_ = &x;
+  return *in;
+}
+
+void Net::backward(const Tensor& dlogits) {
+  const std::size_t L = layers_.size();
+  const Tensor* dy = &dlogits;
+  for (std::size_t i = L; i-- > 0;) {
+    const Tensor& x = i == 0 ? *input_ref_ : acts_[i];
+    layers_[i]->backward(x, acts_[i + 1], *dy, i == 0 ? nullptr : &grads_[i]);
+    dy = &grads_[i];
+  }
+}
+
+std::vector<Param*> Net::params() {
+  std::vector<Param*> out;
+  for (auto& l : layers_)
+    for (Param* p : l->params()) out.push_back(p);
+  return out;
+}
+
+std::size_t Net::trainable_count() {
+  std::size_t n = 0;
+  for (Param* p : params())
+    if (p->trainable) n += p->value.size();
+  return n;
+}
+
+std::size_t Net::weight_count() {
+  std::size_t n = 0;
+  for (Param* p : params()) n += p->value.size();
+  return n;
+}
+
+void Net::set_bn_recalibrating(bool on) {
+  for (auto& l : layers_)
+    if (auto* bn = dynamic_cast<BatchNorm*>(l.get())) bn->set_recalibrating(on);
+}
+
+double softmax_cross_entropy(const Tensor& logits, const std::uint8_t* labels, float smoothing, Tensor& dlogits,
+                             int* correct) {
+  const int n = logits.n, C = logits.s.size();
+  dlogits.resize(n, logits.s);
+  double loss = 0;
+  int right = 0;
+  for (int i = 0; i < n; ++i) {
+    const float* z = logits.at(i);
+    float* d = dlogits.at(i);
+    const float zmax = *std::max_element(z, z + C);
+    double sum = 0;
+    for (int c = 0; c < C; ++c) sum += std::exp(double(z[c] - zmax));
+    const int best = int(std::max_element(z, z + C) - z);
+    right += best == labels[i];
+    for (int c = 0; c < C; ++c) {
+      const double p = std::exp(double(z[c] - zmax)) / sum;
+      const double target = (c == labels[i] ? 1.0 - smoothing : 0.0) + smoothing / C;
+      loss -= target * (double(z[c] - zmax) - std::log(sum));
+      d[c] = float((p - target) / n);
+    }
+  }
+  if (correct) *correct = right;
+  return loss / n;
+}
+
+void Adam::step(const std::vector<Param*>& params, float lr, float weight_decay) {
+  if (m_.empty())
+    for (Param* p : params) {
+      m_.emplace_back(p->value.size(), 0.f);
+      v_.emplace_back(p->value.size(), 0.f);
+    }
+  ++t_;
+  const float c1 = 1.f - std::pow(b1_, float(t_)), c2 = 1.f - std::pow(b2_, float(t_));
+  for (std::size_t k = 0; k < params.size(); ++k) {
+    Param& p = *params[k];
+    if (!p.trainable) continue;
+    const bool decay = p.name.find("/kernel") != std::string::npos;
+    auto& m = m_[k];
+    auto& v = v_[k];
+    for (std::size_t i = 0; i < p.value.size(); ++i) {
+      const float g = p.grad[i];
+      m[i] = b1_ * m[i] + (1 - b1_) * g;
+      v[i] = b2_ * v[i] + (1 - b2_) * g * g;
+      const float update = (m[i] / c1) / (std::sqrt(v[i] / c2) + eps_);
+      p.value[i] -= lr * (update + (decay ? weight_decay * p.value[i] : 0.f));
+    }
+  }
+}
+
+float one_cycle_lr(long step, long total, float max_lr, float warm, float div, float final_div) {
+  const long up = std::max(1L, long(total * warm));
+  if (step < up) return max_lr / div + (max_lr - max_lr / div) * float(step) / float(up);
+  const float t = float(step - up) / float(std::max(1L, total - up));
+  const float lo = max_lr / final_div;
+  return lo + (max_lr - lo) * 0.5f * (1.f + std::cos(3.14159265f * std::min(1.f, t)));
+}
+
+std::unique_ptr<Net> make_mnist_net() {
+  auto net = std::make_unique<Net>(Shape{28, 28, 1});
+  int k = 0;
+  auto block = [&](int filters) {
+    ++k;
+    net->add<Conv2D>("conv2d_" + std::to_string(k), filters, 3, false);
+    net->add<BatchNorm>("batch_normalization_" + std::to_string(k));
+    net->add<Relu>("activation_" + std::to_string(k));
+  };
+  block(8);    // 26x26
+  block(16);   // 24x24
+  net->add<MaxPool2>("max_pooling2d_1");  // 12x12
+  block(16);   // 10x10
+  block(24);   // 8x8
+  net->add<MaxPool2>("max_pooling2d_2");  // 4x4
+  block(32);   // 2x2
+  net->add<GlobalAvgPool>("global_average_pooling2d_1");
+  net->add<Dense>("dense_1", 10, "softmax");
+  net->build();
+  return net;
+}
+
+}  // namespace convolens::train
