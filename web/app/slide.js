@@ -1,1 +1,141 @@
-export function initSlide() {}
+// The sliding-kernel animation: a K x K kernel visits a small W x W input with stride S and
+// zero padding P, filling in the output one cell per step; the formula shows the output size.
+const $ = (id) => document.getElementById(id);
+const KERNELS = {
+  1: [2],
+  2: [1, -1, 1, -1],
+  3: [1, 0, -1, 2, 0, -2, 1, 0, -1],
+  5: [0, 0, 1, 0, 0, 0, 1, 2, 1, 0, 1, 2, -16, 2, 1, 0, 1, 2, 1, 0, 0, 0, 1, 0, 0],
+};
+
+export function initSlide() {
+  const cv = $('slide-canvas');
+  if (!cv) return;
+  const ctx = cv.getContext('2d');
+  const st = { W: 7, K: 3, S: 1, P: 0, step: 0, playing: !matchMedia('(prefers-reduced-motion: reduce)').matches, input: [] };
+  let timer = 0;
+
+  const read = () => {
+    st.W = Number($('slide-w').value);
+    st.K = Number($('slide-k').value);
+    st.S = Number($('slide-s').value);
+    st.P = Number($('slide-p').value);
+    st.step = 0;
+    // Deterministic small numbers so the sums can be checked by eye.
+    let s = 7;
+    st.input = Array.from({ length: st.W * st.W }, () => ((s = (s * 1103515245 + 12345) >>> 0) >>> 16) % 10);
+    formula();
+    draw();
+  };
+  const outSize = () => Math.floor((st.W - st.K + 2 * st.P) / st.S) + 1;
+
+  function formula() {
+    const { W, K, S, P } = st;
+    const exact = (W - K + 2 * P) / S + 1;
+    const o = outSize();
+    const el = $('slide-formula');
+    el.innerHTML = o < 1
+      ? `Output size <code>(W − K + 2P) / S + 1</code> = (${W} − ${K} + 2·${P}) / ${S} + 1 &lt; 1: the kernel does not fit. Add padding.`
+      : `Output size <code>(W − K + 2P) / S + 1</code> = (${W} − ${K} + 2·${P}) / ${S} + 1 = <b>${Number.isInteger(exact) ? exact : `⌊${exact.toFixed(2)}⌋ = ${o}`}</b>` +
+        (Number.isInteger(exact) ? '' : ' — the last positions do not fit and are dropped') + `, so the output is ${o} × ${o}.`;
+  }
+
+  function value(ox, oy) {
+    const { W, K, S, P, input } = st;
+    const w = KERNELS[K];
+    let sum = 0;
+    for (let ky = 0; ky < K; ky++) for (let kx = 0; kx < K; kx++) {
+      const x = ox * S + kx - P, y = oy * S + ky - P;
+      if (x >= 0 && y >= 0 && x < W && y < W) sum += w[ky * K + kx] * input[y * W + x];
+    }
+    return sum;
+  }
+
+  function draw() {
+    const { W, K, S, P, input } = st;
+    const o = outSize();
+    const n = W + 2 * P;
+    const cell = Math.min(26, Math.floor(260 / n));
+    const cw = cv.width, ch = cv.height;
+    ctx.clearRect(0, 0, cw, ch);
+    ctx.textAlign = 'center';
+    ctx.textBaseline = 'middle';
+    const ix = 24, iy = (ch - n * cell) / 2 + 8;
+    label('input (padded)', ix + (n * cell) / 2, iy - 16);
+    for (let y = 0; y < n; y++) for (let x = 0; x < n; x++) {
+      const pad = x < P || y < P || x >= P + W || y >= P + W;
+      ctx.fillStyle = pad ? '#f3f2ed' : '#ffffff';
+      ctx.fillRect(ix + x * cell, iy + y * cell, cell - 1, cell - 1);
+      ctx.strokeStyle = pad ? '#d8d6cc' : '#c9c6bb';
+      ctx.setLineDash(pad ? [3, 3] : []);
+      ctx.strokeRect(ix + x * cell + 0.5, iy + y * cell + 0.5, cell - 2, cell - 2);
+      ctx.setLineDash([]);
+      ctx.fillStyle = pad ? '#a0a6b3' : '#1b2130';
+      ctx.font = `${Math.round(cell * 0.5)}px system-ui, sans-serif`;
+      ctx.fillText(pad ? '0' : String(input[(y - P) * W + (x - P)]), ix + x * cell + cell / 2, iy + y * cell + cell / 2);
+    }
+    if (o < 1) return;
+    const total = o * o;
+    const k = st.step % total;
+    const ox = k % o, oy = Math.floor(k / o);
+    // kernel window on the input
+    ctx.fillStyle = 'rgba(47,100,214,.16)';
+    ctx.fillRect(ix + ox * S * cell, iy + oy * S * cell, K * cell - 1, K * cell - 1);
+    ctx.strokeStyle = '#2f64d6';
+    ctx.lineWidth = 2;
+    ctx.strokeRect(ix + ox * S * cell, iy + oy * S * cell, K * cell - 1, K * cell - 1);
+    ctx.lineWidth = 1;
+    // kernel weights in the middle
+    const kc = 24, kx0 = ix + n * cell + 44, ky0 = ch / 2 - (K * kc) / 2 + 8;
+    label('kernel', kx0 + (K * kc) / 2, ky0 - 16);
+    KERNELS[K].forEach((w, i) => {
+      const x = kx0 + (i % K) * kc, y = ky0 + Math.floor(i / K) * kc;
+      ctx.fillStyle = w > 0 ? '#fbe3dc' : w < 0 ? '#dfe7f8' : '#fff';
+      ctx.fillRect(x, y, kc - 1, kc - 1);
+      ctx.strokeStyle = '#2f64d6';
+      ctx.strokeRect(x + 0.5, y + 0.5, kc - 2, kc - 2);
+      ctx.fillStyle = '#1b2130';
+      ctx.font = '12px system-ui, sans-serif';
+      ctx.fillText(String(w), x + kc / 2, y + kc / 2);
+    });
+    ctx.fillStyle = '#5c6577';
+    ctx.font = '20px system-ui, sans-serif';
+    ctx.fillText('→', kx0 + K * kc + 22, ch / 2 + 8);
+    // output grid
+    const oc = Math.min(34, Math.floor(220 / o));
+    const ox0 = kx0 + K * kc + 44, oy0 = (ch - o * oc) / 2 + 8;
+    label(`output ${o} × ${o}`, ox0 + (o * oc) / 2, oy0 - 16);
+    for (let i = 0; i < total; i++) {
+      const x = ox0 + (i % o) * oc, y = oy0 + Math.floor(i / o) * oc;
+      const done = i <= k;
+      ctx.fillStyle = i === k ? '#2f64d6' : done ? '#e6edfb' : '#fff';
+      ctx.fillRect(x, y, oc - 1, oc - 1);
+      ctx.strokeStyle = '#c9c6bb';
+      ctx.strokeRect(x + 0.5, y + 0.5, oc - 2, oc - 2);
+      if (done) {
+        ctx.fillStyle = i === k ? '#fff' : '#1b2130';
+        ctx.font = `${Math.round(oc * 0.36)}px system-ui, sans-serif`;
+        ctx.fillText(String(value(i % o, Math.floor(i / o))), x + oc / 2, y + oc / 2);
+      }
+    }
+  }
+
+  function label(text, x, y) {
+    ctx.fillStyle = '#5c6577';
+    ctx.font = '13px system-ui, sans-serif';
+    ctx.fillText(text, x, y);
+  }
+
+  const play = $('slide-play');
+  const schedule = () => {
+    clearInterval(timer);
+    if (st.playing) timer = setInterval(() => { st.step++; draw(); }, 700);
+    play.setAttribute('aria-pressed', String(st.playing));
+    play.textContent = st.playing ? 'Pause' : 'Play';
+  };
+  play.addEventListener('click', () => { st.playing = !st.playing; schedule(); });
+  $('slide-step').addEventListener('click', () => { st.playing = false; schedule(); st.step++; draw(); });
+  for (const id of ['slide-w', 'slide-k', 'slide-s', 'slide-p']) $(id).addEventListener('change', read);
+  read();
+  schedule();
+}

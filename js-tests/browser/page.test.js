@@ -1,0 +1,127 @@
+// The convolens page in headless Chromium with the fake camera: frames flow through the worker,
+// the output is exactly what the C++ engine computes for the same frame, the inspector's
+// arithmetic is right, the backend switch works, and nothing logs an error or a warning.
+import { launch, openPage, serve } from './chromium.js';
+import { waitFrames, lastFrame, reference, firstDifference, choosePreset, shoot, ARTIFACTS } from './page-helpers.js';
+import { conv3x3Reference } from '../helpers/reference.js';
+
+const SHARPEN = [0, -1, 0, -1, 5, -1, 0, -1, 0];
+let server, url, browser, page, context, problems;
+
+beforeAll(async () => {
+  ({ server, url } = await serve());
+  browser = await launch();
+  ({ page, context, problems } = await openPage(browser, url));
+  await waitFrames(page, 5);
+});
+afterAll(async () => {
+  await context?.close();
+  await browser?.close();
+  server?.close();
+});
+
+test('camera frames flow through the worker, the FPS readout is > 0, and the output equals the reference for the same frame', async () => {
+  const state = await page.evaluate(() => ({ ...window.__convolens, inspector: undefined }));
+  expect(state).toMatchObject({ ready: true, mode: 'worker', source: 'camera', backend: 'simd', backendName: 'wasm-simd128', error: null, notice: null });
+  await page.waitForFunction(() => Number(document.getElementById('fps').textContent) > 0);
+  expect(Number(await page.textContent('#fps'))).toBeGreaterThan(0);
+  const f = await lastFrame(page);
+  expect([f.width, f.height]).toEqual([640, 480]);
+  expect(f.chain.stages).toEqual([{ preset: 'sharpen' }]);
+  // Independent check: the f32 JS definition of a 3x3 filter with the replicate border.
+  expect(firstDifference(f.output, conv3x3Reference(f.input, f.width, f.height, SHARPEN), f.width)).toBeNull();
+  await page.screenshot({ path: ARTIFACTS + 'page-desktop.png', fullPage: true });
+  await shoot(page, '#live', 'page-live');
+});
+
+test.each(['box-blur', 'edges', 'emboss'])('selecting the preset %s changes the output exactly as the reference does', async (name) => {
+  const before = await lastFrame(page);
+  await choosePreset(page, name);
+  const f = await lastFrame(page);
+  expect(f.chain.stages).toEqual([{ preset: name }]);
+  expect(firstDifference(f.output, await reference(f), f.width)).toBeNull();
+  // and it is a different picture from the sharpened one
+  expect(firstDifference(f.output, await reference(f, before.chain), f.width)).not.toBeNull();
+});
+
+test('the pixel inspector shows the right numbers for a chosen pixel', async () => {
+  await choosePreset(page, 'sharpen');
+  await page.click('#pause');
+  await page.waitForTimeout(150);  // the frame in flight lands
+  const f = await lastFrame(page);
+  // Point at pixel (200, 150) of the 640x480 output with the mouse.
+  const box = await page.locator('#output').boundingBox();
+  const s = Math.min(box.width / f.width, box.height / f.height);
+  const ox = (box.width - f.width * s) / 2, oy = (box.height - f.height * s) / 2;
+  await page.mouse.move(box.x + ox + (200.5 * s), box.y + oy + (150.5 * s));
+  await page.waitForFunction(() => window.__convolens.inspector?.probe?.x === 200 && window.__convolens.inspector?.probe?.y === 150);
+  for (const channel of [0, 1, 2]) {
+    await page.click(`#channel-group [data-channel="${channel}"]`);
+    await page.waitForFunction((c) => window.__convolens.inspector?.channel === c, channel);
+    const shown = await page.$$eval('#steps li', (lis) => Object.fromEntries(lis.map((li) => [li.dataset.key, li.querySelector('.v').textContent])));
+    const mac = await page.textContent('#mac');
+    // The expected numbers, straight from the frame.
+    let sum = 0;
+    const terms = [];
+    for (let dy = -1; dy <= 1; dy++) for (let dx = -1; dx <= 1; dx++) {
+      const w = SHARPEN[(dy + 1) * 3 + dx + 1];
+      const p = f.input[((150 + dy) * f.width + 200 + dx) * 4 + channel];
+      sum += w * p;
+      if (w) terms.push(`${Math.abs(w)}×${p}`);
+    }
+    const out = f.output[(150 * f.width + 200) * 4 + channel];
+    const clamped = Math.min(255, Math.max(0, sum));
+    expect(shown.sum.replace('−', '-')).toBe(String(sum));
+    expect(shown.value).toBe(String(clamped));
+    expect(shown.actual).toBe(String(out));
+    expect(clamped).toBe(out);
+    expect(mac.replace(/[−+]/g, ' ').split(/\s+/).filter(Boolean)).toEqual(terms);
+  }
+  await shoot(page, '#pixel', 'page-inspector');
+  await page.click('#pause');
+});
+
+test('the backend switch changes the backend, and every backend gives the same output', async () => {
+  for (const [name, label] of [['plain', 'wasm-plain'], ['js', 'plain JavaScript'], ['simd', 'wasm-simd128']]) {
+    await page.click(`#backend-group [data-backend="${name}"]`);
+    await page.waitForFunction((l) => window.__convolens.backendName === l, label);
+    await waitFrames(page, 3);
+    expect(await page.getAttribute(`#backend-group [data-backend="${name}"]`, 'aria-checked')).toBe('true');
+    expect(await page.textContent('#engine-note')).toContain(label);
+    const f = await lastFrame(page);
+    expect([name, firstDifference(f.output, await reference(f), f.width)]).toEqual([name, null]);
+  }
+  await shoot(page, '#live .panels', 'page-speed');
+});
+
+test('a custom kernel typed into the editor runs, and bad values give a clear message', async () => {
+  await page.selectOption('#preset', '__custom');
+  await page.selectOption('#kernel-w', '5');
+  await page.waitForFunction(() => window.__convolens.chain?.stages[0]?.kernel?.width === 5);
+  const inputs = page.locator('#kernel-grid input');
+  expect(await inputs.count()).toBe(15);  // 5 wide x 3 high
+  await inputs.nth(0).fill('2');
+  await inputs.nth(14).fill('-1');
+  await page.click('#normalise');
+  await page.waitForFunction(() => window.__convolens.chain?.stages[0]?.kernel?.scale === 2);
+  await waitFrames(page, 3);
+  const f = await lastFrame(page);
+  expect(f.chain.stages[0].kernel).toMatchObject({ width: 5, height: 3, scale: 2, offset: 0 });
+  expect(firstDifference(f.output, await reference(f), f.width)).toBeNull();
+  await page.fill('#kernel-scale', '0');
+  await page.waitForFunction(() => !document.getElementById('kernel-error').hidden);
+  expect(await page.textContent('#kernel-error')).toMatch(/scale/i);
+  await waitFrames(page, 3);  // still running (the previous kernel)
+  await page.selectOption('#preset', 'sharpen');
+  await waitFrames(page, 2);
+});
+
+test('every section renders, at desktop and at phone width', async () => {
+  for (const id of ['slide', 'share', 'digits']) await shoot(page, `#${id}`, `page-${id}`);
+  await page.setViewportSize({ width: 390, height: 844 });
+  await waitFrames(page, 3);
+  await page.screenshot({ path: ARTIFACTS + 'page-phone.png', fullPage: true });
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  expect(overflow).toBeLessThanOrEqual(0);
+  expect(problems).toEqual([]);
+});
