@@ -449,6 +449,7 @@ Model Model::from_tfjs(std::string_view model_json, std::span<const std::uint8_t
   const auto raw = chain(*topo);
   Model model;
   ModelImpl& m = *model.impl_;
+  m.layers.reserve(raw.size());
   bool have_input = false;
   Shape cur;
 
@@ -474,7 +475,9 @@ Model Model::from_tfjs(std::string_view model_json, std::span<const std::uint8_t
       continue;
     }
 
-    Layer l;
+    // Built in place: Buffer's move constructor drops capacity_ (src/core/buffer.h), so
+    // layers are never moved (reserved below).
+    Layer& l = m.layers.emplace_back();
     l.info.name = r.name;
     l.info.class_name = r.cls;
     l.in = cur;
@@ -630,7 +633,7 @@ Model Model::from_tfjs(std::string_view model_json, std::span<const std::uint8_t
       l.info.params = std::size_t(ch) * (2 + scale + center);
       l.out = cur;
       // Fold into the conv/dense just before it when that layer's output goes straight here.
-      Layer* prev = m.layers.empty() ? nullptr : &m.layers.back();
+      Layer* prev = m.layers.size() < 2 ? nullptr : &m.layers[m.layers.size() - 2];
       if (prev && (prev->op == Op::Conv2D || prev->op == Op::Depthwise || prev->op == Op::Dense) &&
           prev->act == Act::Linear) {
         // (x*s0 + ...)*s + (b - mean)*s + beta: fold as w*s and b*s + shift.
@@ -679,7 +682,6 @@ Model Model::from_tfjs(std::string_view model_json, std::span<const std::uint8_t
     }
     l.info.output_shape = l.out.dims();
     cur = l.out;
-    m.layers.push_back(std::move(l));
   }
   if (!have_input) type_error("model.json: the model has no layers");
   weights.check_all_used();

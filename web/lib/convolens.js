@@ -4,6 +4,7 @@
 //   f.apply(imageData, outImageData);
 import { hasSimd, instantiate } from './load.js';
 import { Conv3x3 } from './conv3x3.js';
+import { loadModel } from './model.js';
 import { lifetimeStats } from './lifetime.js';
 
 export { hasSimd };
@@ -17,6 +18,10 @@ class Convolens {
   }
   conv3x3(options) {
     return new Conv3x3(this.#m, options);
+  }
+  // A TF.js Layers model: URL/path of model.json, {modelJson, weights: ArrayBuffer[]}, or files.
+  loadModel(source) {
+    return loadModel(this.#m, source);
   }
   // Live convolens buffers and objects plus the heap size: tests check they return to baseline.
   memory() {

@@ -1,0 +1,133 @@
+// NnModel: a loaded CNN plus its input/output buffers on the wasm heap. JS writes images at
+// inputPtr(), calls predict(batch), reads outputPtr(); buffers grow only when a larger batch
+// is asked for, so repeated calls never allocate.
+#include <emscripten/bind.h>
+#include <emscripten/val.h>
+
+#include <string>
+#include <vector>
+
+#include "bindings/js_errors.h"
+#include "core/buffer.h"
+#include "core/errors.h"
+#include "nn/model.h"
+
+using namespace emscripten;
+using convolens::bindings::js_guard;
+
+namespace convolens {
+namespace {
+
+val int_array(const std::vector<int>& v) {
+  val a = val::array();
+  for (std::size_t i = 0; i < v.size(); ++i) a.set(i, v[i]);
+  return a;
+}
+
+class NnModel {
+ public:
+  explicit NnModel(nn::Model m) : model_(std::move(m)) {}
+
+  // A factory, not a constructor: everything allocated during a failed load is freed before
+  // the JS error is thrown (a JS exception escaping a constructor would leak the object).
+  static NnModel* load(const std::string& model_json, val weights) {
+    return js_guard([&] {
+      const auto bytes = convertJSArrayToNumberVector<std::uint8_t>(weights);
+      return new NnModel(nn::Model::from_tfjs(model_json, bytes));
+    });
+  }
+
+  int input_size() const { return model_.input_size(); }
+  int output_size() const { return model_.output_size(); }
+  val input_shape() const { return int_array(model_.input_shape()); }
+  val output_shape() const { return int_array(model_.output_shape()); }
+
+  val summary() const {
+    val a = val::array();
+    const auto& ls = model_.layers();
+    for (std::size_t i = 0; i < ls.size(); ++i) {
+      val o = val::object();
+      o.set("name", ls[i].name);
+      o.set("className", ls[i].class_name);
+      o.set("outputShape", int_array(ls[i].output_shape));
+      o.set("params", double(ls[i].params));
+      a.set(i, o);
+    }
+    return a;
+  }
+
+  // Makes room for `batch` images; returns false when the batch is too large.
+  void reserve(int batch) {
+    js_guard([&] {
+      if (batch < 1 || double(batch) * model_.input_size() > double(1 << 26))
+        throw RangeError("batch of " + std::to_string(batch) + " images is out of range (1 .. 2^26 input values)");
+      input_.resize(std::size_t(batch) * model_.input_size() * sizeof(float));
+      output_.resize(std::size_t(batch) * model_.output_size() * sizeof(float));
+      batch_ = batch;
+      return 0;
+    });
+  }
+  std::uintptr_t input_ptr() const { return reinterpret_cast<std::uintptr_t>(input_.data()); }
+  std::uintptr_t output_ptr() const { return reinterpret_cast<std::uintptr_t>(output_.data()); }
+
+  void predict(int batch) {
+    js_guard([&] {
+      if (batch < 1 || batch > batch_) throw RangeError("predict(" + std::to_string(batch) + "): reserve() room first");
+      model_.predict(input_.as<float>(), batch, output_.as<float>());
+      return 0;
+    });
+  }
+
+  // Runs the first image at inputPtr() keeping every layer's output; then activationPtr(i).
+  void activations() {
+    js_guard([&] {
+      if (batch_ < 1) throw RangeError("activations(): reserve() room first");
+      model_.activations(input_.as<float>());
+      return 0;
+    });
+  }
+  std::uintptr_t activation_ptr(int i) const {
+    return js_guard([&] { return reinterpret_cast<std::uintptr_t>(model_.activation(i)); });
+  }
+
+  // {shape, ptr} of layer i's file weights, or null.
+  val weights(int i) const {
+    return js_guard([&] {
+      const auto w = model_.weights(i);
+      if (!w.data) return val::null();
+      val o = val::object();
+      o.set("shape", int_array(w.shape));
+      o.set("ptr", double(reinterpret_cast<std::uintptr_t>(w.data)));
+      return o;
+    });
+  }
+
+  void set_reference(bool r) { model_.set_reference(r); }
+
+ private:
+  nn::Model model_;
+  Buffer input_, output_;
+  int batch_ = 0;
+};
+
+}  // namespace
+}  // namespace convolens
+
+EMSCRIPTEN_BINDINGS(convolens_nn) {
+  using convolens::NnModel;
+  class_<NnModel>("NnModel")
+      .class_function("load", &NnModel::load, allow_raw_pointers())
+      .function("inputSize", &NnModel::input_size)
+      .function("outputSize", &NnModel::output_size)
+      .function("inputShape", &NnModel::input_shape)
+      .function("outputShape", &NnModel::output_shape)
+      .function("summary", &NnModel::summary)
+      .function("reserve", &NnModel::reserve)
+      .function("inputPtr", &NnModel::input_ptr)
+      .function("outputPtr", &NnModel::output_ptr)
+      .function("predict", &NnModel::predict)
+      .function("activations", &NnModel::activations)
+      .function("activationPtr", &NnModel::activation_ptr)
+      .function("weights", &NnModel::weights)
+      .function("setReference", &NnModel::set_reference);
+}
