@@ -1,0 +1,111 @@
+// Box kernels (all weights equal) by running sums: cost per pixel independent of the size.
+// Column sums over the kh window are updated by adding the entering row and subtracting the
+// leaving one; each output row then slides a kw window along them. The sum S is an exact
+// integer, so out = round(S * factor + offset) is the only rounding and scalar == SIMD.
+#include "image/conv_registry.h"
+#include "image/kernel_util.h"
+
+namespace convolens {
+
+void box_blur__running_sum_scalar(const ImageView& src, const MutableImageView& dst, const Plan& p, Scratch& scratch) {
+  const int C = src.channels, w = src.width, kw = p.kw(), kh = p.kh(), ax = p.ax(), ay = p.ay();
+  const kern::BorderedReader in{src.data, src.stride, w, src.height, C, p.spec.border, p.spec.border_value};
+  const int pw = w + kw - 1;  // padded width: padded x = x + ax
+  scratch.line.resize(std::size_t(pw) * C * sizeof(std::uint32_t));
+  std::uint32_t* col = scratch.line.as<std::uint32_t>();
+  const float factor = p.box.factor, offset = p.spec.kernel.offset;
+  for (int y = 0; y < src.height; ++y) {
+    for (int xp = 0; xp < pw; ++xp)
+      for (int c = 0; c < C; ++c) {
+        std::uint32_t& s = col[xp * C + c];
+        if (y == 0) {
+          s = 0;
+          for (int j = 0; j < kh; ++j) s += in.at(xp - ax, j - ay, c);
+        } else {
+          s += in.at(xp - ax, y + kh - 1 - ay, c);
+          s -= in.at(xp - ax, y - 1 - ay, c);
+        }
+      }
+    std::uint8_t* out = dst.row(y);
+    for (int c = 0; c < C; ++c) {
+      if (C == 4 && c == 3) {
+        for (int x = 0; x < w; ++x) out[x * 4 + 3] = src.row(y)[x * 4 + 3];
+        continue;
+      }
+      std::uint32_t s = 0;
+      for (int i = 0; i < kw; ++i) s += col[i * C + c];
+      for (int x = 0; x < w; ++x) {
+        out[x * C + c] = kern::finish_f32(float(s), factor, offset);
+        if (x + 1 < w) s = s + col[(x + kw) * C + c] - col[x * C + c];
+      }
+    }
+  }
+}
+
+__attribute__((noinline)) void box_blur__running_sum_wasmsimd(const ImageView& src, const MutableImageView& dst,
+                                                              const Plan& p, Scratch& scratch) {
+  const int C = src.channels, w = src.width, kw = p.kw(), kh = p.kh(), ay = p.ay();
+  PaddedRows rows(src, kw, kh, p.spec.border, p.spec.border_value, scratch.rows);
+  const int pb = rows.padded_bytes();
+  const int clen = (pb + 15) / 16 * 16 + 16;
+  scratch.line.resize(std::size_t(clen) * sizeof(std::uint16_t));
+  std::uint16_t* col = scratch.line.as<std::uint16_t>();  // kh * 255 <= 7905: u16 is exact
+  const float factor = p.box.factor, offset = p.spec.kernel.offset;
+  const v128_t vfactor = wasm_f32x4_splat(factor), voff = wasm_f32x4_splat(offset);
+  for (int y = 0; y < src.height; ++y) {
+    if (y == 0) {
+      for (int b = 0; b < clen; b += 8) wasm_v128_store(col + b, wasm_i16x8_splat(0));
+      for (int j = 0; j < kh; ++j) {
+        const std::uint8_t* r = rows.row(j - ay);
+        for (int b = 0; b < pb; b += 16) {
+          const v128_t v = wasm_v128_load(r + b);
+          wasm_v128_store(col + b, wasm_i16x8_add(wasm_v128_load(col + b), wasm_u16x8_extend_low_u8x16(v)));
+          wasm_v128_store(col + b + 8, wasm_i16x8_add(wasm_v128_load(col + b + 8), wasm_u16x8_extend_high_u8x16(v)));
+        }
+      }
+    } else {
+      const std::uint8_t* add = rows.row(y + kh - 1 - ay);
+      const std::uint8_t* sub = rows.row(y - 1 - ay);
+      for (int b = 0; b < pb; b += 16) {
+        const v128_t a = wasm_v128_load(add + b), s = wasm_v128_load(sub + b);
+        const v128_t lo = wasm_i16x8_sub(wasm_u16x8_extend_low_u8x16(a), wasm_u16x8_extend_low_u8x16(s));
+        const v128_t hi = wasm_i16x8_sub(wasm_u16x8_extend_high_u8x16(a), wasm_u16x8_extend_high_u8x16(s));
+        wasm_v128_store(col + b, wasm_i16x8_add(wasm_v128_load(col + b), lo));
+        wasm_v128_store(col + b + 8, wasm_i16x8_add(wasm_v128_load(col + b + 8), hi));
+      }
+    }
+    std::uint8_t* out = dst.row(y);
+    if (C == 4) {
+      // One pixel per i32x4 (R, G, B, A lanes); four pixels are packed per store.
+      const std::uint8_t* centre = rows.row(y) + p.ax() * 4;
+      v128_t s = wasm_i32x4_splat(0);
+      for (int i = 0; i < kw; ++i) s = wasm_i32x4_add(s, wasm_u32x4_load16x4(col + i * 4));
+      v128_t q[4];
+      int x = 0;
+      for (; x < w; ++x) {
+        q[x & 3] = kern::quantize4(wasm_f32x4_add(wasm_f32x4_mul(simd::u32_to_f32_small(s), vfactor), voff));
+        // col has slack past the padded row, so the last update reads defined memory (unused).
+        s = wasm_i32x4_sub(wasm_i32x4_add(s, wasm_u32x4_load16x4(col + (x + kw) * 4)), wasm_u32x4_load16x4(col + x * 4));
+        if ((x & 3) == 3) {
+          const int b = (x - 3) * 4;
+          wasm_v128_store(out + b, kern::keep_alpha(kern::pack_u8(q[0], q[1], q[2], q[3]), wasm_v128_load(centre + b)));
+        }
+      }
+      if (w & 3) {
+        const int b = (w & ~3) * 4;
+        for (int i = w & 3; i < 4; ++i) q[i] = wasm_i32x4_splat(0);
+        kern::store16(out + b, kern::keep_alpha(kern::pack_u8(q[0], q[1], q[2], q[3]), wasm_v128_load(centre + b)),
+                      (w & 3) * 4);
+      }
+    } else {
+      std::uint32_t s = 0;
+      for (int i = 0; i < kw; ++i) s += col[i];
+      for (int x = 0; x < w; ++x) {
+        out[x] = kern::finish_f32(float(s), factor, offset);
+        s = s + col[x + kw] - col[x];
+      }
+    }
+  }
+}
+
+}  // namespace convolens

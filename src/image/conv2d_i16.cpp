@@ -1,0 +1,96 @@
+// Integer 2-D convolution in i16 lanes (8 per vector, twice f32's): for kernels whose weights,
+// scaled by 2^shift and rounded, stay within the proven error bound (Int16Form, conv_plan.cpp).
+//   acc = bias + sum q_t * p_t   (exact: the plan proved no partial sum leaves i16)
+//   out = clamp(acc >> shift, 0, 255)
+// conv3x3_i16 is the same arithmetic with the tap count a compile-time constant (<= 9),
+// so the loop unrolls and the weight vectors stay in registers.
+#include <array>
+#include <utility>
+
+#include "image/conv_registry.h"
+#include "image/kernel_util.h"
+
+namespace convolens {
+
+void conv2d_i16__scalar(const ImageView& src, const MutableImageView& dst, const Plan& p, Scratch&) {
+  const int C = src.channels;
+  const kern::BorderedReader in{src.data, src.stride, src.width, src.height, C, p.spec.border, p.spec.border_value};
+  const Int16Form& f = p.i16;
+  for (int y = 0; y < src.height; ++y)
+    for (int x = 0; x < src.width; ++x)
+      for (int c = 0; c < C; ++c) {
+        std::uint8_t& out = dst.row(y)[x * C + c];
+        if (C == 4 && c == 3) {
+          out = src.row(y)[x * 4 + 3];
+          continue;
+        }
+        int acc = f.bias;
+        for (const Tap& t : f.taps) acc += t.q * in.at(x + t.col - p.ax(), y + t.row - p.ay(), c);
+        acc >>= f.shift;  // arithmetic (C++20): floor, like i16x8.shr_s
+        out = std::uint8_t(acc < 0 ? 0 : acc > 255 ? 255 : acc);
+      }
+}
+
+namespace {
+
+constexpr int kMaxTaps = kMaxKernelSize * kMaxKernelSize;
+
+// NT > 0: exactly NT taps (unrolled); NT == 0: any number. S: the shift, a constant so the
+// vector shift is not scalarised (TOOLCHAIN.md §10).
+template <int NT, int S>
+__attribute__((noinline)) void i16_kernel(const ImageView& src, const MutableImageView& dst, const Plan& p,
+                                          Scratch& scratch) {
+  const Int16Form& f = p.i16;
+  const int nt = NT ? NT : int(f.taps.size());
+  constexpr int kCap = NT ? NT : kMaxTaps;
+  const int C = src.channels, n = src.width * C;
+  PaddedRows rows(src, p.kw(), p.kh(), p.spec.border, p.spec.border_value, scratch.rows);
+  v128_t qv[kCap];
+  const std::uint8_t* tp[kCap];
+  for (int t = 0; t < nt; ++t) qv[t] = wasm_i16x8_splat(std::int16_t(f.taps[t].q));
+  const v128_t bias = wasm_i16x8_splat(std::int16_t(f.bias));
+  for (int y = 0; y < src.height; ++y) {
+    for (int t = 0; t < nt; ++t) tp[t] = rows.row(y + f.taps[t].row - p.ay()) + f.taps[t].col * C;
+    const std::uint8_t* centre = rows.row(y) + p.ax() * C;
+    std::uint8_t* out = dst.row(y);
+    for (int b = 0; b < n; b += 16) {
+      v128_t lo = bias, hi = bias;
+      for (int t = 0; t < nt; ++t) {
+        const v128_t v = wasm_v128_load(tp[t] + b);
+        lo = wasm_i16x8_add(lo, wasm_i16x8_mul(wasm_u16x8_extend_low_u8x16(v), qv[t]));
+        hi = wasm_i16x8_add(hi, wasm_i16x8_mul(wasm_u16x8_extend_high_u8x16(v), qv[t]));
+      }
+      if constexpr (S > 0) {
+        lo = wasm_i16x8_shr(lo, S);
+        hi = wasm_i16x8_shr(hi, S);
+      }
+      v128_t px = wasm_u8x16_narrow_i16x8(lo, hi);  // saturates: the clamp to 0..255
+      if (C == 4) px = kern::keep_alpha(px, wasm_v128_load(centre + b));
+      kern::store16(out + b, px, n - b);
+    }
+  }
+}
+
+template <int NT, int... S>
+constexpr std::array<ConvFn, 8> by_shift(std::integer_sequence<int, S...>) {
+  return {&i16_kernel<NT, S>...};
+}
+template <int... NT>
+constexpr std::array<std::array<ConvFn, 8>, sizeof...(NT)> by_taps(std::integer_sequence<int, NT...>) {
+  return {by_shift<NT>(std::make_integer_sequence<int, 8>())...};
+}
+// [taps][shift]; taps 0 = the runtime-count kernel.
+constexpr auto kKernels = by_taps(std::make_integer_sequence<int, 10>());
+
+}  // namespace
+
+void conv2d_i16__wasmsimd(const ImageView& src, const MutableImageView& dst, const Plan& p, Scratch& s) {
+  kKernels[0][p.i16.shift](src, dst, p, s);
+}
+
+void conv3x3_i16__wasmsimd(const ImageView& src, const MutableImageView& dst, const Plan& p, Scratch& s) {
+  const std::size_t nt = p.i16.taps.size();
+  kKernels[nt >= 1 && nt <= 9 ? nt : 0][p.i16.shift](src, dst, p, s);
+}
+
+}  // namespace convolens

@@ -1,0 +1,208 @@
+#include "image/conv_plan.h"
+
+#include <cmath>
+#include <cstring>
+#include <numeric>
+
+#include "core/errors.h"
+
+namespace convolens {
+
+namespace {
+
+// Largest shift whose integer weights cannot overflow i16; then the quantisation error must be
+// below 1 output unit (a smaller shift only makes it larger).
+Int16Form int16_form(const ConvKernel& k) {
+  Int16Form f;
+  for (int s = 7; s >= 0; --s) {
+    const double unit = std::ldexp(1.0, s);
+    long long pos = 0, neg = 0;
+    double err = 0;
+    std::vector<Tap> taps;
+    for (int j = 0; j < k.height; ++j)
+      for (int i = 0; i < k.width; ++i) {
+        const double exact = double(k.weights[j * k.width + i]) / k.scale;
+        const long long q = std::llround(exact * unit);
+        if (std::llabs(q) > 32767) goto next_shift;
+        (q > 0 ? pos : neg) += 255 * std::llabs(q);
+        err += 255 * std::fabs(double(q) / unit - exact);
+        if (q != 0) taps.push_back({j, i, int(q)});
+      }
+    {
+      const long long off = std::llround(double(k.offset) * unit);
+      const long long bias = off + (s > 0 ? (1ll << (s - 1)) : 0);
+      if (bias + pos > 32767 || bias - neg < -32768) continue;
+      err += std::fabs(double(off) / unit - double(k.offset));
+      if (err >= 0.99) return f;  // lower shifts are coarser still
+      f.ok = true;
+      f.shift = s;
+      f.bias = int(bias);
+      f.taps = std::move(taps);
+      f.error_bound = err;
+      return f;
+    }
+  next_shift:;
+  }
+  return f;
+}
+
+SeparableForm separable_form(const ConvKernel& k) {
+  SeparableForm f;
+  if (k.width < 2 || k.height < 2) return f;  // already one-dimensional
+  int r = 0, c = 0;
+  double best = 0;
+  for (int j = 0; j < k.height; ++j)
+    for (int i = 0; i < k.width; ++i)
+      if (std::fabs(k.weights[j * k.width + i]) > best) best = std::fabs(k.weights[j * k.width + i]), r = j, c = i;
+  if (best == 0) return f;
+  std::vector<double> kx(k.width), ky(k.height);
+  for (int i = 0; i < k.width; ++i) kx[i] = k.weights[r * k.width + i];
+  for (int j = 0; j < k.height; ++j) ky[j] = double(k.weights[j * k.width + c]) / k.weights[r * k.width + c];
+  double res = 0;
+  for (int j = 0; j < k.height; ++j)
+    for (int i = 0; i < k.width; ++i) res += std::fabs(k.weights[j * k.width + i] - ky[j] * kx[i]);
+  res *= 255.0 / std::fabs(k.scale);
+  if (res > 1e-3) return f;
+  f.ok = true;
+  f.residual = res;
+  for (double v : kx) f.kx.push_back(float(v));
+  for (double v : ky) f.ky.push_back(float(v));
+  return f;
+}
+
+// Integer rank-1 factorisation of w * 2^p (the smallest p that makes every weight an integer).
+SeparableU16Form separable_u16_form(const ConvKernel& k) {
+  SeparableU16Form f;
+  if (k.width < 2 || k.height < 2) return f;
+  int p = 0;
+  auto integral = [&](int e) {
+    for (float w : k.weights) {
+      const double v = std::ldexp(double(w), e);
+      if (v < 0 || v != std::floor(v) || v > 1e9) return false;
+    }
+    return true;
+  };
+  while (p <= 24 && !integral(p)) ++p;
+  if (p > 24) return f;
+  std::vector<long long> W(k.weights.size());
+  for (std::size_t n = 0; n < W.size(); ++n) W[n] = std::llround(std::ldexp(double(k.weights[n]), p));
+  int r = 0, c = 0;
+  for (std::size_t n = 0; n < W.size(); ++n)
+    if (W[n] > W[r * k.width + c]) r = int(n) / k.width, c = int(n) % k.width;
+  if (W[r * k.width + c] == 0) return f;
+  long long gx = 0, gy = 0;
+  for (int i = 0; i < k.width; ++i) gx = std::gcd(gx, W[r * k.width + i]);
+  for (int j = 0; j < k.height; ++j) gy = std::gcd(gy, W[j * k.width + c]);
+  std::vector<int> qx(k.width), qy(k.height);
+  long long sx = 0, sy = 0;
+  for (int i = 0; i < k.width; ++i) sx += qx[i] = int(W[r * k.width + i] / gx);
+  for (int j = 0; j < k.height; ++j) sy += qy[j] = int(W[j * k.width + c] / gy);
+  const double m = double(W[r * k.width + c]) / (double(qx[c]) * qy[r]);
+  for (int j = 0; j < k.height; ++j)
+    for (int i = 0; i < k.width; ++i)
+      if (double(W[j * k.width + i]) != m * qx[i] * qy[j]) return f;
+  if (255 * sx > 65535) return f;
+  int shift = 0;
+  while (shift <= 8 && sy * ((255 * sx + (shift ? 1ll << (shift - 1) : 0)) >> shift) > 65535) ++shift;
+  if (shift > 8) return f;
+  const double factor = std::ldexp(m / (std::ldexp(double(k.scale), p)), shift);
+  // Half a unit of hr per unit of qy, times the factor; plus f32 rounding of v * factor.
+  const double err = (shift ? 0.5 : 0.0) * double(sy) * std::fabs(factor) + 65535.0 * std::fabs(factor) * 1e-7;
+  if (err >= 0.99) return f;
+  f.ok = true;
+  f.qx = qx;
+  f.qy = qy;
+  f.shift = shift;
+  f.factor = float(factor);
+  f.error_bound = err;
+  return f;
+}
+
+BoxForm box_form(const ConvKernel& k) {
+  BoxForm f;
+  const float w0 = k.weights[0];
+  if (w0 == 0.f) return f;
+  for (float w : k.weights)
+    if (w != w0) return f;
+  f.ok = true;
+  f.factor = float(double(w0) / k.scale);
+  return f;
+}
+
+bool integer_taps(const ConvKernel& k, std::vector<Tap>& taps) {
+  long long sum = 0;
+  for (int j = 0; j < k.height; ++j)
+    for (int i = 0; i < k.width; ++i) {
+      const float w = k.weights[j * k.width + i];
+      if (w != std::floor(w) || std::fabs(w) > 32767) return false;
+      sum += std::llabs((long long)w);
+      if (w != 0) taps.push_back({j, i, int(w)});
+    }
+  return sum * 255 <= 32767;
+}
+
+}  // namespace
+
+Plan make_plan(const FilterSpec& spec) {
+  validate_spec(spec);
+  Plan p;
+  p.spec = spec;
+  p.inv_scale = 1.f / spec.kernel.scale;
+  if (spec.gradient != Gradient::None) {
+    p.grad.ok = integer_taps(spec.kernel, p.grad.tx) && integer_taps(spec.kernel_y, p.grad.ty);
+    if (!p.grad.ok)
+      throw RangeError("gradient kernels need integer weights with sum of |w| at most 128");
+    return p;
+  }
+  const ConvKernel& k = spec.kernel;
+  for (int j = 0; j < k.height; ++j)
+    for (int i = 0; i < k.width; ++i)
+      if (k.weights[j * k.width + i] != 0.f) p.nonzero.push_back({j, i, 0});
+  p.i16 = int16_form(k);
+  p.sep = separable_form(k);
+  p.sep16 = separable_u16_form(k);
+  p.box = box_form(k);
+  return p;
+}
+
+PaddedRows::PaddedRows(const ImageView& src, int kw, int kh, Border border, std::uint8_t value, Buffer& storage)
+    : src_(src), kw_(kw), ax_((kw - 1) / 2), slots_(kh + 1), border_(border), value_(value) {
+  padded_bytes_ = (src.width + kw - 1) * src.channels;
+  stride_ = (padded_bytes_ + 16 + 15) / 16 * 16;  // 16 bytes of slack: SIMD tails may over-read
+  storage.resize(std::size_t(stride_) * slots_);
+  data_ = storage.data();
+  for (int s = 0; s < slots_; ++s) tags_[s] = INT32_MIN;
+}
+
+const std::uint8_t* PaddedRows::row(int v) {
+  const int s = floor_mod(v, slots_);
+  std::uint8_t* p = data_ + s * stride_;
+  if (tags_[s] != v) {
+    fill(p, v);
+    tags_[s] = v;
+  }
+  return p;
+}
+
+void PaddedRows::fill(std::uint8_t* dst, int v) const {
+  const int C = src_.channels, w = src_.width;
+  std::memset(dst + padded_bytes_, 0, 16);  // defined bytes for over-reads
+  const int r = border_index(v, src_.height, border_);
+  if (r < 0) {
+    std::memset(dst, value_, padded_bytes_);
+    return;
+  }
+  const std::uint8_t* s = src_.row(r);
+  auto put = [&](int out_px, int x) {
+    const int xi = border_index(x, w, border_);
+    if (xi < 0)
+      std::memset(dst + out_px * C, value_, C);
+    else
+      std::memcpy(dst + out_px * C, s + xi * C, C);
+  };
+  for (int i = 0; i < ax_; ++i) put(i, i - ax_);
+  std::memcpy(dst + ax_ * C, s, std::size_t(w) * C);
+  for (int i = 0; i < kw_ - 1 - ax_; ++i) put(ax_ + w + i, w + i);
+}
+
+}  // namespace convolens

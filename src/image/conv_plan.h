@@ -1,0 +1,115 @@
+// A filter, analysed once when it is created: which fast forms its kernel admits (integer,
+// separable, box, gradient) and, for the integer forms, a proof that the result stays within
+// 1 of the exact value. Per-frame work never re-analyses or allocates.
+#pragma once
+#include <cstdint>
+#include <vector>
+
+#include "core/buffer.h"
+#include "image/filter_spec.h"
+
+namespace convolens {
+
+struct Tap {
+  int row;  // 0..kh-1
+  int col;  // 0..kw-1
+  int q;    // integer weight
+};
+
+// acc = bias + sum q_t * p_t stays inside i16 for every input; out = clamp(acc >> shift).
+// error_bound: max |(acc >> shift, before flooring) - exact value| in output units; it is < 1,
+// so the rounded result is within 1 of the exactly rounded one.
+struct Int16Form {
+  bool ok = false;
+  int shift = 0;  // 0..7
+  int bias = 0;   // offset * 2^shift plus the rounding half
+  std::vector<Tap> taps;  // non-zero taps, row-major
+  double error_bound = 0;
+};
+
+// w[j][i] = ky[j] * kx[i] up to float rounding (rank 1); residual bounds the difference in output units.
+struct SeparableForm {
+  bool ok = false;
+  std::vector<float> kx, ky;
+  double residual = 0;
+};
+
+// Separable with non-negative integer factors small enough for u16 lanes:
+//   h = sum qx * p  (exact, <= 65535), hr = (h + 2^(shift-1)) >> shift,
+//   v = sum qy * hr (exact, <= 65535), out = round(v * factor + offset).
+// The intermediate rounding adds at most half a unit of hr per tap; error_bound < 1 is checked.
+struct SeparableU16Form {
+  bool ok = false;
+  std::vector<int> qx, qy;
+  int shift = 0;  // 0..8
+  float factor = 0;
+  double error_bound = 0;
+};
+
+// All weights equal: out = round(S * factor + offset), S = the integer sum under the kernel.
+struct BoxForm {
+  bool ok = false;
+  float factor = 0;
+};
+
+// Gradient operators with integer kernels (|gx|, |gy| <= 32767 exactly in i16).
+struct GradientForm {
+  bool ok = false;
+  std::vector<Tap> tx, ty;
+};
+
+struct Plan {
+  FilterSpec spec;
+  float inv_scale = 1.f;
+  std::vector<Tap> nonzero;  // direct f32 form: non-zero taps (q unused), row-major
+  Int16Form i16;
+  SeparableForm sep;
+  SeparableU16Form sep16;
+  BoxForm box;
+  GradientForm grad;
+  int kw() const { return spec.kernel.width; }
+  int kh() const { return spec.kernel.height; }
+  int ax() const { return (spec.kernel.width - 1) / 2; }
+  int ay() const { return (spec.kernel.height - 1) / 2; }
+  float w(int j, int i) const { return spec.kernel.weights[j * spec.kernel.width + i]; }
+};
+
+// Validates (RangeError naming the problem) and analyses.
+Plan make_plan(const FilterSpec& spec);
+
+// Per-filter working memory, sized on the first frame of a size and reused after that.
+struct Scratch {
+  Buffer rows;      // padded u8 source rows (ring)
+  Buffer rows_f32;  // f32 rows (ring): padded source or horizontal pass
+  Buffer line;      // one f32 or u16 working line
+  Buffer line2;
+  Buffer gray_in, gray_out;  // Mode::Gray on RGBA frames
+};
+
+// Ring of border-padded copies of source rows, so kernels read taps without border tests.
+// Virtual row v (any integer) is source row border_index(v); byte 0 of a padded row is pixel
+// x = -ax. Slots: kh + 1, enough for a kernel window plus the row a running sum drops.
+class PaddedRows {
+ public:
+  PaddedRows(const ImageView& src, int kw, int kh, Border border, std::uint8_t value, Buffer& storage);
+  const std::uint8_t* row(int v);
+  int padded_bytes() const { return padded_bytes_; }
+
+ private:
+  void fill(std::uint8_t* dst, int v) const;
+  ImageView src_;
+  int kw_, ax_, slots_;
+  Border border_;
+  std::uint8_t value_;
+  int padded_bytes_;
+  std::ptrdiff_t stride_;
+  std::uint8_t* data_;
+  int tags_[kMaxKernelSize + 2];
+};
+
+inline int floor_mod(int a, int n) {
+  const int m = a % n;
+  return m < 0 ? m + n : m;
+}
+
+}  // namespace convolens

@@ -1,0 +1,102 @@
+#include "image/conv_registry.h"
+
+#include <cstring>
+
+#include "core/errors.h"
+
+namespace convolens {
+
+namespace {
+
+bool is_conv(const Plan& p) { return p.spec.gradient == Gradient::None; }
+bool i16_any(const Plan& p) { return p.i16.ok; }
+bool i16_small(const Plan& p) { return p.i16.ok && p.kw() <= 3 && p.kh() <= 3; }
+bool box(const Plan& p) { return p.box.ok; }
+bool sep_f32(const Plan& p) { return p.sep.ok; }
+bool sep_u16(const Plan& p) { return p.sep16.ok; }
+bool gradient(const Plan& p) { return p.grad.ok; }
+// Dispatch preference: direct i16 beats separable f32 only while it has few taps.
+bool i16_preferred(const Plan& p) { return !p.sep.ok || p.i16.taps.size() <= 25; }
+
+struct Row {
+  ConvVariant v;
+  bool simd;
+  bool (*preferred)(const Plan&);
+};
+
+// In dispatch priority order. Scalar rows are references (tests, bench), never dispatched.
+const Row kRows[] = {
+    {{"conv3x3_i16__wasmsimd", "conv2d_i16__scalar", i16_small, conv3x3_i16__wasmsimd}, true, nullptr},
+    {{"box_blur__running_sum_wasmsimd", "box_blur__running_sum_scalar", box, box_blur__running_sum_wasmsimd}, true, nullptr},
+    {{"box_blur__running_sum_scalar", nullptr, box, box_blur__running_sum_scalar}, false, nullptr},
+    {{"separable_u16__wasmsimd", "separable_u16__scalar", sep_u16, separable_u16__wasmsimd}, true, nullptr},
+    {{"separable_u16__scalar", nullptr, sep_u16, separable_u16__scalar}, false, nullptr},
+    {{"conv2d_i16__wasmsimd", "conv2d_i16__scalar", i16_any, conv2d_i16__wasmsimd}, true, i16_preferred},
+    {{"conv2d_i16__scalar", nullptr, i16_any, conv2d_i16__scalar}, false, nullptr},
+    {{"separable_f32__wasmsimd", "separable_f32__scalar", sep_f32, separable_f32__wasmsimd}, true, nullptr},
+    {{"separable_f32__scalar", nullptr, sep_f32, separable_f32__scalar}, false, nullptr},
+    {{"gradient_i16__wasmsimd", "gradient_i16__scalar", gradient, gradient_i16__wasmsimd}, true, nullptr},
+    {{"gradient_i16__scalar", nullptr, gradient, gradient_i16__scalar}, false, nullptr},
+    {{"conv2d_f32__wasmsimd", "conv2d_f32__scalar", is_conv, conv2d_f32__wasmsimd}, true, nullptr},
+    {{"conv2d_f32__scalar", nullptr, is_conv, conv2d_f32__scalar}, false, nullptr},
+};
+
+struct Table {
+  ConvVariant v[sizeof(kRows) / sizeof(kRows[0])];
+  Table() {
+    for (std::size_t i = 0; i < std::size(kRows); ++i) v[i] = kRows[i].v;
+  }
+};
+
+}  // namespace
+
+std::span<const ConvVariant> conv_variants() {
+  static const Table t;
+  return {t.v, std::size(t.v)};
+}
+
+const ConvVariant* find_variant(const char* name) {
+  for (const ConvVariant& v : conv_variants())
+    if (std::strcmp(v.name, name) == 0) return &v;
+  return nullptr;
+}
+
+const ConvVariant& select_variant(const Plan& plan) {
+  const auto all = conv_variants();
+  for (std::size_t i = 0; i < all.size(); ++i)
+    if (kRows[i].simd && all[i].eligible(plan) && (!kRows[i].preferred || kRows[i].preferred(plan))) return all[i];
+  throw RangeError("no convolution variant accepts this filter");  // unreachable: direct f32 takes all
+}
+
+void apply_filter(const ImageView& src, const MutableImageView& dst, const Plan& plan, Scratch& scratch,
+                  const ConvVariant* variant) {
+  validate_images(src, dst);
+  const ConvVariant& v = variant ? *variant : select_variant(plan);
+  if (!v.eligible(plan)) throw RangeError(std::string(v.name) + " cannot compute this filter");
+  if (plan.spec.mode == Mode::Rgb || src.channels == 1) {
+    v.run(src, dst, plan, scratch);
+    return;
+  }
+  // Gray mode on RGBA: convolve the luminance, write it to R, G and B, keep alpha.
+  const int w = src.width, h = src.height;
+  scratch.gray_in.resize(std::size_t(w) * h);
+  scratch.gray_out.resize(std::size_t(w) * h);
+  std::uint8_t* g = scratch.gray_in.data();
+  for (int y = 0; y < h; ++y) {
+    const std::uint8_t* s = src.row(y);
+    for (int x = 0; x < w; ++x) g[y * w + x] = luminance(s[4 * x], s[4 * x + 1], s[4 * x + 2]);
+  }
+  v.run({g, w, h, 1, w}, {scratch.gray_out.data(), w, h, 1, w}, plan, scratch);
+  const std::uint8_t* o = scratch.gray_out.data();
+  for (int y = 0; y < h; ++y) {
+    const std::uint8_t* s = src.row(y);
+    std::uint8_t* d = dst.row(y);
+    for (int x = 0; x < w; ++x) {
+      const std::uint8_t gv = o[y * w + x];
+      d[4 * x] = d[4 * x + 1] = d[4 * x + 2] = gv;
+      d[4 * x + 3] = s[4 * x + 3];
+    }
+  }
+}
+
+}  // namespace convolens

@@ -1,0 +1,43 @@
+// A ready-to-run filter (plan + the variant dispatch chose + scratch memory) and a pipeline of
+// filters with ping-pong buffers. Memory is allocated on the first frame of a size and reused.
+#pragma once
+#include <vector>
+
+#include "image/conv_registry.h"
+
+namespace convolens {
+
+class Filter {
+ public:
+  explicit Filter(const FilterSpec& spec) { set_spec(spec); }
+  // Re-plans (validation errors leave the filter unchanged).
+  void set_spec(const FilterSpec& spec) {
+    Plan p = make_plan(spec);
+    variant_ = &select_variant(p);
+    plan_ = std::move(p);
+  }
+  void apply(const ImageView& src, const MutableImageView& dst) { apply_filter(src, dst, plan_, scratch_, variant_); }
+  const Plan& plan() const { return plan_; }
+  const FilterSpec& spec() const { return plan_.spec; }
+  const ConvVariant& variant() const { return *variant_; }
+
+ private:
+  Plan plan_;
+  const ConvVariant* variant_ = nullptr;
+  Scratch scratch_;
+};
+
+// Filters applied in sequence; intermediate frames alternate between two buffers.
+class Pipeline {
+ public:
+  void add(Filter* f) { filters_.push_back(f); }  // not owned
+  void clear() { filters_.clear(); }
+  std::size_t size() const { return filters_.size(); }
+  void apply(const ImageView& src, const MutableImageView& dst);
+
+ private:
+  std::vector<Filter*> filters_;
+  Buffer ping_, pong_;
+};
+
+}  // namespace convolens

@@ -1,0 +1,85 @@
+// Small pieces shared by the convolution variants: the one rounding rule (scalar and SIMD
+// spellings that agree bit for bit), u8 <-> f32 lane conversions, alpha and tail handling.
+#pragma once
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+
+#include "image/image.h"
+#include "simd/simd.h"
+
+namespace convolens::kern {
+
+// round to nearest (ties to even), clamp to 0..255; NaN -> 0 (as trunc_sat does).
+inline std::uint8_t quantize(float v) {
+  float r = std::nearbyint(v);
+  if (!(r > 0.f)) return 0;
+  if (r > 255.f) return 255;
+  return static_cast<std::uint8_t>(r);
+}
+
+inline v128_t quantize4(v128_t v) {
+  v = wasm_f32x4_nearest(v);
+  v = wasm_f32x4_pmin(wasm_f32x4_pmax(v, wasm_f32x4_splat(0.f)), wasm_f32x4_splat(255.f));
+  return wasm_i32x4_trunc_sat_f32x4(v);
+}
+
+// Four i32x4 (each 0..255) -> 16 bytes.
+inline v128_t pack_u8(v128_t a, v128_t b, v128_t c, v128_t d) {
+  return wasm_u8x16_narrow_i16x8(wasm_i16x8_narrow_i32x4(a, b), wasm_i16x8_narrow_i32x4(c, d));
+}
+
+// value * scale + offset for four f32x4, then quantized and packed to 16 bytes.
+inline v128_t finish_f32(const v128_t acc[4], v128_t scale, v128_t offset) {
+  v128_t q[4];
+  for (int i = 0; i < 4; ++i) q[i] = quantize4(wasm_f32x4_add(wasm_f32x4_mul(acc[i], scale), offset));
+  return pack_u8(q[0], q[1], q[2], q[3]);
+}
+inline std::uint8_t finish_f32(float acc, float scale, float offset) {
+  const float v = acc * scale;
+  return quantize(v + offset);
+}
+
+// u16 lanes -> two f32x4 (exact).
+inline void u16x8_to_f32(v128_t v, v128_t& lo, v128_t& hi) {
+  lo = simd::u32_to_f32_small(wasm_u32x4_extend_low_u16x8(v));
+  hi = simd::u32_to_f32_small(wasm_u32x4_extend_high_u16x8(v));
+}
+
+// 16 bytes -> four f32x4 (exact).
+inline void u8x16_to_f32(v128_t bytes, v128_t f[4]) {
+  u16x8_to_f32(wasm_u16x8_extend_low_u8x16(bytes), f[0], f[1]);
+  u16x8_to_f32(wasm_u16x8_extend_high_u8x16(bytes), f[2], f[3]);
+}
+
+// RGBA: byte 3 of every pixel from `src` (alpha is never filtered).
+inline v128_t keep_alpha(v128_t px, v128_t src) {
+  return wasm_v128_bitselect(src, px, wasm_i32x4_splat(static_cast<int>(0xFF000000u)));
+}
+
+// Stores 16 bytes, or the first n of them at a row's end.
+inline void store16(std::uint8_t* p, v128_t v, int n) {
+  if (n >= 16) {
+    wasm_v128_store(p, v);
+  } else {
+    alignas(16) std::uint8_t t[16];
+    wasm_v128_store(t, v);
+    std::memcpy(p, t, n);
+  }
+}
+
+// Reads pixel (x, y) channel c through the border: the scalar references' only pixel access.
+struct BorderedReader {
+  const std::uint8_t* data;
+  std::ptrdiff_t stride;
+  int width, height, channels;
+  Border border;
+  std::uint8_t value;
+  int at(int x, int y, int c) const {
+    const int yy = border_index(y, height, border), xx = border_index(x, width, border);
+    if (yy < 0 || xx < 0) return value;
+    return data[yy * stride + xx * channels + c];
+  }
+};
+
+}  // namespace convolens::kern

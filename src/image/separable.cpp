@@ -1,0 +1,199 @@
+// Separable (rank-1) kernels as two 1-D passes: a horizontal pass per source row into a ring
+// of kh rows, then a vertical pass per output row. Cost kw + kh per pixel instead of kw * kh.
+//   f32:  h = sum_i kx[i] * p,  acc = sum_j ky[j] * h_j,  out = round(acc / scale + offset)
+//   u16:  h = sum_i qx[i] * p,  hr = round_half_up(h / 2^shift),  v = sum_j qy[j] * hr_j,
+//         out = round(v * factor + offset)                               (SeparableU16Form)
+// Zero taps are skipped; sums run in index order, so scalar and SIMD agree bit for bit.
+#include <array>
+#include <utility>
+
+#include "image/conv_registry.h"
+#include "image/kernel_util.h"
+
+namespace convolens {
+
+void separable_f32__scalar(const ImageView& src, const MutableImageView& dst, const Plan& p, Scratch&) {
+  const int C = src.channels;
+  const kern::BorderedReader in{src.data, src.stride, src.width, src.height, C, p.spec.border, p.spec.border_value};
+  const auto &kx = p.sep.kx, &ky = p.sep.ky;
+  for (int y = 0; y < src.height; ++y)
+    for (int x = 0; x < src.width; ++x)
+      for (int c = 0; c < C; ++c) {
+        std::uint8_t& out = dst.row(y)[x * C + c];
+        if (C == 4 && c == 3) {
+          out = src.row(y)[x * 4 + 3];
+          continue;
+        }
+        float acc = 0.f;
+        for (int j = 0; j < p.kh(); ++j) {
+          if (ky[j] == 0.f) continue;
+          float h = 0.f;
+          for (int i = 0; i < p.kw(); ++i)
+            if (kx[i] != 0.f) h = h + kx[i] * float(in.at(x + i - p.ax(), y + j - p.ay(), c));
+          acc = acc + ky[j] * h;
+        }
+        out = kern::finish_f32(acc, p.inv_scale, p.spec.kernel.offset);
+      }
+}
+
+void separable_u16__scalar(const ImageView& src, const MutableImageView& dst, const Plan& p, Scratch&) {
+  const int C = src.channels;
+  const kern::BorderedReader in{src.data, src.stride, src.width, src.height, C, p.spec.border, p.spec.border_value};
+  const SeparableU16Form& f = p.sep16;
+  for (int y = 0; y < src.height; ++y)
+    for (int x = 0; x < src.width; ++x)
+      for (int c = 0; c < C; ++c) {
+        std::uint8_t& out = dst.row(y)[x * C + c];
+        if (C == 4 && c == 3) {
+          out = src.row(y)[x * 4 + 3];
+          continue;
+        }
+        int v = 0;
+        for (int j = 0; j < p.kh(); ++j) {
+          int h = 0;
+          for (int i = 0; i < p.kw(); ++i) h += f.qx[i] * in.at(x + i - p.ax(), y + j - p.ay(), c);
+          if (f.shift) h = (h + (1 << (f.shift - 1))) >> f.shift;
+          v += f.qy[j] * h;
+        }
+        out = kern::finish_f32(float(v), f.factor, p.spec.kernel.offset);
+      }
+}
+
+namespace {
+
+// Ring of horizontal-pass rows of element type T, keyed by virtual source row.
+template <class T>
+struct PassRing {
+  T* data;
+  std::size_t len;
+  int slots;
+  int tags[kMaxKernelSize + 2];
+  PassRing(int n, int slots_, Buffer& storage) : len((n + 15) / 16 * 16 + 16), slots(slots_) {
+    storage.resize(len * slots * sizeof(T));
+    data = storage.as<T>();
+    for (int s = 0; s < slots; ++s) tags[s] = INT32_MIN;
+  }
+  // Returns the row and whether the caller must compute it.
+  T* slot(int v, bool& fresh) {
+    const int s = floor_mod(v, slots);
+    fresh = tags[s] != v;
+    tags[s] = v;
+    return data + s * len;
+  }
+};
+
+}  // namespace
+
+__attribute__((noinline)) void separable_f32__wasmsimd(const ImageView& src, const MutableImageView& dst,
+                                                       const Plan& p, Scratch& scratch) {
+  const int C = src.channels, n = src.width * C, kw = p.kw(), kh = p.kh();
+  PaddedRows rows(src, kw, kh, p.spec.border, p.spec.border_value, scratch.rows);
+  PassRing<float> ring(n, kh + 1, scratch.rows_f32);
+  const int plen = (rows.padded_bytes() + 15) / 16 * 16 + 16;
+  scratch.line.resize(std::size_t(plen) * sizeof(float));
+  float* pf = scratch.line.as<float>();
+  const auto &kx = p.sep.kx, &ky = p.sep.ky;
+  const v128_t vscale = wasm_f32x4_splat(p.inv_scale), voff = wasm_f32x4_splat(p.spec.kernel.offset);
+  const float* hrow[kMaxKernelSize];
+  for (int y = 0; y < src.height; ++y) {
+    for (int j = 0; j < kh; ++j) {
+      bool fresh;
+      float* h = ring.slot(y + j - p.ay(), fresh);
+      hrow[j] = h;
+      if (!fresh) continue;  // every row is computed: a row skipped for ky[j] == 0 may be needed at another j
+      const std::uint8_t* u = rows.row(y + j - p.ay());
+      for (int b = 0; b + 16 <= plen; b += 16) {
+        v128_t q[4];
+        kern::u8x16_to_f32(wasm_v128_load(u + b), q);
+        for (int i = 0; i < 4; ++i) wasm_v128_store(pf + b + 4 * i, q[i]);
+      }
+      for (int b = 0; b < n; b += 4) {
+        v128_t acc = wasm_f32x4_splat(0.f);
+        for (int i = 0; i < kw; ++i)
+          if (kx[i] != 0.f) acc = wasm_f32x4_add(acc, wasm_f32x4_mul(wasm_f32x4_splat(kx[i]), wasm_v128_load(pf + b + i * C)));
+        wasm_v128_store(h + b, acc);
+      }
+    }
+    const std::uint8_t* centre = rows.row(y) + p.ax() * C;
+    std::uint8_t* out = dst.row(y);
+    for (int b = 0; b < n; b += 16) {
+      v128_t acc[4] = {wasm_f32x4_splat(0.f), wasm_f32x4_splat(0.f), wasm_f32x4_splat(0.f), wasm_f32x4_splat(0.f)};
+      for (int j = 0; j < kh; ++j) {
+        if (ky[j] == 0.f) continue;
+        const v128_t wv = wasm_f32x4_splat(ky[j]);
+        for (int i = 0; i < 4; ++i) acc[i] = wasm_f32x4_add(acc[i], wasm_f32x4_mul(wv, wasm_v128_load(hrow[j] + b + 4 * i)));
+      }
+      v128_t px = kern::finish_f32(acc, vscale, voff);
+      if (C == 4) px = kern::keep_alpha(px, wasm_v128_load(centre + b));
+      kern::store16(out + b, px, n - b);
+    }
+  }
+}
+
+namespace {
+
+template <int S>
+__attribute__((noinline)) void sep_u16_kernel(const ImageView& src, const MutableImageView& dst, const Plan& p,
+                                              Scratch& scratch) {
+  const int C = src.channels, n = src.width * C, kw = p.kw(), kh = p.kh();
+  const SeparableU16Form& f = p.sep16;
+  PaddedRows rows(src, kw, kh, p.spec.border, p.spec.border_value, scratch.rows);
+  PassRing<std::uint16_t> ring(n, kh + 1, scratch.rows_f32);
+  v128_t qx[kMaxKernelSize], qy[kMaxKernelSize];
+  for (int i = 0; i < kw; ++i) qx[i] = wasm_i16x8_splat(std::int16_t(f.qx[i]));
+  for (int j = 0; j < kh; ++j) qy[j] = wasm_i16x8_splat(std::int16_t(f.qy[j]));
+  const v128_t vfactor = wasm_f32x4_splat(f.factor), voff = wasm_f32x4_splat(p.spec.kernel.offset);
+  const std::uint16_t* hrow[kMaxKernelSize];
+  for (int y = 0; y < src.height; ++y) {
+    for (int j = 0; j < kh; ++j) {
+      bool fresh;
+      std::uint16_t* h = ring.slot(y + j - p.ay(), fresh);
+      hrow[j] = h;
+      if (!fresh) continue;
+      const std::uint8_t* u = rows.row(y + j - p.ay());
+      for (int b = 0; b < n; b += 16) {
+        v128_t lo = wasm_i16x8_splat(0), hi = lo;
+        for (int i = 0; i < kw; ++i) {
+          const v128_t v = wasm_v128_load(u + b + i * C);
+          lo = wasm_i16x8_add(lo, wasm_i16x8_mul(wasm_u16x8_extend_low_u8x16(v), qx[i]));
+          hi = wasm_i16x8_add(hi, wasm_i16x8_mul(wasm_u16x8_extend_high_u8x16(v), qx[i]));
+        }
+        if constexpr (S > 0) {  // (h + 2^(S-1)) >> S without overflowing u16
+          lo = wasm_u16x8_avgr(wasm_u16x8_shr(lo, S - 1), wasm_i16x8_splat(0));
+          hi = wasm_u16x8_avgr(wasm_u16x8_shr(hi, S - 1), wasm_i16x8_splat(0));
+        }
+        wasm_v128_store(h + b, lo);
+        wasm_v128_store(h + b + 8, hi);
+      }
+    }
+    const std::uint8_t* centre = rows.row(y) + p.ax() * C;
+    std::uint8_t* out = dst.row(y);
+    for (int b = 0; b < n; b += 16) {
+      v128_t lo = wasm_i16x8_splat(0), hi = lo;
+      for (int j = 0; j < kh; ++j) {
+        lo = wasm_i16x8_add(lo, wasm_i16x8_mul(wasm_v128_load(hrow[j] + b), qy[j]));
+        hi = wasm_i16x8_add(hi, wasm_i16x8_mul(wasm_v128_load(hrow[j] + b + 8), qy[j]));
+      }
+      v128_t acc[4];
+      kern::u16x8_to_f32(lo, acc[0], acc[1]);
+      kern::u16x8_to_f32(hi, acc[2], acc[3]);
+      v128_t px = kern::finish_f32(acc, vfactor, voff);
+      if (C == 4) px = kern::keep_alpha(px, wasm_v128_load(centre + b));
+      kern::store16(out + b, px, n - b);
+    }
+  }
+}
+
+template <int... S>
+constexpr std::array<ConvFn, sizeof...(S)> sep_u16_kernels(std::integer_sequence<int, S...>) {
+  return {&sep_u16_kernel<S>...};
+}
+constexpr auto kSepU16 = sep_u16_kernels(std::make_integer_sequence<int, 9>());
+
+}  // namespace
+
+void separable_u16__wasmsimd(const ImageView& src, const MutableImageView& dst, const Plan& p, Scratch& s) {
+  kSepU16[p.sep16.shift](src, dst, p, s);
+}
+
+}  // namespace convolens
