@@ -38,8 +38,8 @@ export function makeFakeVideo(file, width = 640, height = 480, frames = 12) {
     let o = header.length + f * frameBytes;
     frameHeader.copy(out, o);
     o += frameHeader.length;
-    // Full-range BT.601 (C420jpeg): Y, then 2x2-averaged U and V.
-    for (let p = 0; p < ySize; p++) out[o + p] = clamp(0.299 * rgb[p * 3] + 0.587 * rgb[p * 3 + 1] + 0.114 * rgb[p * 3 + 2]);
+    // BT.601 limited range (what Chromium assumes for Y4M): Y, then 2x2-averaged U and V.
+    for (let p = 0; p < ySize; p++) out[o + p] = clamp(16 + (219 / 255) * (0.299 * rgb[p * 3] + 0.587 * rgb[p * 3 + 1] + 0.114 * rgb[p * 3 + 2]));
     const uo = o + ySize, vo = uo + cSize;
     for (let y = 0; y < height / 2; y++) for (let x = 0; x < width / 2; x++) {
       let r = 0, g = 0, b = 0;
@@ -48,8 +48,8 @@ export function makeFakeVideo(file, width = 640, height = 480, frames = 12) {
         r += rgb[p] / 4; g += rgb[p + 1] / 4; b += rgb[p + 2] / 4;
       }
       const c = y * (width / 2) + x;
-      out[uo + c] = clamp(128 - 0.168736 * r - 0.331264 * g + 0.5 * b);
-      out[vo + c] = clamp(128 + 0.5 * r - 0.418688 * g - 0.081312 * b);
+      out[uo + c] = clamp(128 + (224 / 255) * (-0.168736 * r - 0.331264 * g + 0.5 * b));
+      out[vo + c] = clamp(128 + (224 / 255) * (0.5 * r - 0.418688 * g - 0.081312 * b));
     }
   }
   writeFileSync(file, out);

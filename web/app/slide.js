@@ -12,6 +12,11 @@ export function initSlide() {
   const cv = $('slide-canvas');
   if (!cv) return;
   const ctx = cv.getContext('2d');
+  // Drawn at twice the CSS size so the numbers stay crisp on high-density screens.
+  const CW = cv.width, CH = cv.height;
+  cv.width = CW * 2;
+  cv.height = CH * 2;
+  ctx.scale(2, 2);
   const st = { W: 7, K: 3, S: 1, P: 0, step: 0, playing: !matchMedia('(prefers-reduced-motion: reduce)').matches, input: [] };
   let timer = 0;
 
@@ -55,13 +60,17 @@ export function initSlide() {
     const { W, K, S, P, input } = st;
     const o = outSize();
     const n = W + 2 * P;
-    const cell = Math.min(26, Math.floor(260 / n));
-    const cw = cv.width, ch = cv.height;
+    const cw = CW, ch = CH;
+    const cell = Math.min(32, Math.floor(230 / n));
+    const kc = 28;
+    const oc = o > 0 ? Math.min(38, Math.floor(230 / o)) : 0;
+    // centre the three pictures (input, kernel, output) in the canvas
+    const total = n * cell + 48 + K * kc + 48 + o * oc;
+    const ix = Math.max(8, (cw - total) / 2), iy = (ch - 40 - n * cell) / 2 + 16;
     ctx.clearRect(0, 0, cw, ch);
     ctx.textAlign = 'center';
     ctx.textBaseline = 'middle';
-    const ix = 24, iy = (ch - n * cell) / 2 + 8;
-    label('input (padded)', ix + (n * cell) / 2, iy - 16);
+    label(P ? 'input, zero-padded' : 'input', ix + (n * cell) / 2, iy - 16);
     for (let y = 0; y < n; y++) for (let x = 0; x < n; x++) {
       const pad = x < P || y < P || x >= P + W || y >= P + W;
       ctx.fillStyle = pad ? '#f3f2ed' : '#ffffff';
@@ -75,8 +84,8 @@ export function initSlide() {
       ctx.fillText(pad ? '0' : String(input[(y - P) * W + (x - P)]), ix + x * cell + cell / 2, iy + y * cell + cell / 2);
     }
     if (o < 1) return;
-    const total = o * o;
-    const k = st.step % total;
+    const cells = o * o;
+    const k = st.step % cells;
     const ox = k % o, oy = Math.floor(k / o);
     // kernel window on the input
     ctx.fillStyle = 'rgba(47,100,214,.16)';
@@ -86,7 +95,7 @@ export function initSlide() {
     ctx.strokeRect(ix + ox * S * cell, iy + oy * S * cell, K * cell - 1, K * cell - 1);
     ctx.lineWidth = 1;
     // kernel weights in the middle
-    const kc = 24, kx0 = ix + n * cell + 44, ky0 = ch / 2 - (K * kc) / 2 + 8;
+    const kx0 = ix + n * cell + 48, ky0 = (ch - 40) / 2 - (K * kc) / 2 + 16;
     label('kernel', kx0 + (K * kc) / 2, ky0 - 16);
     KERNELS[K].forEach((w, i) => {
       const x = kx0 + (i % K) * kc, y = ky0 + Math.floor(i / K) * kc;
@@ -100,12 +109,11 @@ export function initSlide() {
     });
     ctx.fillStyle = '#5c6577';
     ctx.font = '20px system-ui, sans-serif';
-    ctx.fillText('→', kx0 + K * kc + 22, ch / 2 + 8);
+    ctx.fillText('→', kx0 + K * kc + 24, (ch - 40) / 2 + 16);
     // output grid
-    const oc = Math.min(34, Math.floor(220 / o));
-    const ox0 = kx0 + K * kc + 44, oy0 = (ch - o * oc) / 2 + 8;
+    const ox0 = kx0 + K * kc + 48, oy0 = (ch - 40 - o * oc) / 2 + 16;
     label(`output ${o} × ${o}`, ox0 + (o * oc) / 2, oy0 - 16);
-    for (let i = 0; i < total; i++) {
+    for (let i = 0; i < cells; i++) {
       const x = ox0 + (i % o) * oc, y = oy0 + Math.floor(i / o) * oc;
       const done = i <= k;
       ctx.fillStyle = i === k ? '#2f64d6' : done ? '#e6edfb' : '#fff';
@@ -118,6 +126,23 @@ export function initSlide() {
         ctx.fillText(String(value(i % o, Math.floor(i / o))), x + oc / 2, y + oc / 2);
       }
     }
+    ctx.fillStyle = '#2b3242';
+    ctx.font = '14px ui-monospace, Menlo, Consolas, monospace';
+    ctx.fillText(sumText(ox, oy), cw / 2, ch - 14);
+  }
+
+  // "1×6 + 0×0 − 1×3 … = −1" for the current position (zero padding shows as 0).
+  function sumText(ox, oy) {
+    const { W, K, S, P, input } = st;
+    const w = KERNELS[K];
+    const parts = [];
+    for (let ky = 0; ky < K; ky++) for (let kx = 0; kx < K; kx++) {
+      const x = ox * S + kx - P, y = oy * S + ky - P;
+      const p = x >= 0 && y >= 0 && x < W && y < W ? input[y * W + x] : 0;
+      parts.push(`${parts.length ? (w[ky * K + kx] < 0 ? ' − ' : ' + ') : w[ky * K + kx] < 0 ? '−' : ''}${Math.abs(w[ky * K + kx])}×${p}`);
+    }
+    const text = parts.length > 9 ? parts.slice(0, 9).join('') + ' + …' : parts.join('');
+    return `output (${ox}, ${oy}) = ${text} = ${value(ox, oy)}`.replace(/-/g, '−');
   }
 
   function label(text, x, y) {

@@ -1,0 +1,77 @@
+// The page with other frame sources: a generated video file as the camera, no camera
+// permission (the test-scene fallback), and the main-thread path without the worker.
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { launch, openPage, serve, BASE_ARGS, FAKE_CAMERA } from './chromium.js';
+import { waitFrames, lastFrame, reference, firstDifference, choosePreset, ARTIFACTS } from './page-helpers.js';
+import { makeFakeVideo } from '../../tools/make-fake-video.js';
+
+let server, url;
+beforeAll(async () => {
+  ({ server, url } = await serve());
+});
+afterAll(() => server?.close());
+
+test('a generated video file as the camera: frames flow and border/mode options match the reference', async () => {
+  const video = makeFakeVideo(join(tmpdir(), `convolens-fake-camera-${process.pid}.y4m`), 320, 240, 8);
+  const browser = await launch([...FAKE_CAMERA, `--use-file-for-fake-video-capture=${video.file}`]);
+  try {
+    const { page, problems } = await openPage(browser, url);
+    await waitFrames(page, 5);
+    expect(await page.evaluate(() => window.__convolens.source)).toBe('camera');
+    expect(await page.textContent('#source-label')).toContain('convolens-fake-camera');
+    let f = await lastFrame(page);
+    expect([f.width, f.height]).toEqual([320, 240]);
+    // The paper of the digit box is light grey (236) in the file; the camera path keeps it.
+    const c = ((video.digitBox.y + 4) * f.width + video.digitBox.x + 4) * 4;
+    expect(Math.abs(f.input[c] - 236)).toBeLessThanOrEqual(3);
+    for (const [border, mode] of [['reflect101', 'rgb'], ['wrap', 'gray'], ['constant', 'rgb']]) {
+      await page.selectOption('#border', border);
+      await page.click(`#mode-group [data-mode="${mode}"]`);
+      await page.waitForFunction(([b, m]) => window.__convolens.chain?.border === b && window.__convolens.chain?.mode === m, [border, mode]);
+      await choosePreset(page, 'edges');
+      f = await lastFrame(page);
+      expect([border, mode, firstDifference(f.output, await reference(f), f.width)]).toEqual([border, mode, null]);
+    }
+    await page.screenshot({ path: ARTIFACTS + 'page-file-camera.png' });
+    expect(problems).toEqual([]);
+  } finally {
+    await browser.close();
+  }
+});
+
+test('camera permission denied: a clear message, the test scene, and filters still work', async () => {
+  const browser = await launch(['--use-fake-device-for-media-stream']);  // no fake-ui flag: permission is refused
+  try {
+    const { page, problems } = await openPage(browser, url);
+    await waitFrames(page, 5);
+    const state = await page.evaluate(() => ({ source: window.__convolens.source, notice: window.__convolens.notice }));
+    expect(state.source).toBe('scene');
+    expect(state.notice).toMatch(/denied/i);
+    expect(await page.isVisible('#notice')).toBe(true);
+    expect(await page.isVisible('#scene')).toBe(true);
+    await choosePreset(page, 'gaussian');
+    const f = await lastFrame(page);
+    expect([f.width, f.height]).toEqual([640, 480]);
+    expect(firstDifference(f.output, await reference(f), f.width)).toBeNull();
+    await page.locator('#live').screenshot({ path: ARTIFACTS + 'page-camera-denied.png' });
+    expect(problems).toEqual([]);
+  } finally {
+    await browser.close();
+  }
+});
+
+test('without a worker (?worker=0) the main thread does the same work', async () => {
+  const browser = await launch();
+  try {
+    const { page, problems } = await openPage(browser, url + '?worker=0&source=scene');
+    await waitFrames(page, 5);
+    expect(await page.evaluate(() => window.__convolens.mode)).toBe('main thread');
+    await choosePreset(page, 'emboss');
+    const f = await lastFrame(page);
+    expect(firstDifference(f.output, await reference(f), f.width)).toBeNull();
+    expect(problems).toEqual([]);
+  } finally {
+    await browser.close();
+  }
+});
