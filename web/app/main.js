@@ -35,10 +35,13 @@ let image = null;        // decoded upload (ImageBitmap)
 let paused = false;
 let busy = false;        // a frame is in flight: drop new ones instead of queueing
 let generation = 0;      // bumps on source change, ends the old loop
+if ([...$('resolution').options].some((o) => o.value === params.get('res'))) $('resolution').value = params.get('res');
 let [resW, resH] = $('resolution').value.split('x').map(Number);
 let probeAt = null;      // {x, y} in output pixels, or null
 let lastFrameAt = 0;
 let fpsEma = 0, msEma = 0;
+const recent = new Float64Array(64);  // last filter times, for hook.msMedian()
+let recentN = 0;
 
 const filters = new FiltersUI(async (chain) => {
   try {
@@ -218,6 +221,7 @@ function onFrame(stats) {
   hook.width = stats.width;
   hook.height = stats.height;
   graph.push(stats.filterMs, hook.backend);
+  recent[recentN++ % recent.length] = stats.filterMs;
   if (hook.frames % 6 === 0) {
     $('fps').textContent = fpsEma.toFixed(0);
     $('ms').textContent = msEma < 10 ? msEma.toFixed(2) : msEma.toFixed(1);
@@ -358,6 +362,10 @@ async function main() {
   pipe = await createFramePipe($('output'), { backend, mainThread: params.get('worker') === '0' });
   hook.mode = pipe.mode;
   hook.snapshot = () => pipe.call('snapshot');
+  // Median filter time over the last (up to) 64 frames since the last reset.
+  hook.msMedian = () => Array.from(recent.subarray(0, Math.min(recentN, recent.length))).sort((a, b) => a - b)[Math.min(recentN, recent.length) >> 1];
+  hook.resetTimes = () => { recentN = 0; };
+  hook.timedFrames = () => recentN;
   hook.probe = (x, y) => pipe.call('probe', { x, y });
   hook.setProbe = (x, y) => { probeAt = { x, y }; return refreshProbe().then(() => inspector.last); };
   wireInspector();
@@ -375,6 +383,6 @@ main().catch((e) => {
 });
 initSlide();
 renderShare(resW, resH);
-initDigits({ getFrameCrop: (rect) => pipe?.call('snapshot', { rect }), hook }).catch((e) => {
+initDigits({ getFrameCrop: (rect) => pipe?.call('snapshot', { rect }), getFrameSize: () => ({ width: hook.width, height: hook.height }), hook }).catch((e) => {
   $('digit-status').textContent = `The digit reader is not available: ${e.message}`;
 });
