@@ -33,6 +33,13 @@ test('a generated video file as the camera: frames flow and border/mode options 
       f = await lastFrame(page);
       expect([border, mode, firstDifference(f.output, await reference(f), f.width)]).toEqual([border, mode, null]);
     }
+    // "Digit from the camera": the box in the middle of the view holds the file's hand-drawn 7.
+    await page.waitForFunction(() => window.__convolens.digits || /not/.test(document.getElementById('digit-status').textContent), null, { timeout: 20000 });
+    if (await page.evaluate(() => !!window.__convolens.digits)) {
+      await page.click('#camera-digit');
+      await page.waitForFunction(() => window.__convolens.digits.last?.fromCamera, null, { timeout: 10000 });
+      expect(await page.evaluate(() => window.__convolens.digits.last.digit)).toBe(video.digitBox.digit);
+    }
     await page.screenshot({ path: ARTIFACTS + 'page-file-camera.png' });
     expect(problems).toEqual([]);
   } finally {
