@@ -230,6 +230,9 @@ function onFrame(stats) {
   if (probeAt && hook.frames % 4 === 0) refreshProbe();
   if (!hook.ready) {
     hook.ready = true;
+    // Explain some pixel from the start: the centre, until the reader points elsewhere.
+    probeAt ??= { x: stats.width >> 1, y: stats.height >> 1 };
+    refreshProbe();
     renderShare(stats.width, stats.height);
   } else if (hook.frames % 30 === 0) renderShare(stats.width, stats.height);
 }
