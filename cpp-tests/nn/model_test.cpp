@@ -4,6 +4,8 @@
 
 #include <cmath>
 #include <cstring>
+#include <fstream>
+#include <iterator>
 #include <limits>
 
 #include "core/buffer.h"
@@ -295,6 +297,22 @@ TEST(NnModel, JsonParserIsStrict) {
   EXPECT_EQ(v.find("a")->array()[4].string(), "x\xc3\xa9\n");
   for (const char* bad : {"", "{", "[1,]", "{\"a\":1,}", "01x", "\"\\q\"", "NaN", "[1] 2", "{\"a\":1,\"a\":2}", "\"\x01\""})
     EXPECT_THROW(json::parse(bad), TypeError) << bad;
+}
+
+// The fuzzer's seeds must be valid models, or the fuzzer starts from rejected inputs.
+TEST(NnModel, FuzzSeedCorpusLoadsAndRuns) {
+  for (const char* name : {"mnist_small", "bn_depthwise_quant", "functional"}) {
+    std::ifstream f(std::string(CONVOLENS_SOURCE_DIR) + "/tools/fuzz/corpus/nn_model/" + name, std::ios::binary);
+    ASSERT_TRUE(f) << name;
+    const std::vector<std::uint8_t> d((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+    std::uint32_t n;
+    std::memcpy(&n, d.data(), 4);
+    Model m = Model::from_tfjs(std::string_view(reinterpret_cast<const char*>(d.data() + 4), n),
+                               std::span<const std::uint8_t>(d.data() + 4 + n, d.size() - 4 - n));
+    std::vector<float> in(m.input_size(), 0.5f), out(m.output_size());
+    m.predict(in.data(), 1, out.data());
+    for (float v : out) EXPECT_TRUE(std::isfinite(v)) << name;
+  }
 }
 
 }  // namespace
