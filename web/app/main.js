@@ -316,12 +316,11 @@ function markProbe(probe) {
   const r = output().getBoundingClientRect();
   const s = Math.min(r.width / probe.width, r.height / probe.height);
   const ox = (r.width - probe.width * s) / 2, oy = (r.height - probe.height * s) / 2;
-  const ax = (probe.kernel.width - 1) >> 1, ay = (probe.kernel.height - 1) >> 1;
+  // The kernel's footprint, at least 14 px so it stays visible on small previews.
+  const cx = ox + (probe.x + 0.5) * s, cy = oy + (probe.y + 0.5) * s;
+  const w = Math.max(14, probe.kernel.width * s + 4), h = Math.max(14, probe.kernel.height * s + 4);
   mark.hidden = false;
-  Object.assign(mark.style, {
-    left: `${ox + (probe.x - ax) * s - 2}px`, top: `${oy + (probe.y - ay) * s - 2}px`,
-    width: `${probe.kernel.width * s + 4}px`, height: `${probe.kernel.height * s + 4}px`,
-  });
+  Object.assign(mark.style, { left: `${cx - w / 2}px`, top: `${cy - h / 2}px`, width: `${w}px`, height: `${h}px` });
 }
 
 function wireInspector() {
