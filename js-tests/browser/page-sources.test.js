@@ -29,7 +29,7 @@ test('a generated video file as the camera: frames flow and border/mode options 
       await page.selectOption('#border', border);
       await page.click(`#mode-group [data-mode="${mode}"]`);
       await page.waitForFunction(([b, m]) => window.__convolens.chain?.border === b && window.__convolens.chain?.mode === m, [border, mode]);
-      await choosePreset(page, 'edges');
+      await choosePreset(page, 'laplacian-8');
       f = await lastFrame(page);
       expect([border, mode, firstDifference(f.output, await reference(f), f.width)]).toEqual([border, mode, null]);
     }

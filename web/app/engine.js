@@ -18,10 +18,10 @@ export const BACKENDS = [
 // Used only while the engine's own preset table (cl.presets) has not landed in the library.
 const FALLBACK_PRESETS = [
   { name: 'identity', label: 'Identity', description: 'Copies every pixel: the kernel that does nothing.', kernel: k3([0, 0, 0, 0, 1, 0, 0, 0, 0]) },
-  { name: 'sharpen', label: 'Sharpen', description: 'Adds the difference to the neighbours back to each pixel.', kernel: k3([0, -1, 0, -1, 5, -1, 0, -1, 0]) },
-  { name: 'box-blur', label: 'Box blur 3×3', description: 'The average of the 3×3 neighbourhood.', kernel: k3([1, 1, 1, 1, 1, 1, 1, 1, 1], 9) },
-  { name: 'gaussian', label: 'Gaussian blur 3×3', description: 'A weighted average: near pixels count more.', kernel: k3([1, 2, 1, 2, 4, 2, 1, 2, 1], 16) },
-  { name: 'edges', label: 'Edges (Laplacian)', description: 'Zero on flat areas, bright where brightness changes.', kernel: k3([-1, -1, -1, -1, 8, -1, -1, -1, -1]) },
+  { name: 'sharpen', label: 'Sharpen', description: 'Adds the difference to the four neighbours back to each pixel.', kernel: k3([0, -1, 0, -1, 5, -1, 0, -1, 0]) },
+  { name: 'box', label: 'Box blur', description: 'The average of the 3×3 neighbourhood.', kernel: k3([1, 1, 1, 1, 1, 1, 1, 1, 1], 9) },
+  { name: 'gaussian', label: 'Gaussian blur', description: 'A weighted average: near pixels count more.', kernel: k3([1, 2, 1, 2, 4, 2, 1, 2, 1], 16) },
+  { name: 'laplacian-8', label: 'Laplacian (8-neighbour)', description: 'Grey (128) on flat areas, brighter or darker where brightness changes.', kernel: k3([-1, -1, -1, -1, 8, -1, -1, -1, -1], 1, 128) },
   { name: 'emboss', label: 'Emboss', description: 'A directional difference plus grey: surfaces look raised.', kernel: k3([-2, -1, 0, -1, 1, 1, 0, 1, 2], 1, 128) },
 ];
 function k3(weights, scale = 1, offset = 0) {

@@ -131,6 +131,7 @@ export class FiltersUI {
     $('preset-description').textContent = stage.kernel
       ? 'Your own kernel. Each output pixel is the sum of weight × input pixel, divided by the scale, plus the offset.'
       : preset?.description ?? '';
+    this.#renderParams(stage, preset);
     const editable = !!kernel;
     for (const id of ['kernel-w', 'kernel-h-size', 'kernel-scale', 'kernel-offset', 'normalise']) $(id).disabled = !editable;
     if (!kernel) {
@@ -155,6 +156,34 @@ export class FiltersUI {
     }));
     if (focused !== undefined) grid.querySelector(`[data-i="${focused}"]`)?.focus();
     drawKernelHeat($('kernel-heat'), kernel);
+  }
+
+  // Sliders for a preset's parameters (size, sigma, amount…), as the engine describes them.
+  #renderParams(stage, preset) {
+    const host = $('preset-params');
+    const params = stage.preset && Array.isArray(preset?.params) ? preset.params : [];
+    if (host.dataset.for === `${this.active}:${stage.preset}` && host.children.length === params.length * 3) return;
+    host.dataset.for = `${this.active}:${stage.preset}`;
+    host.replaceChildren();
+    for (const p of params) {
+      const id = `param-${p.name}`;
+      const label = document.createElement('label');
+      label.htmlFor = id;
+      label.textContent = p.label ?? p.name;
+      const input = document.createElement('input');
+      Object.assign(input, { type: 'range', id, min: p.min, max: p.max, step: p.step || 'any' });
+      input.value = String(stage.params?.[p.name] ?? p.value ?? p.default ?? p.min);
+      const out = document.createElement('output');
+      out.htmlFor = id;
+      out.textContent = input.value;
+      input.addEventListener('input', () => {
+        out.textContent = input.value;
+        const s = this.chain.stages[this.active];
+        s.params = { ...(s.params ?? {}), [p.name]: Number(input.value) };
+        this.#changed(60);
+      });
+      host.append(label, input, out);
+    }
   }
 
   #currentKernel() {

@@ -82,26 +82,27 @@ export class Inspector {
       const cx = ox + (i % kernel.width) * cell, cy = oy + Math.floor(i / kernel.width) * cell;
       const [r, g, b] = t.rgb;
       ctx.fillStyle = `rgb(${r},${g},${b})`;
-      ctx.fillRect(cx + 1, cy + 1, cell - 2, cell - 2);
+      ctx.fillRect(cx + 2, cy + 2, cell - 4, cell - 4);
       if (t.x < 0) {  // constant border: hatch it
         ctx.strokeStyle = 'rgba(255,255,255,.35)';
         ctx.beginPath();
-        ctx.moveTo(cx + 4, cy + cell - 4);
-        ctx.lineTo(cx + cell - 4, cy + 4);
+        ctx.lineWidth = 2;
+        ctx.moveTo(cx + 8, cy + cell - 8);
+        ctx.lineTo(cx + cell - 8, cy + 8);
         ctx.stroke();
       }
       // weight badge, coloured like the heat map
       const w = kernel.weights[i];
-      const fs = Math.max(10, Math.min(18, cell / 4));
+      const fs = Math.max(18, Math.min(34, cell / 4));
       ctx.font = `600 ${fs}px system-ui, sans-serif`;
       const label = num(w);
-      const bw = ctx.measureText(label).width + 10;
+      const bw = ctx.measureText(label).width + 16;
       ctx.fillStyle = weightColour(w, maxAbs);
-      roundRect(ctx, cx + cell / 2 - bw / 2, cy + cell / 2 - fs * 0.8, bw, fs * 1.6, 4);
+      roundRect(ctx, cx + cell / 2 - bw / 2, cy + cell / 2 - fs * 0.8, bw, fs * 1.6, 6);
       ctx.fillStyle = Math.abs(w) / maxAbs > 0.55 ? '#fff' : '#1b2130';
       ctx.fillText(label, cx + cell / 2, cy + cell / 2 + 1);
       // the channel value in the corner
-      ctx.font = `${Math.max(9, fs - 5)}px system-ui, sans-serif`;
+      ctx.font = `${Math.round(fs * 0.72)}px system-ui, sans-serif`;
       const light = 0.299 * r + 0.587 * g + 0.114 * b > 140;
       ctx.fillStyle = light ? 'rgba(0,0,0,.75)' : 'rgba(255,255,255,.85)';
       ctx.fillText(String(t.rgb[this.channel]), cx + cell / 2, cy + cell - fs * 0.55);
@@ -109,8 +110,8 @@ export class Inspector {
     // the centre: the pixel being computed
     const ax = (kernel.width - 1) >> 1, ay = (kernel.height - 1) >> 1;
     ctx.strokeStyle = '#ffd54a';
-    ctx.lineWidth = 3;
-    ctx.strokeRect(ox + ax * cell + 1.5, oy + ay * cell + 1.5, cell - 3, cell - 3);
+    ctx.lineWidth = 5;
+    ctx.strokeRect(ox + ax * cell + 2.5, oy + ay * cell + 2.5, cell - 5, cell - 5);
     ctx.lineWidth = 1;
   }
 }

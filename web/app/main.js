@@ -369,6 +369,7 @@ async function main() {
   hook.resetTimes = () => { recentN = 0; };
   hook.timedFrames = () => recentN;
   hook.probe = (x, y) => pipe.call('probe', { x, y });
+  hook.memory = () => pipe.call('memory');  // live wasm bytes/objects of the engine's module
   hook.setProbe = (x, y) => { probeAt = { x, y }; return refreshProbe().then(() => inspector.last); };
   wireInspector();
   applyInfo(pipe.info);

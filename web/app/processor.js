@@ -157,5 +157,6 @@ export function handlers() {
     snapshot: ({ rect }) => processor.snapshot(rect),
     probe: ({ x, y }) => processor.probe(x, y),
     blob: () => processor.snapshotBlob(),
+    memory: () => processor.engine.memory(),
   };
 }
