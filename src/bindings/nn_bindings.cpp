@@ -11,6 +11,7 @@
 #include "core/buffer.h"
 #include "core/errors.h"
 #include "nn/model.h"
+#include "nn/peak.h"
 
 using namespace emscripten;
 using convolens::bindings::js_guard;
@@ -130,4 +131,6 @@ EMSCRIPTEN_BINDINGS(convolens_nn) {
       .function("activationPtr", &NnModel::activation_ptr)
       .function("weights", &NnModel::weights)
       .function("setReference", &NnModel::set_reference);
+  // Benchmark helper: iterations * 96 flops of f32x4 mul+add (bench/cnn.js, simd_peak).
+  function("nnSimdPeak", &convolens::nn::simd_peak_f32x4);
 }
