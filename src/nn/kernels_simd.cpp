@@ -185,11 +185,18 @@ void dense__wasmsimd(const DenseParams& p, const float* in, float* out) {
     float* o = out + std::size_t(r) * p.out;
     int n = 0;
     for (; n + 32 <= p.out; n += 32) dense_block<8>(p, x, n, o);
-    const int left = p.out - n;
-    if (left > 16) dense_block<8>(p, x, n, o);
-    else if (left > 8) dense_block<4>(p, x, n, o);
-    else if (left > 4) dense_block<2>(p, x, n, o);
-    else if (left > 0) dense_block<1>(p, x, n, o);
+    // The tail reads exactly ceil(left/4) vectors: no further than the packed row.
+    switch ((p.out - n + 3) / 4) {
+      case 1: dense_block<1>(p, x, n, o); break;
+      case 2: dense_block<2>(p, x, n, o); break;
+      case 3: dense_block<3>(p, x, n, o); break;
+      case 4: dense_block<4>(p, x, n, o); break;
+      case 5: dense_block<5>(p, x, n, o); break;
+      case 6: dense_block<6>(p, x, n, o); break;
+      case 7: dense_block<7>(p, x, n, o); break;
+      case 8: dense_block<8>(p, x, n, o); break;
+      default: break;
+    }
   }
 }
 
