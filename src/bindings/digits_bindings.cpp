@@ -1,0 +1,82 @@
+// DigitPreprocessor: drawing (RGBA on the wasm heap) -> the 28x28 MNIST-style input, also on
+// the heap. The canvas buffer and scratch are kept and only grow, so classifying drawing after
+// drawing does not allocate.
+#include <emscripten/bind.h>
+#include <emscripten/val.h>
+
+#include "bindings/js_errors.h"
+#include "core/buffer.h"
+#include "core/errors.h"
+#include "mnist/preprocess.h"
+
+using namespace emscripten;
+using convolens::bindings::js_guard;
+
+namespace convolens {
+namespace {
+
+const char* polarity_name(mnist::InkPolarity p) {
+  switch (p) {
+    case mnist::InkPolarity::dark_on_light: return "dark-on-light";
+    case mnist::InkPolarity::light_on_dark: return "light-on-dark";
+    case mnist::InkPolarity::alpha: return "alpha";
+  }
+  return "?";
+}
+
+class DigitPreprocessor {
+ public:
+  DigitPreprocessor() : out_(784 * sizeof(float)) {}
+
+  void resize(int width, int height) {
+    js_guard([&] {
+      if (width <= 0 || height <= 0 || width > 8192 || height > 8192)
+        throw RangeError("drawing size must be 1..8192 on each side, got " + std::to_string(width) + "x" +
+                         std::to_string(height));
+      rgba_.resize(std::size_t(width) * height * 4);
+      scratch_.resize(mnist::preprocess_scratch_floats(width, height) * sizeof(float));
+      width_ = width;
+      height_ = height;
+      return 0;
+    });
+  }
+  std::uintptr_t input_ptr() const { return reinterpret_cast<std::uintptr_t>(rgba_.data()); }
+  std::uintptr_t output_ptr() const { return reinterpret_cast<std::uintptr_t>(out_.data()); }
+
+  // {empty, polarity, box: {x, y, width, height}, inkPixels}; the 28x28 floats are at outputPtr().
+  val run() {
+    return js_guard([&] {
+      if (width_ == 0) throw RangeError("call resize(width, height) before run()");
+      const auto info = mnist::preprocess_drawing(rgba_.data(), width_, height_, width_ * 4, out_.as<float>(),
+                                                  scratch_.as<float>());
+      val o = val::object();
+      o.set("empty", info.empty);
+      o.set("polarity", std::string(polarity_name(info.polarity)));
+      val box = val::object();
+      box.set("x", info.box_x);
+      box.set("y", info.box_y);
+      box.set("width", info.box_w);
+      box.set("height", info.box_h);
+      o.set("box", box);
+      o.set("inkPixels", info.ink_pixels);
+      return o;
+    });
+  }
+
+ private:
+  Buffer rgba_, scratch_, out_;
+  int width_ = 0, height_ = 0;
+};
+
+}  // namespace
+}  // namespace convolens
+
+EMSCRIPTEN_BINDINGS(convolens_digits) {
+  using convolens::DigitPreprocessor;
+  class_<DigitPreprocessor>("DigitPreprocessor")
+      .constructor<>()
+      .function("resize", &DigitPreprocessor::resize)
+      .function("inputPtr", &DigitPreprocessor::input_ptr)
+      .function("outputPtr", &DigitPreprocessor::output_ptr)
+      .function("run", &DigitPreprocessor::run);
+}

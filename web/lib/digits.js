@@ -1,0 +1,76 @@
+// Handwritten digits: a drawing (ImageData of any size, either ink polarity, transparent or
+// not) -> the MNIST-style 28x28 input (C++ preprocessing on the wasm heap) -> the shipped
+// MNIST model (or any TF.js model with a 28x28x1 input and 10 outputs).
+//   const clf = await cl.loadDigitClassifier();
+//   const r = clf.classify(imageData);  // {digit, probabilities, confidence, input28, ...} | {empty: true, ...}
+//   clf.dispose();
+import { own, release, disposedError } from './lifetime.js';
+
+export const DEFAULT_DIGIT_MODEL_URL = new URL('../models/mnist/model.json', import.meta.url).href;
+
+export class DigitClassifier {
+  #m;
+  #pre;
+  #token;
+  #width = 0;
+  #height = 0;
+
+  // model: a Model from cl.loadModel (owned: dispose() disposes it too).
+  constructor(module, model) {
+    const shape = model.inputShape ?? [];
+    if (shape.join(',') !== '28,28,1' || model.outputShape?.join(',') !== '10') {
+      model.dispose();
+      throw new RangeError(`a digit model needs input [28,28,1] and 10 outputs, got input [${shape}] and output [${model.outputShape}]`);
+    }
+    this.#m = module;
+    this.model = model;
+    const pre = (this.#pre = new module.DigitPreprocessor());
+    this.#token = own(this, () => pre.delete());
+  }
+
+  // imageData: ImageData or {data: Uint8ClampedArray|Uint8Array (RGBA), width, height}.
+  // Returns {digit, probabilities: Float32Array(10), confidence, input28: Float32Array(784),
+  // polarity, box} or, when nothing (or too little) is drawn, {empty: true, input28, polarity, box}.
+  classify(imageData) {
+    this.#live();
+    const { data, width, height } = imageData ?? {};
+    if (!(data instanceof Uint8ClampedArray || data instanceof Uint8Array))
+      throw new TypeError('classify: imageData.data must be a Uint8ClampedArray or Uint8Array of RGBA pixels');
+    if (!Number.isInteger(width) || !Number.isInteger(height) || width <= 0 || height <= 0)
+      throw new RangeError(`classify: image size must be positive integers, got ${width}x${height}`);
+    if (data.length !== width * height * 4)
+      throw new RangeError(`classify: data has ${data.length} bytes, ${width}x${height} RGBA needs ${width * height * 4}`);
+    if (width !== this.#width || height !== this.#height) {
+      this.#pre.resize(width, height);  // may grow memory: heap views are taken after it
+      this.#width = width;
+      this.#height = height;
+    }
+    this.#m.HEAPU8.set(data, this.#pre.inputPtr());
+    const info = this.#pre.run();
+    const p = this.#pre.outputPtr() / 4;
+    const input28 = this.#m.HEAPF32.slice(p, p + 784);
+    const meta = { input28, polarity: info.polarity, box: info.box };
+    if (info.empty) return { empty: true, ...meta };
+    const probabilities = this.model.predict(input28);
+    let digit = 0;
+    for (let i = 1; i < 10; i++) if (probabilities[i] > probabilities[digit]) digit = i;
+    return { digit, probabilities, confidence: probabilities[digit], ...meta };
+  }
+
+  dispose() {
+    if (!this.#pre) return;
+    release(this.#token);
+    this.#pre = null;
+    this.model.dispose();
+  }
+
+  #live() {
+    if (!this.#pre) throw disposedError('DigitClassifier');
+  }
+}
+
+// loadModel: (source) => Promise<Model> (cl.loadModel).
+export async function loadDigitClassifier(module, loadModel, url = DEFAULT_DIGIT_MODEL_URL) {
+  const model = await loadModel(url);
+  return new DigitClassifier(module, model);
+}
