@@ -5,6 +5,7 @@
 import { hasSimd, instantiate } from './load.js';
 import { Conv3x3 } from './conv3x3.js';
 import { loadModel } from './model.js';
+import { loadDigitClassifier } from './digits.js';
 import { lifetimeStats } from './lifetime.js';
 
 export { hasSimd };
@@ -23,6 +24,20 @@ class Convolens {
   loadModel(source) {
     return loadModel(this.#m, source);
   }
+  // Handwritten digits: a classifier over the shipped MNIST model (or the model.json at url).
+  loadDigitClassifier(url) {
+    return loadDigitClassifier(this.#m, (src) => loadModel(this.#m, src), url);
+  }
+  // One drawing -> {digit, probabilities, confidence, input28} | {empty: true}; loads the
+  // shipped classifier on first use and keeps it.
+  async classifyDrawing(imageData) {
+    if (!this.#digits) {
+      this.#digits = this.loadDigitClassifier();
+      this.#digits.catch(() => (this.#digits = null));  // a failed load may be retried
+    }
+    return (await this.#digits).classify(imageData);
+  }
+  #digits = null;
   // Live convolens buffers and objects plus the heap size: tests check they return to baseline.
   memory() {
     const { liveBytes, liveBuffers } = this.#m.memoryStats();
