@@ -115,6 +115,7 @@ export class Model {
   #capacity = 0;
   #summary;
   #token;
+  #reference = false;
 
   constructor(module, json, weights) {
     this.#m = module;
@@ -140,7 +141,7 @@ export class Model {
   predict(input, { reference = false } = {}) {
     this.#live();
     const n = this.#write(input);
-    this.#native.setReference(reference);
+    this.#useReference(reference);
     this.#native.predict(n);
     const p = this.#native.outputPtr() / 4;
     return this.#m.HEAPF32.slice(p, p + n * this.#outSize);
@@ -151,7 +152,7 @@ export class Model {
     this.#live();
     const n = this.#write(input);
     if (n !== 1) throw new RangeError(`activations() takes one image, got a batch of ${n}`);
-    this.#native.setReference(false);
+    this.#useReference(false);
     this.#native.activations();
     return this.#summary.map((l, i) => {
       const size = l.outputShape.reduce((a, b) => a * b, 1);
@@ -175,6 +176,11 @@ export class Model {
     if (!this.#native) return;
     release(this.#token);
     this.#native = null;
+  }
+
+  #useReference(on) {
+    if (!!on !== this.#reference) this.#native.setReference(!!on);  // re-picks kernels: only on change
+    this.#reference = !!on;
   }
 
   #live() {
