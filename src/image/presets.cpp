@@ -47,6 +47,7 @@ ConvKernel offset128(ConvKernel k) {
 }
 
 std::string fmt(double v) {
+  if (std::isnan(v)) return "NaN";
   char b[32];
   std::snprintf(b, sizeof b, "%g", v);
   return b;

@@ -7,6 +7,7 @@ import { Conv3x3 } from './conv3x3.js';
 import { loadModel } from './model.js';
 import { loadDigitClassifier } from './digits.js';
 import { lifetimeStats } from './lifetime.js';
+import { Filter, Pipeline, presetCatalog } from './filters.js';
 
 export { hasSimd };
 
@@ -19,6 +20,19 @@ class Convolens {
   }
   conv3x3(options) {
     return new Conv3x3(this.#m, options);
+  }
+  // Image filters (web/lib/filters.js): presets, custom kernels, pipelines.
+  get presets() {
+    return presetCatalog(this.#m);
+  }
+  get maxKernelSize() {
+    return this.#m.maxKernelSize;
+  }
+  createFilter(nameOrSpec, params) {
+    return new Filter(this.#m, nameOrSpec, params);
+  }
+  createPipeline(items) {
+    return new Pipeline(this.#m, items);
   }
   // A TF.js Layers model: URL/path of model.json, {modelJson, weights: ArrayBuffer[]}, or files.
   loadModel(source) {
