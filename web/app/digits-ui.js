@@ -216,7 +216,8 @@ function setBars(probs, top) {
     bar.firstChild.style.width = `${(p * 100).toFixed(1)}%`;
     bar.setAttribute('aria-label', `${d}: ${(p * 100).toFixed(0)} %`);
     pct.textContent = probs ? `${(p * 100).toFixed(p < 0.1 ? 1 : 0)} %` : '';
-    label.className = pct.className = d === top ? 'top' : '';
+    label.className = d === top ? 'top' : '';
+    pct.className = d === top ? 'pct top' : 'pct';
   }
 }
 
@@ -256,7 +257,7 @@ function drawLayers(model, input28) {
       title.innerHTML = `Layer ${li + 1}: ${l.className} <span>· ${c} feature maps of ${w} × ${h}</span>`;
       const maps = document.createElement('div');
       maps.className = 'maps';
-      const size = Math.max(40, Math.min(84, Math.round(560 / Math.sqrt(c * 1.5))));
+      const size = Math.max(32, Math.min(84, Math.round(w * 3.2)));
       for (let k = 0; k < c; k++) {
         const cv = document.createElement('canvas');
         cv.width = w;
@@ -300,12 +301,12 @@ function drawFirstLayerKernels(model) {
   card.innerHTML = `<h3>Learned kernels of layer 1 <span>· ${cout} kernels of ${kw} × ${kh}, blue negative, red positive — compare them with the filters at the top</span></h3>`;
   const maps = document.createElement('div');
   maps.className = 'maps';
-  const cell = 9;
+  const cell = 16;
   for (let o = 0; o < cout; o++) {
     const cv = document.createElement('canvas');
     cv.width = kw * cell;
     cv.height = kh * cell;
-    cv.style.width = `${kw * cell * 1.2}px`;
+    cv.style.width = `${kw * cell}px`;
     cv.setAttribute('aria-label', `kernel ${o + 1}`);
     const ctx = cv.getContext('2d');
     let maxAbs = 1e-9;

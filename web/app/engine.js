@@ -98,12 +98,15 @@ export class Engine {
     if (hasFilters(cl)) {
       for (const s of stages) {
         const opts = { border, borderValue, mode };
-        const f = s.preset ? cl.createFilter(s.preset, s.params) : cl.createFilter({ ...s.kernel, border, borderValue, mode });
+        const k = s.kernel;
+        const f = s.preset
+          ? cl.createFilter(s.preset, s.params)
+          : cl.createFilter({ kernel: k.weights, width: k.width, height: k.height, scale: k.scale, offset: k.offset, border, borderValue, mode });
         this.#stages.push(f);
         if (s.preset && typeof f.setOptions === 'function') f.setOptions(opts);
       }
       if (this.#stages.length > 1 && typeof cl.createPipeline === 'function') this.#pipeline = cl.createPipeline(this.#stages);
-      this.#kernels = this.#kernels.map((k, i) => k || this.#stages[i].kernel || null);
+      this.#kernels = this.#kernels.map((k, i) => k || singleKernel(this.#stages[i].kernel));
     } else {
       // Until filters.js lands: 3x3 kernels through the conv3x3 slice (replicate border only).
       for (const k of this.#kernels) {
@@ -117,11 +120,12 @@ export class Engine {
     if (stage.kernel) return stage.kernel;
     const p = this.presets.find((q) => q.name === stage.preset);
     if (!p) throw new RangeError(`unknown preset "${stage.preset}"`);
+    if (p.op) return null;  // gradient magnitude: two kernels and a norm, not one weighted sum
     if (p.kernel && !stage.params) return p.kernel;
     if (!hasFilters(this.#cl)) return p.kernel ?? null;
     // Parametrised presets: ask the library for the kernel these params give.
     const f = this.#cl.createFilter(stage.preset, stage.params);
-    try { return f.kernel ?? null; } finally { f.dispose(); }
+    try { return singleKernel(f.kernel); } finally { f.dispose(); }
   }
 
   // input, output: ImageData of the same size. Returns output.
@@ -181,6 +185,10 @@ export class Engine {
     this.#disposeStages();
     this.#tmp = [null, null];
   }
+}
+
+function singleKernel(k) {
+  return k && !k.op ? k : null;
 }
 
 function normaliseChain(chain) {

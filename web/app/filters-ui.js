@@ -161,25 +161,33 @@ export class FiltersUI {
   // Sliders for a preset's parameters (size, sigma, amount…), as the engine describes them.
   #renderParams(stage, preset) {
     const host = $('preset-params');
-    const params = stage.preset && Array.isArray(preset?.params) ? preset.params : [];
-    if (host.dataset.for === `${this.active}:${stage.preset}` && host.children.length === params.length * 3) return;
+    const ranges = stage.preset ? preset?.paramRanges ?? {} : {};
+    const names = Object.keys(ranges);
+    if (host.dataset.for === `${this.active}:${stage.preset}` && host.children.length === names.length * 3) return;
     host.dataset.for = `${this.active}:${stage.preset}`;
     host.replaceChildren();
-    for (const p of params) {
-      const id = `param-${p.name}`;
+    for (const name of names) {
+      const r = ranges[name];
+      const id = `param-${name}`;
       const label = document.createElement('label');
       label.htmlFor = id;
-      label.textContent = p.label ?? p.name;
+      label.textContent = name;
       const input = document.createElement('input');
-      Object.assign(input, { type: 'range', id, min: p.min, max: p.max, step: p.step || 'any' });
-      input.value = String(stage.params?.[p.name] ?? p.value ?? p.default ?? p.min);
+      // Optional params (a Gaussian's size) are derived from the others at 0: shown as "auto".
+      // An odd-only size stepping by 2 starts at -1 so the stops are auto, 1, 3, 5…
+      const oddAuto = r.optional && r.step === 2;
+      Object.assign(input, { type: 'range', id, min: oddAuto ? -1 : r.min, max: r.max, step: r.step || 'any' });
+      const current = stage.params?.[name] ?? preset.params?.[name] ?? 0;
+      input.value = String(oddAuto && current === 0 ? -1 : current);
+      const value = () => Math.max(0, Number(input.value));
       const out = document.createElement('output');
       out.htmlFor = id;
-      out.textContent = input.value;
+      const show = () => (out.textContent = r.optional && value() === 0 ? 'auto' : String(value()));
+      show();
       input.addEventListener('input', () => {
-        out.textContent = input.value;
+        show();
         const s = this.chain.stages[this.active];
-        s.params = { ...(s.params ?? {}), [p.name]: Number(input.value) };
+        s.params = { ...(s.params ?? {}), [name]: value() };
         this.#changed(60);
       });
       host.append(label, input, out);
