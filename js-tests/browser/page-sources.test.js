@@ -62,6 +62,14 @@ test('camera permission denied: a clear message, the test scene, and filters sti
     expect([f.width, f.height]).toEqual([640, 480]);
     expect(firstDifference(f.output, await reference(f), f.width)).toBeNull();
     await page.locator('#live').screenshot({ path: ARTIFACTS + 'page-camera-denied.png' });
+    // An uploaded picture becomes the source (here: a screenshot of the page itself).
+    const png = await page.locator('#share').screenshot();
+    await page.setInputFiles('#upload', { name: 'picture.png', mimeType: 'image/png', buffer: png });
+    await page.waitForFunction(() => window.__convolens.source === 'image');
+    await waitFrames(page, 3);
+    const g = await lastFrame(page);
+    expect(firstDifference(g.output, await reference(g), g.width)).toBeNull();
+    expect(await page.textContent('#source-label')).toContain('your image');
     expect(problems).toEqual([]);
   } finally {
     await browser.close();

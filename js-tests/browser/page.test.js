@@ -78,6 +78,11 @@ test('the pixel inspector shows the right numbers for a chosen pixel', async () 
     expect(mac.replace(/[−+]/g, ' ').split(/\s+/).filter(Boolean)).toEqual(terms);
   }
   await shoot(page, '#pixel', 'page-inspector');
+  // Keyboard: focus the output, the arrow keys move the inspected pixel.
+  await page.focus('#output');
+  await page.keyboard.press('ArrowRight');
+  await page.keyboard.press('ArrowDown');
+  await page.waitForFunction(() => window.__convolens.inspector?.probe?.x === 201 && window.__convolens.inspector?.probe?.y === 151);
   await page.click('#pause');
 });
 
@@ -130,6 +135,14 @@ test('a custom kernel typed into the editor runs, and bad values give a clear me
   await waitFrames(page, 3);  // still running (the previous kernel)
   await page.selectOption('#preset', 'sharpen');
   await waitFrames(page, 2);
+});
+
+test('the snapshot button downloads the output as a PNG', async () => {
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('#snapshot')]);
+  expect(download.suggestedFilename()).toMatch(/^convolens-[a-z0-9-]+\.png$/);
+  const path = await download.path();
+  const { readFileSync } = await import('node:fs');
+  expect([...readFileSync(path).subarray(1, 4)].map((c) => String.fromCharCode(c)).join('')).toBe('PNG');
 });
 
 test('every section renders, at desktop and at phone width', async () => {

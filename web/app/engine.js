@@ -91,7 +91,8 @@ export class Engine {
     this.#kernels = stages.map((s) => this.#kernelOf(s));
     if (this.#backend === 'js') {
       const missing = stages.findIndex((s, i) => !this.#kernels[i]);
-      if (missing >= 0) this.#resolveError = `“${stages[missing].preset}” is not a plain convolution; plain JavaScript skips it`;
+      const label = this.presets.find((p) => p.name === stages[missing]?.preset)?.label;
+      if (missing >= 0) this.#resolveError = `${label ?? stages[missing].preset} is not a single kernel (it combines two), so plain JavaScript skips it.`;
       return;
     }
     const cl = this.#cl;

@@ -135,7 +135,21 @@ export class FiltersUI {
     const editable = !!kernel;
     for (const id of ['kernel-w', 'kernel-h-size', 'kernel-scale', 'kernel-offset', 'normalise']) $(id).disabled = !editable;
     if (!kernel) {
-      $('kernel-grid').replaceChildren();
+      // Gradient operators: two kernels (x and y) and a norm, shown read-only.
+      const grid = $('kernel-grid');
+      const heat = $('kernel-heat');
+      if (preset?.op && preset.kernel && preset.kernelY) {
+        grid.style.gridTemplateColumns = 'auto auto';
+        grid.replaceChildren(readOnlyKernel('gx', preset.kernel), readOnlyKernel('gy', preset.kernelY));
+        drawKernelHeat(heat, preset.kernel);
+        $('kernel-scale').value = fmt(preset.kernel.scale ?? 1);
+        $('kernel-offset').value = fmt(preset.kernel.offset ?? 0);
+        $('kernel-w').value = String(preset.kernel.width);
+        $('kernel-h-size').value = String(preset.kernel.height);
+      } else {
+        grid.replaceChildren();
+        heat.getContext('2d').clearRect(0, 0, heat.width, heat.height);
+      }
       return;
     }
     $('kernel-w').value = String(kernel.width);
@@ -248,6 +262,22 @@ export class FiltersUI {
     this.#changed();
     this.#renderEditor();
   }
+}
+
+function readOnlyKernel(name, k) {
+  const box = document.createElement('figure');
+  box.className = 'ro-kernel';
+  const cells = document.createElement('div');
+  cells.style.gridTemplateColumns = `repeat(${k.width}, auto)`;
+  for (const w of k.weights) {
+    const c = document.createElement('span');
+    c.textContent = fmt(w);
+    cells.append(c);
+  }
+  const cap = document.createElement('figcaption');
+  cap.textContent = name;
+  box.append(cells, cap);
+  return box;
 }
 
 function identity(w, h) {
