@@ -128,6 +128,24 @@ TEST(NnKernels, DenseVariantsMatchScalarOverSizes) {
       }
 }
 
+TEST(NnKernels, PoolVariantsMatchScalarOverShapeSweep) {
+  for (auto variants : {max_pool_variants(), avg_pool_variants()})
+    for (const auto& c : conv_cases()) {
+      // pooling windows: k and stride from the case, dilation 1
+      const ConvGeom g = make_geom("test", c.h, c.w, c.cin, std::min(c.k, c.h), std::min(c.k, c.w), c.stride, c.stride,
+                                   1, 1, c.same, c.cin, 1);
+      const auto in = random_floats(std::size_t(c.h) * c.w * c.cin, 21 + c.h * c.cin, -2.f, 2.f);
+      const std::size_t n = std::size_t(g.out_h) * g.out_w * g.out_c;
+      std::vector<float> want(n, kNaN);
+      variants[0].fn(g, in.data(), want.data());
+      for (const auto& v : variants.subspan(1)) {
+        std::vector<float> got(n, kNaN);
+        v.fn(g, in.data(), got.data());
+        ASSERT_EQ(first_mismatch(got.data(), want.data(), n, 1e-6f), "") << v.name << " " << c.name();
+      }
+    }
+}
+
 // The definition, independently: out = bias + sum over the window of in * w, zero outside.
 TEST(NnKernels, ScalarConvMatchesDefinitionInDouble) {
   for (const ConvCase& c : {ConvCase{5, 6, 2, 3, 3, 1, 1, true}, ConvCase{7, 7, 3, 2, 3, 2, 1, true},

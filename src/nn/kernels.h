@@ -65,6 +65,9 @@ void max_pool__scalar(const ConvGeom& g, const float* in, float* out);
 void avg_pool__scalar(const ConvGeom& g, const float* in, float* out);
 void global_avg_pool__scalar(int hw, int c, const float* in, float* out);
 
+void max_pool__wasmsimd(const ConvGeom& g, const float* in, float* out);
+void avg_pool__wasmsimd(const ConvGeom& g, const float* in, float* out);
+
 // out[i] = in[i] * scale[c] + shift[c] (standalone BatchNormalization).
 void scale_shift__scalar(std::size_t n, int c, const float* scale, const float* shift, const float* in, float* out);
 void zero_pad__scalar(const Shape& in_shape, int t, int b, int l, int r, const float* in, float* out);
@@ -79,9 +82,16 @@ struct DenseVariant {
   const char* name;
   DenseFn fn;
 };
+using PoolFn = void (*)(const ConvGeom& g, const float* in, float* out);
+struct PoolVariant {
+  const char* name;
+  PoolFn fn;
+};
 // The first entry is the scalar reference; the model uses the last entry that supports a shape.
 std::span<const ConvVariant> conv2d_variants();
 std::span<const ConvVariant> depthwise2d_variants();
 std::span<const DenseVariant> dense_variants();
+std::span<const PoolVariant> max_pool_variants();
+std::span<const PoolVariant> avg_pool_variants();
 
 }  // namespace convolens::nn

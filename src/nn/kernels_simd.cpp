@@ -200,6 +200,45 @@ void dense__wasmsimd(const DenseParams& p, const float* in, float* out) {
   }
 }
 
+// Pooling over channel vectors; the window is clipped to the image once per output pixel
+// (padding is never read or counted). Taps in ky, kx order like the reference.
+namespace {
+template <bool kMax>
+void pool(const ConvGeom& g, const float* in, float* out) {
+  const int C = g.in_c;
+  for (int oy = 0; oy < g.out_h; ++oy) {
+    const int y0 = std::max(0, oy * g.sh - g.pad_t), y1 = std::min(g.in_h, oy * g.sh - g.pad_t + g.kh);
+    for (int ox = 0; ox < g.out_w; ++ox) {
+      const int x0 = std::max(0, ox * g.sw - g.pad_l), x1 = std::min(g.in_w, ox * g.sw - g.pad_l + g.kw);
+      float* o = out + (std::size_t(oy) * g.out_w + ox) * C;
+      int c = 0;
+      for (; c + 4 <= C; c += 4) {
+        v128_t acc = wasm_f32x4_splat(kMax ? -__builtin_inff() : 0.f);
+        for (int y = y0; y < y1; ++y)
+          for (int x = x0; x < x1; ++x) {
+            const v128_t v = wasm_v128_load(in + (std::size_t(y) * g.in_w + x) * C + c);
+            acc = kMax ? wasm_f32x4_pmax(acc, v) : wasm_f32x4_add(acc, v);
+          }
+        if (!kMax) acc = wasm_f32x4_div(acc, wasm_f32x4_splat(float((y1 - y0) * (x1 - x0))));
+        wasm_v128_store(o + c, acc);
+      }
+      for (; c < C; ++c) {
+        float acc = kMax ? -__builtin_inff() : 0.f;
+        for (int y = y0; y < y1; ++y)
+          for (int x = x0; x < x1; ++x) {
+            const float v = in[(std::size_t(y) * g.in_w + x) * C + c];
+            acc = kMax ? (acc < v ? v : acc) : acc + v;
+          }
+        o[c] = kMax ? acc : acc / float((y1 - y0) * (x1 - x0));
+      }
+    }
+  }
+}
+}  // namespace
+
+void max_pool__wasmsimd(const ConvGeom& g, const float* in, float* out) { pool<true>(g, in, out); }
+void avg_pool__wasmsimd(const ConvGeom& g, const float* in, float* out) { pool<false>(g, in, out); }
+
 // ---- registry ------------------------------------------------------------------------------
 namespace {
 bool any_geom(const ConvGeom&) { return true; }
@@ -217,8 +256,18 @@ const DenseVariant kDense[] = {
     {"dense__scalar", dense__scalar},
     {"dense__wasmsimd", dense__wasmsimd},
 };
+const PoolVariant kMaxPool[] = {
+    {"max_pool__scalar", max_pool__scalar},
+    {"max_pool__wasmsimd", max_pool__wasmsimd},
+};
+const PoolVariant kAvgPool[] = {
+    {"avg_pool__scalar", avg_pool__scalar},
+    {"avg_pool__wasmsimd", avg_pool__wasmsimd},
+};
 }  // namespace
 
+std::span<const PoolVariant> max_pool_variants() { return kMaxPool; }
+std::span<const PoolVariant> avg_pool_variants() { return kAvgPool; }
 std::span<const ConvVariant> conv2d_variants() { return kConv; }
 std::span<const ConvVariant> depthwise2d_variants() { return kDepthwise; }
 std::span<const DenseVariant> dense_variants() { return kDense; }

@@ -24,6 +24,10 @@ void ModelImpl::finalize() {
           if (v.supports(l.g)) l.conv = &v;
     }
     if (l.op == Op::Dense) l.dense = reference ? &dense_variants()[0] : &dense_variants().back();
+    if (l.op == Op::MaxPool || l.op == Op::AvgPool) {
+      auto vs = l.op == Op::MaxPool ? max_pool_variants() : avg_pool_variants();
+      l.pool = reference ? &vs[0] : &vs.back();
+    }
   }
   ping.resize(max_elems * sizeof(float));
   pong.resize(max_elems * sizeof(float));
@@ -47,8 +51,8 @@ const float* ModelImpl::run(Layer& l, const float* in, float* out) {
       l.dense->fn(p, in, out);
       break;
     }
-    case Op::MaxPool: max_pool__scalar(l.g, in, out); break;
-    case Op::AvgPool: avg_pool__scalar(l.g, in, out); break;
+    case Op::MaxPool:
+    case Op::AvgPool: l.pool->fn(l.g, in, out); break;
     case Op::GlobalAvgPool: global_avg_pool__scalar(l.in.h * l.in.w, l.in.c, in, out); break;
     case Op::ZeroPad: zero_pad__scalar(l.in, l.pad_t, l.pad_b, l.pad_l, l.pad_r, in, out); break;
     case Op::ScaleShift: scale_shift__scalar(n, l.out.c, l.scale.as<float>(), l.shift.as<float>(), in, out); break;

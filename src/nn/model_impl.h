@@ -27,6 +27,7 @@ struct Layer {
   std::vector<int> file_shape;
   const ConvVariant* conv = nullptr;    // chosen variants (from the registry)
   const DenseVariant* dense = nullptr;
+  const PoolVariant* pool = nullptr;
 };
 
 struct ModelImpl {
