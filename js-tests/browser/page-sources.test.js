@@ -90,3 +90,19 @@ test('without a worker (?worker=0) the main thread does the same work', async ()
     await browser.close();
   }
 });
+
+test('from a plain static server (not cross-origin isolated) the page works the same', async () => {
+  const plain = await serve({ isolate: false });
+  const browser = await launch();
+  try {
+    const { page, problems } = await openPage(browser, plain.url);
+    await waitFrames(page, 5);
+    expect(await page.evaluate(() => [crossOriginIsolated, window.__convolens.mode])).toEqual([false, 'worker']);
+    const f = await lastFrame(page);
+    expect(firstDifference(f.output, await reference(f), f.width)).toBeNull();
+    expect(problems).toEqual([]);
+  } finally {
+    await browser.close();
+    plain.server.close();
+  }
+});
