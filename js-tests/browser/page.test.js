@@ -30,6 +30,8 @@ test('camera frames flow through the worker, the FPS readout is > 0, and the out
   expect(f.chain.stages).toEqual([{ preset: 'sharpen' }]);
   // Independent check: the f32 JS definition of a 3x3 filter with the replicate border.
   expect(firstDifference(f.output, conv3x3Reference(f.input, f.width, f.height, SHARPEN), f.width)).toBeNull();
+  // The kernel editor shows the preset's weights.
+  expect(await page.$$eval('#kernel-grid input', (els) => els.map((e) => Number(e.value)))).toEqual(SHARPEN);
   await page.screenshot({ path: ARTIFACTS + 'page-desktop.png', fullPage: true });
   await shoot(page, '#live', 'page-live');
 });

@@ -159,7 +159,7 @@ export class FiltersUI {
     const grid = $('kernel-grid');
     const focused = document.activeElement?.dataset?.i;
     grid.style.gridTemplateColumns = `repeat(${kernel.width}, auto)`;
-    grid.replaceChildren(...kernel.weights.map((w, i) => {
+    grid.replaceChildren(...Array.from(kernel.weights, (w, i) => {
       const input = document.createElement('input');
       input.type = 'number';
       input.step = 'any';
