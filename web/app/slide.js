@@ -12,11 +12,21 @@ export function initSlide() {
   const cv = $('slide-canvas');
   if (!cv) return;
   const ctx = cv.getContext('2d');
+  // Two layouts: side by side (720 x 300) or, on narrow screens, output below (360 x 560).
   // Drawn at twice the CSS size so the numbers stay crisp on high-density screens.
-  const CW = cv.width, CH = cv.height;
-  cv.width = CW * 2;
-  cv.height = CH * 2;
-  ctx.scale(2, 2);
+  let CW = 0, CH = 0, narrow = null;
+  const fit = () => {
+    const was = narrow;
+    narrow = cv.parentElement.clientWidth < 560;
+    [CW, CH] = narrow ? [360, 560] : [720, 300];
+    if (narrow !== was) {
+      cv.width = CW * 2;
+      cv.height = CH * 2;
+      ctx.setTransform(2, 0, 0, 2, 0, 0);
+    }
+  };
+  fit();
+  new ResizeObserver(() => { fit(); draw(); }).observe(cv.parentElement);
   const st = { W: 7, K: 3, S: 1, P: 0, step: 0, playing: !matchMedia('(prefers-reduced-motion: reduce)').matches, input: [] };
   let timer = 0;
 
@@ -61,12 +71,29 @@ export function initSlide() {
     const o = outSize();
     const n = W + 2 * P;
     const cw = CW, ch = CH;
-    const cell = Math.min(32, Math.floor(230 / n));
-    const kc = 28;
+    const cell = Math.min(32, Math.floor((narrow ? 200 : 230) / n));
+    const kc = narrow ? 22 : 28;
     const oc = o > 0 ? Math.min(38, Math.floor(230 / o)) : 0;
-    // centre the three pictures (input, kernel, output) in the canvas
-    const total = n * cell + 48 + K * kc + 48 + o * oc;
-    const ix = Math.max(8, (cw - total) / 2), iy = (ch - 40 - n * cell) / 2 + 16;
+    // Where the three pictures go: input, kernel, output (centred).
+    let ix, iy, kx0, ky0, ox0, oy0, ax, ay, arrow;
+    if (narrow) {
+      ix = (cw - (n * cell + 20 + K * kc)) / 2;
+      iy = 36;
+      kx0 = ix + n * cell + 20;
+      ky0 = iy + (n * cell - K * kc) / 2;
+      ox0 = (cw - o * oc) / 2;
+      oy0 = iy + n * cell + 64;
+      [ax, ay, arrow] = [cw / 2, iy + n * cell + 26, '↓'];
+    } else {
+      const total = n * cell + 48 + K * kc + 48 + o * oc;
+      ix = Math.max(8, (cw - total) / 2);
+      iy = (ch - 40 - n * cell) / 2 + 16;
+      kx0 = ix + n * cell + 48;
+      ky0 = (ch - 40) / 2 - (K * kc) / 2 + 16;
+      ox0 = kx0 + K * kc + 48;
+      oy0 = (ch - 40 - o * oc) / 2 + 16;
+      [ax, ay, arrow] = [kx0 + K * kc + 24, (ch - 40) / 2 + 16, '→'];
+    }
     ctx.clearRect(0, 0, cw, ch);
     ctx.textAlign = 'center';
     ctx.textBaseline = 'middle';
@@ -94,8 +121,7 @@ export function initSlide() {
     ctx.lineWidth = 2;
     ctx.strokeRect(ix + ox * S * cell, iy + oy * S * cell, K * cell - 1, K * cell - 1);
     ctx.lineWidth = 1;
-    // kernel weights in the middle
-    const kx0 = ix + n * cell + 48, ky0 = (ch - 40) / 2 - (K * kc) / 2 + 16;
+    // kernel weights
     label('kernel', kx0 + (K * kc) / 2, ky0 - 16);
     KERNELS[K].forEach((w, i) => {
       const x = kx0 + (i % K) * kc, y = ky0 + Math.floor(i / K) * kc;
@@ -109,9 +135,8 @@ export function initSlide() {
     });
     ctx.fillStyle = '#5c6577';
     ctx.font = '20px system-ui, sans-serif';
-    ctx.fillText('→', kx0 + K * kc + 24, (ch - 40) / 2 + 16);
+    ctx.fillText(arrow, ax, ay);
     // output grid
-    const ox0 = kx0 + K * kc + 48, oy0 = (ch - 40 - o * oc) / 2 + 16;
     label(`output ${o} × ${o}`, ox0 + (o * oc) / 2, oy0 - 16);
     for (let i = 0; i < cells; i++) {
       const x = ox0 + (i % o) * oc, y = oy0 + Math.floor(i / o) * oc;
@@ -127,12 +152,12 @@ export function initSlide() {
       }
     }
     ctx.fillStyle = '#2b3242';
-    ctx.font = '14px ui-monospace, Menlo, Consolas, monospace';
-    ctx.fillText(sumText(ox, oy), cw / 2, ch - 14);
+    ctx.font = `${narrow ? 11 : 14}px ui-monospace, Menlo, Consolas, monospace`;
+    ctx.fillText(sumText(ox, oy, narrow ? 4 : 9), cw / 2, ch - 14);
   }
 
   // "1×6 + 0×0 − 1×3 … = −1" for the current position (zero padding shows as 0).
-  function sumText(ox, oy) {
+  function sumText(ox, oy, maxTerms) {
     const { W, K, S, P, input } = st;
     const w = KERNELS[K];
     const parts = [];
@@ -141,7 +166,7 @@ export function initSlide() {
       const p = x >= 0 && y >= 0 && x < W && y < W ? input[y * W + x] : 0;
       parts.push(`${parts.length ? (w[ky * K + kx] < 0 ? ' − ' : ' + ') : w[ky * K + kx] < 0 ? '−' : ''}${Math.abs(w[ky * K + kx])}×${p}`);
     }
-    const text = parts.length > 9 ? parts.slice(0, 9).join('') + ' + …' : parts.join('');
+    const text = parts.length > maxTerms ? parts.slice(0, maxTerms).join('') + ' + …' : parts.join('');
     return `output (${ox}, ${oy}) = ${text} = ${value(ox, oy)}`.replace(/-/g, '−');
   }
 
