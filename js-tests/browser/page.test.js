@@ -147,6 +147,18 @@ test('the snapshot button downloads the output as a PNG', async () => {
   expect([...readFileSync(path).subarray(1, 4)].map((c) => String.fromCharCode(c)).join('')).toBe('PNG');
 });
 
+test('the resolution choice changes the camera and processing size', async () => {
+  await page.selectOption('#resolution', '320x240');
+  await page.waitForFunction(() => window.__convolens.width === 320 && window.__convolens.height === 240, null, { timeout: 10000 });
+  await waitFrames(page, 3);
+  const f = await lastFrame(page);
+  expect([f.width, f.height]).toEqual([320, 240]);
+  expect(firstDifference(f.output, await reference(f), f.width)).toBeNull();
+  expect(await page.textContent('#share-figure')).toContain('320 × 240');
+  await page.selectOption('#resolution', '640x480');
+  await page.waitForFunction(() => window.__convolens.width === 640, null, { timeout: 10000 });
+});
+
 test('every section renders, at desktop and at phone width', async () => {
   for (const id of ['slide', 'share', 'digits']) await shoot(page, `#${id}`, `page-${id}`);
   await page.setViewportSize({ width: 390, height: 844 });
