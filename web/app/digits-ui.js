@@ -38,6 +38,7 @@ export async function initDigits({ getFrameCrop, getFrameSize, hook }) {
   // Classify at most once per animation frame while drawing.
   let queued = false;
   pad.onChange = () => {
+    $('draw-hint').hidden = true;
     if (queued) return;
     queued = true;
     requestAnimationFrame(() => {
@@ -47,6 +48,7 @@ export async function initDigits({ getFrameCrop, getFrameSize, hook }) {
   };
   $('draw-clear').addEventListener('click', () => {
     pad.clear();
+    $('draw-hint').hidden = false;
     show({ empty: true });
   });
   drawFirstLayerKernels(reader.model);

@@ -49,3 +49,36 @@ export function convolveNaive(src, dst, imgWidth, imgHeight, spec) {
   }
   return dst;
 }
+
+// Gradient magnitude the naive way: both kernels in one loop nest, then sqrt (or |gx| + |gy|).
+//   spec: {width, height, weightsX, weightsY, scale = 1, offset = 0, norm = 'L2', border = 'replicate', borderValue = 0}
+export function gradientMagnitudeNaive(src, dst, imgWidth, imgHeight, spec) {
+  if (!(dst instanceof Uint8ClampedArray)) throw new TypeError('dst must be a Uint8ClampedArray');
+  const { width: kw, height: kh, weightsX, weightsY, scale = 1, offset = 0, norm = 'L2', border = 'replicate', borderValue = 0 } = spec;
+  const map = BORDER[border];
+  if (!map) throw new RangeError(`unknown border mode "${border}"`);
+  const ax = Math.floor((kw - 1) / 2), ay = Math.floor((kh - 1) / 2);
+  const inv = 1 / scale;
+  for (let y = 0; y < imgHeight; y++) {
+    for (let x = 0; x < imgWidth; x++) {
+      const o = (y * imgWidth + x) * 4;
+      for (let c = 0; c < 3; c++) {
+        let gx = 0, gy = 0;
+        for (let ky = 0; ky < kh; ky++) {
+          let yy = y + ky - ay;
+          if (yy < 0 || yy >= imgHeight) yy = map(yy, imgHeight);
+          for (let kx = 0; kx < kw; kx++) {
+            let xx = x + kx - ax;
+            if (xx < 0 || xx >= imgWidth) xx = map(xx, imgWidth);
+            const p = yy < 0 || xx < 0 ? borderValue : src[(yy * imgWidth + xx) * 4 + c];
+            gx += weightsX[ky * kw + kx] * p;
+            gy += weightsY[ky * kw + kx] * p;
+          }
+        }
+        dst[o + c] = (norm === 'L1' ? Math.abs(gx) + Math.abs(gy) : Math.sqrt(gx * gx + gy * gy)) * inv + offset;
+      }
+      dst[o + 3] = src[o + 3];
+    }
+  }
+  return dst;
+}
