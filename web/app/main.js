@@ -218,6 +218,7 @@ function onFrame(stats) {
   hook.frames++;
   hook.fps = fpsEma;
   hook.ms = msEma;
+  if (stats.width !== hook.width || stats.height !== hook.height) renderShare(stats.width, stats.height);
   hook.width = stats.width;
   hook.height = stats.height;
   graph.push(stats.filterMs, hook.backend);
@@ -233,8 +234,7 @@ function onFrame(stats) {
     // Explain some pixel from the start: the centre, until the reader points elsewhere.
     probeAt ??= { x: stats.width >> 1, y: stats.height >> 1 };
     refreshProbe();
-    renderShare(stats.width, stats.height);
-  } else if (hook.frames % 30 === 0) renderShare(stats.width, stats.height);
+  }
 }
 
 function onFrameError(e) {
