@@ -1,5 +1,5 @@
 // Trains the shipped MNIST classifier and writes it as a TF.js Layers model.
-//   build/native/train_mnist [--data DIR] [--out DIR] [--epochs 15] [--batch 128] [--lr 0.005]
+//   build/native/train_mnist [--data DIR] [--out DIR] [--epochs 20] [--batch 128] [--lr 0.005]
 //                            [--seed 1] [--threads 2] [--train-limit N] [--test-limit N] [--no-augment]
 // Prints a progress line every 100 batches (loss, accuracy, learning rate, elapsed/CPU time,
 // time left), the test accuracy after every epoch, and finally the confusion matrix.

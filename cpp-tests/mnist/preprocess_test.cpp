@@ -115,7 +115,9 @@ TEST(Preprocess, AreaAveragingDoesNotAlias) {
   for (int y = 6; y < 22; ++y)
     for (int x = 6; x < 22; ++x) {
       const float v = r.out[y * 28 + x];
-      if (v > 0) ASSERT_NEAR(v, 0.5f, 0.02f) << "x=" << x << " y=" << y;  // half the area is ink
+      if (v > 0) {
+        ASSERT_NEAR(v, 0.5f, 0.02f) << "x=" << x << " y=" << y;  // half the area is ink
+      }
     }
 }
 

