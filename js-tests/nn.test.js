@@ -76,6 +76,16 @@ const PEERS = {
     m.add(tf.layers.dense({ units: 4, activation: 'softmax' }));
     return m;
   },
+  functional: () => {  // a Functional (tf.model) chain: saved as class_name "Model" with inbound_nodes
+    const input = tf.input({ shape: [9, 9, 5] });
+    let x = tf.layers.conv2d({ filters: 16, kernelSize: 3, strides: 2, padding: 'same', useBias: false }).apply(input);
+    x = tf.layers.batchNormalization().apply(x);
+    x = tf.layers.activation({ activation: 'relu' }).apply(x);
+    x = tf.layers.maxPooling2d({ poolSize: 3, strides: 1, padding: 'same' }).apply(x);
+    x = tf.layers.globalAveragePooling2d({}).apply(x);
+    x = tf.layers.dense({ units: 3, activation: 'softmax' }).apply(x);
+    return tf.model({ inputs: input, outputs: x });
+  },
 };
 
 function maxAbsDiff(a, b) {

@@ -299,6 +299,34 @@ TEST(NnModel, JsonParserIsStrict) {
     EXPECT_THROW(json::parse(bad), TypeError) << bad;
 }
 
+// tensorflowjs_converter wraps the model in "model_config"; Keras 3 writes inbound_nodes as
+// {"args": [{"config": {"keras_history": [...]}}]} and puts InputLayer in the layer list.
+TEST(NnModel, ConverterWrapperAndKeras3Nodes) {
+  std::vector<TestWeight> ws = {{"d/kernel", {3, 2}, random_floats(6, 1)}, {"d/bias", {2}, random_floats(2, 2)}};
+  const std::string k3node = R"(,"inbound_nodes":[{"args":[{"class_name":"__keras_tensor__","config":{"shape":[null,3],"dtype":"float32","keras_history":["in",0,0]}}],"kwargs":{}}])";
+  const std::string json =
+      R"({"modelTopology":{"keras_version":"3.1","backend":"tensorflow","model_config":{"class_name":"Functional","config":{"name":"f","layers":[)"
+      R"({"module":"keras.layers","class_name":"InputLayer","config":{"batch_shape":[null,3],"dtype":"float32","sparse":false,"name":"in"},"name":"in","inbound_nodes":[]},)"
+      R"({"module":"keras.layers","class_name":"Dense","config":{"name":"d","trainable":true,"dtype":{"module":"keras","class_name":"DTypePolicy","config":{"name":"float32"}},"units":2,"activation":{"module":"keras.activations","class_name":"function","config":"relu"},"use_bias":true},"name":"d")" +
+      k3node + R"(}],"input_layers":[["in",0,0]],"output_layers":[["d",0,0]]}}},"weightsManifest":[{"paths":["a"],"weights":[)"
+      R"({"name":"d/kernel","shape":[3,2],"dtype":"float32"},{"name":"d/bias","shape":[2],"dtype":"float32"}]}]})";
+  Model m = Model::from_tfjs(json, weight_bytes(ws));
+  EXPECT_EQ(m.input_shape(), (std::vector<int>{3}));
+  const float x[3] = {1, -2, 0.5f};
+  float y[2];
+  m.predict(x, 1, y);
+  for (int n = 0; n < 2; ++n) {
+    const float v = ws[1].values[n] + x[0] * ws[0].values[n] + x[1] * ws[0].values[2 + n] + x[2] * ws[0].values[4 + n];
+    EXPECT_FLOAT_EQ(y[n], std::max(v, 0.f)) << n;
+  }
+  // Branching graphs are refused with a clear message.
+  const std::string two = R"({"modelTopology":{"class_name":"Model","config":{"layers":[)"
+                          R"({"class_name":"InputLayer","name":"in","config":{"name":"in","batch_input_shape":[null,3]},"inbound_nodes":[]},)"
+                          R"({"class_name":"Dense","name":"a","config":{"name":"a","units":1},"inbound_nodes":[[["in",0,0,{}]]]},)"
+                          R"({"class_name":"Dense","name":"b","config":{"name":"b","units":1},"inbound_nodes":[[["in",0,0,{}]]]}]}}})";
+  expect_error(two, {}, "layer 'in' feeds more than one layer; only single chains are supported");
+}
+
 // The fuzzer's seeds must be valid models, or the fuzzer starts from rejected inputs.
 TEST(NnModel, FuzzSeedCorpusLoadsAndRuns) {
   for (const char* name : {"mnist_small", "bn_depthwise_quant", "functional"}) {

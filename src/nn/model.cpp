@@ -102,6 +102,10 @@ void Model::predict(const float* input, int batch, float* output) {
 void Model::activations(const float* input) {
   ModelImpl& m = *impl_;
   if (m.acts.size() != m.layers.size()) {  // first call: one buffer per layer, kept for later calls
+    double total = 0;
+    for (auto& l : m.layers) total += double(l.out.size());
+    if (total > double(1 << 27))
+      throw RangeError("activations(): the layer outputs together exceed 2^27 values (" + std::to_string(total) + ")");
     m.acts.clear();
     m.acts.reserve(m.layers.size());
     for (auto& l : m.layers) m.acts.emplace_back(l.op == Op::Identity ? 0 : l.out.size() * sizeof(float));
