@@ -268,8 +268,7 @@ TEST(NnModel, ValidationErrorsNameTheProblem) {
   expect_error(with_layer(5, layer("Dense", "d", R"(,"units":11)")), bytes, "weight 'd/kernel' has shape [784,10], expected [784,11]");
   expect_error(with_layer(4, layer("Reshape", "f", R"(,"target_shape":[7,7,15])")), bytes, "target_shape does not match");
   // bytes: truncated, surplus, non-finite
-  auto shorter = bytes;
-  shorter.pop_back();
+  const std::vector<std::uint8_t> shorter(bytes.begin(), bytes.end() - 1);
   expect_error(sequential_json(mn.layers, mn.ws), shorter, "weight 'd/bias': weight data truncated");
   auto longer = bytes;
   longer.push_back(0);
