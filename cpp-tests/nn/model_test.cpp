@@ -111,6 +111,7 @@ TEST(NnModel, NoAllocationPerCallAndMemoryReturnsToBaseline) {
     EXPECT_EQ(memory_stats().live_bytes, during.live_bytes);
     EXPECT_EQ(memory_stats().live_buffers, during.live_buffers);
     Model moved = std::move(m);  // movable; buffers move along
+    EXPECT_THROW(m.predict(in.data(), 1, out.data()), RangeError);  // NOLINT(bugprone-use-after-move): must be safe
     moved.predict(in.data(), 1, out.data());
     EXPECT_EQ(memory_stats().live_bytes, during.live_bytes);
   }

@@ -69,20 +69,25 @@ Model::~Model() = default;
 Model::Model(Model&&) noexcept = default;
 Model& Model::operator=(Model&&) noexcept = default;
 
-std::vector<int> Model::input_shape() const { return impl_->input.dims(); }
-int Model::input_size() const { return int(impl_->input.size()); }
+ModelImpl& Model::impl() const {
+  if (!impl_) throw RangeError("this Model was moved from");
+  return *impl_;
+}
+
+std::vector<int> Model::input_shape() const { return impl().input.dims(); }
+int Model::input_size() const { return int(impl().input.size()); }
 int Model::output_size() const {
-  return int(impl_->layers.empty() ? impl_->input.size() : impl_->layers.back().out.size());
+  return int(impl().layers.empty() ? impl().input.size() : impl().layers.back().out.size());
 }
 std::vector<int> Model::output_shape() const {
-  return impl_->layers.empty() ? impl_->input.dims() : impl_->layers.back().out.dims();
+  return impl().layers.empty() ? impl().input.dims() : impl().layers.back().out.dims();
 }
-const std::vector<LayerInfo>& Model::layers() const { return impl_->infos; }
+const std::vector<LayerInfo>& Model::layers() const { return impl().infos; }
 
 void Model::predict(const float* input, int batch, float* output) {
   if (batch < 0) throw RangeError("batch must be >= 0, got " + std::to_string(batch));
-  ModelImpl& m = *impl_;
-  if (m.ping.size() == 0 && m.max_elems == 0) throw RangeError("model is empty (moved from?)");
+  ModelImpl& m = impl();
+  if (m.ping.size() == 0 && m.max_elems == 0) throw RangeError("model is empty (default-constructed)");
   const std::size_t in_n = m.input.size(), out_n = std::size_t(output_size());
   for (int b = 0; b < batch; ++b) {
     const float* cur = input + b * in_n;
@@ -100,7 +105,7 @@ void Model::predict(const float* input, int batch, float* output) {
 }
 
 void Model::activations(const float* input) {
-  ModelImpl& m = *impl_;
+  ModelImpl& m = impl();
   if (m.acts.size() != m.layers.size()) {  // first call: one buffer per layer, kept for later calls
     double total = 0;
     for (auto& l : m.layers) total += double(l.out.size());
@@ -126,22 +131,22 @@ void Model::activations(const float* input) {
 }
 
 const float* Model::activation(int i) const {
-  if (i < 0 || std::size_t(i) >= impl_->act_ptrs.size())
+  if (i < 0 || std::size_t(i) >= impl().act_ptrs.size())
     throw RangeError("activation index " + std::to_string(i) + " out of range (call activations() first)");
-  return impl_->act_ptrs[i];
+  return impl().act_ptrs[i];
 }
 
 Model::Weights Model::weights(int i) const {
-  if (i < 0 || std::size_t(i) >= impl_->layers.size())
-    throw RangeError("layer index " + std::to_string(i) + " out of range 0.." + std::to_string(impl_->layers.size()));
-  const Layer& l = impl_->layers[i];
+  if (i < 0 || std::size_t(i) >= impl().layers.size())
+    throw RangeError("layer index " + std::to_string(i) + " out of range 0.." + std::to_string(impl().layers.size()));
+  const Layer& l = impl().layers[i];
   if (l.file_shape.empty()) return {};
   return {l.file_shape, l.file_weights.as<float>()};
 }
 
 void Model::set_reference(bool reference) {
-  impl_->reference = reference;
-  impl_->finalize();
+  impl().reference = reference;
+  impl().finalize();
 }
 
 }  // namespace convolens::nn

@@ -59,6 +59,7 @@ class Model {
   void set_reference(bool reference);
 
  private:
+  ModelImpl& impl() const;  // throws RangeError on a moved-from Model
   std::unique_ptr<ModelImpl> impl_;
 };
 
