@@ -150,6 +150,18 @@ TEST(NnModel, BatchNormFoldedIntoConvMatchesDefinition) {
                       ws),
       weight_bytes(ws));
   EXPECT_EQ(folded.layers()[1].params, 4u * C);
+  // predict() fuses the relu into the conv; activations() runs it as its own layer: same result,
+  // and the conv's view shows the pre-activation (post-BatchNormalization) values.
+  {
+    const auto x0 = random_floats(6 * 7 * 3, 8);
+    std::vector<float> p(6 * 7 * C);
+    folded.predict(x0.data(), 1, p.data());
+    folded.activations(x0.data());
+    EXPECT_EQ(first_mismatch(folded.activation(2), p.data(), p.size(), 0.f), "");
+    bool negative = false;
+    for (std::size_t i = 0; i < p.size(); ++i) negative |= folded.activation(0)[i] < 0.f;
+    EXPECT_TRUE(negative) << "conv view should be before the relu";
+  }
   // Unfolded: the conv alone, then BN by definition.
   std::vector<TestWeight> cw(ws.begin(), ws.begin() + 2);
   Model plain = Model::from_tfjs(sequential_json({conv("c", C, 3, in + R"(,"padding":"same")")}, cw), weight_bytes(cw));

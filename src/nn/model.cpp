@@ -29,25 +29,40 @@ void ModelImpl::finalize() {
       l.pool = reference ? &vs[0] : &vs.back();
     }
   }
+  Layer* producer = nullptr;  // the last conv/dense whose output reaches here unchanged
+  for (auto& l : layers) {
+    l.fast_act = l.act;
+    l.skip_in_predict = false;
+    if (l.op == Op::Conv2D || l.op == Op::Depthwise || l.op == Op::Dense) {
+      producer = l.act == Act::Linear ? &l : nullptr;
+    } else if (l.op == Op::Activation && producer && (l.act == Act::Relu || l.act == Act::Relu6)) {
+      producer->fast_act = l.act;
+      l.skip_in_predict = true;
+      producer = nullptr;
+    } else if (l.op != Op::Identity) {
+      producer = nullptr;
+    }
+  }
   ping.resize(max_elems * sizeof(float));
   pong.resize(max_elems * sizeof(float));
   scratch.resize(scratch_elems * sizeof(float));
 }
 
-const float* ModelImpl::run(Layer& l, const float* in, float* out) {
+const float* ModelImpl::run(Layer& l, const float* in, float* out, bool fast) {
   const std::size_t n = l.out.size();
+  const Act act = fast ? l.fast_act : l.act;
   switch (l.op) {
     case Op::Identity: return in;
     case Op::Conv2D:
     case Op::Depthwise: {
       const ConvParams p{l.g, l.kernel.as<float>(), l.has_bias ? l.bias.as<float>() : nullptr, l.packed.as<float>(),
-                         l.packed_stride, l.act};
+                         l.packed_stride, act};
       l.conv->fn(p, in, out, scratch.as<float>());
       break;
     }
     case Op::Dense: {
       const DenseParams p{int(l.in.size() / l.in.c), l.in.c, l.out.c, l.kernel.as<float>(),
-                          l.has_bias ? l.bias.as<float>() : nullptr, l.packed.as<float>(), l.packed_stride, l.act};
+                          l.has_bias ? l.bias.as<float>() : nullptr, l.packed.as<float>(), l.packed_stride, act};
       l.dense->fn(p, in, out);
       break;
     }
@@ -59,8 +74,8 @@ const float* ModelImpl::run(Layer& l, const float* in, float* out) {
     case Op::Activation: std::memcpy(out, in, n * sizeof(float)); break;
   }
   const bool fused = (l.op == Op::Conv2D || l.op == Op::Depthwise || l.op == Op::Dense) &&
-                     (l.act == Act::Linear || l.act == Act::Relu || l.act == Act::Relu6);
-  if (!fused) apply_activation(out, n, l.out.c, l.act, l.alpha);
+                     (act == Act::Linear || act == Act::Relu || act == Act::Relu6);
+  if (!fused) apply_activation(out, n, l.out.c, act, l.alpha);
   return out;
 }
 
@@ -94,7 +109,8 @@ void Model::predict(const float* input, int batch, float* output) {
     float* bufs[2] = {m.ping.as<float>(), m.pong.as<float>()};
     int next = 0;
     for (auto& l : m.layers) {
-      const float* r = m.run(l, cur, bufs[next]);
+      if (l.skip_in_predict) continue;
+      const float* r = m.run(l, cur, bufs[next], true);
       if (r != cur) {
         cur = r;
         next ^= 1;
@@ -118,7 +134,7 @@ void Model::activations(const float* input) {
   }
   const float* cur = input;
   for (std::size_t i = 0; i < m.layers.size(); ++i) {
-    cur = m.run(m.layers[i], cur, m.acts[i].as<float>());
+    cur = m.run(m.layers[i], cur, m.acts[i].as<float>(), false);
     m.act_ptrs[i] = cur;
   }
   if (m.layers.size() && m.layers[0].op == Op::Identity) {

@@ -17,6 +17,10 @@ struct Layer {
   Shape in, out;
   ConvGeom g{};                   // Conv2D, Depthwise, pooling
   Act act = Act::Linear;          // applied after the layer (Linear/Relu/Relu6 fused into the kernel)
+  // predict() only: a relu/relu6 Activation layer right after a linear conv/dense is fused into
+  // it (fast_act) and skipped; activations() runs every layer as written, so views stay exact.
+  Act fast_act = Act::Linear;
+  bool skip_in_predict = false;
   float alpha = 0.f;              // leaky_relu slope / elu alpha
   int pad_t = 0, pad_b = 0, pad_l = 0, pad_r = 0;  // ZeroPadding2D
   Buffer kernel, bias, packed;    // compute weights (BatchNormalization folded in)
@@ -43,7 +47,8 @@ struct ModelImpl {
   // Sizes the buffers and picks kernel variants; called once after loading.
   void finalize();
   // Runs layer l on one image; returns where its output is (out, or in for identities).
-  const float* run(Layer& l, const float* in, float* out);
+  // fast: use the predict()-only fusions.
+  const float* run(Layer& l, const float* in, float* out, bool fast);
 };
 
 }  // namespace convolens::nn
