@@ -39,6 +39,7 @@ test('a generated video file as the camera: frames flow and border/mode options 
       await page.click('#camera-digit');
       await page.waitForFunction(() => window.__convolens.digits.last?.fromCamera, null, { timeout: 10000 });
       expect(await page.evaluate(() => window.__convolens.digits.last.digit)).toBe(video.digitBox.digit);
+      await page.locator('#stage').screenshot({ path: ARTIFACTS + 'page-camera-digit.png' });
     }
     await page.screenshot({ path: ARTIFACTS + 'page-file-camera.png' });
     expect(problems).toEqual([]);

@@ -29,7 +29,7 @@ export async function initDigits({ getFrameCrop, getFrameSize, hook }) {
       return;
     }
     $('digit-guess').textContent = String(result.digit);
-    $('digit-confidence').textContent = `${(result.confidence * 100).toFixed(0)} % sure`;
+    $('digit-confidence').textContent = `${(result.confidence * 100).toFixed(0)} % sure${fromCamera ? ' · in the camera box' : ''}`;
     setBars(result.probabilities, result.digit);
     drawInput28(result.input28);
     drawLayers(reader.model, result.input28);
@@ -72,7 +72,7 @@ export async function initDigits({ getFrameCrop, getFrameSize, hook }) {
       if (!crop) return;
       const img = inkOnBlack(crop.input, rect.width, rect.height);
       const r = reader.classify(img);
-      $('digit-box-label').textContent = r.empty ? '?' : `${r.digit}  ${(r.confidence * 100).toFixed(0)} %`;
+      $('digit-box-label').textContent = r.empty ? '?' : `${r.digit} · ${(r.confidence * 100).toFixed(0)} %`;
       show(r, true);
     }, 250);
   });
@@ -83,10 +83,10 @@ function boxRect({ width, height }) {
   return { x: (width - s) >> 1, y: (height - s) >> 1, width: s, height: s };
 }
 
-// Positions the dashed box over the output canvas (object-fit: contain).
+// Positions the dashed box over the camera view (object-fit: contain).
 function placeBox(size) {
   const box = $('digit-box');
-  const frame = $('output-frame').getBoundingClientRect();
+  const frame = $('input-frame').getBoundingClientRect();
   if (!size.width) return;
   const s = Math.min(frame.width / size.width, frame.height / size.height);
   const ox = (frame.width - size.width * s) / 2, oy = (frame.height - size.height * s) / 2;
