@@ -63,7 +63,10 @@ export class Inspector {
     steps.append(final);
     $('inspector-note').textContent = probe.stages > 1
       ? `The chain has ${probe.stages} filters: this is the first one, applied to the camera frame; the output shown is after all of them.`
-      : actual === r.value ? 'The computed value is exactly the pixel the engine wrote.' : 'The engine wrote a different value here.';
+      : actual === r.value ? 'The computed value is exactly the pixel the engine wrote.'
+      : Math.abs(actual - r.value) === 1
+        ? `The engine wrote ${actual}: its fast path rounds the weights or the division once more, and may land one step away from this exact arithmetic.`
+        : `The engine wrote ${actual} here.`;
   }
 
   #drawMagnifier(probe) {
