@@ -71,6 +71,25 @@ test('camera permission denied: a clear message, the test scene, and filters sti
     const g = await lastFrame(page);
     expect(firstDifference(g.output, await reference(g), g.width)).toBeNull();
     expect(await page.textContent('#source-label')).toContain('your image');
+    // Dropping a picture on the view does the same: a red card with a white middle.
+    await page.evaluate(async () => {
+      const c = new OffscreenCanvas(64, 48);
+      const x = c.getContext('2d');
+      x.fillStyle = '#cc3333';
+      x.fillRect(0, 0, 64, 48);
+      x.fillStyle = '#ffffff';
+      x.fillRect(16, 12, 32, 24);
+      const dt = new DataTransfer();
+      dt.items.add(new File([await c.convertToBlob({ type: 'image/png' })], 'dropped.png', { type: 'image/png' }));
+      document.getElementById('input-frame').dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+    });
+    await page.waitForFunction(async () => {
+      const s = await window.__convolens.snapshot({ x: 320, y: 240, width: 1, height: 1 });
+      return s.input[0] === 255 && s.input[1] === 255;
+    }, null, { timeout: 10000 });
+    const d = await lastFrame(page);
+    expect(Array.from(d.input.subarray(0, 3))).toEqual([204, 51, 51]);
+    expect(firstDifference(d.output, await reference(d), d.width)).toBeNull();
     expect(problems).toEqual([]);
   } finally {
     await browser.close();
