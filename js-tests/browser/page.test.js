@@ -46,6 +46,19 @@ test.each(['box', 'laplacian-8', 'emboss'])('selecting the preset %s changes the
   expect(firstDifference(f.output, await reference(f, before.chain), f.width)).not.toBeNull();
 });
 
+test.each(['edges', 'blur-edges', 'emboss', 'motion'])('the "Try" button %s sets a chain that runs exactly like the reference', async (recipe) => {
+  await page.click(`#recipes [data-recipe="${recipe}"]`);
+  await page.waitForFunction((r) => {
+    const c = window.__convolens.chain;
+    return c && (r === 'blur-edges' ? c.stages.length === 2 : r === 'motion' ? c.stages[0].kernel?.width === 7 : c.mode === 'gray');
+  }, recipe);
+  await waitFrames(page, 3);
+  const f = await lastFrame(page);
+  expect([recipe, firstDifference(f.output, await reference(f), f.width)]).toEqual([recipe, null]);
+  await page.click('#recipes [data-recipe="reset"]');
+  await page.waitForFunction(() => window.__convolens.chain?.stages[0]?.preset === 'sharpen' && window.__convolens.chain.mode === 'rgb');
+});
+
 test('the pixel inspector shows the right numbers for a chosen pixel', async () => {
   await choosePreset(page, 'sharpen');
   await page.click('#pause');

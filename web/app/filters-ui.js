@@ -13,6 +13,7 @@ export class FiltersUI {
   kernels = [];
   #onChange;
   #timer = 0;
+  #modeGroup;
 
   constructor(onChange) {
     this.#onChange = onChange;
@@ -41,7 +42,7 @@ export class FiltersUI {
         this.#changed(150);
       }
     });
-    radioGroup($('mode-group'), 'mode', (v) => {
+    this.#modeGroup = radioGroup($('mode-group'), 'mode', (v) => {
       this.chain.mode = v;
       this.#changed();
     });
@@ -70,6 +71,17 @@ export class FiltersUI {
 
   label() {
     return this.chain.stages.map((s) => this.#stageName(s)).join(' → ') || 'no filter';
+  }
+
+  // Replaces the whole chain (the "Try" buttons).
+  setChain(chain) {
+    this.chain = structuredClone(chain);
+    this.active = 0;
+    $('border').value = this.chain.border;
+    $('border-value-field').hidden = this.chain.border !== 'constant';
+    this.#modeGroup.set(this.chain.mode);
+    this.#changed();
+    this.#renderEditor();
   }
 
   // Switch the active stage to a preset by name (also used by the tests through the UI).
