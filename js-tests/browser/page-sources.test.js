@@ -126,3 +126,24 @@ test('from a plain static server (not cross-origin isolated) the page works the 
     plain.server.close();
   }
 });
+
+test('without VideoFrame (older engines) ImageBitmaps carry the frames and the output is the same', async () => {
+  const browser = await launch();
+  try {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    await context.addInitScript(() => { delete globalThis.VideoFrame; });
+    const page = await context.newPage();
+    const problems = [];
+    page.on('console', (m) => ['error', 'warning'].includes(m.type()) && problems.push(m.text()));
+    page.on('pageerror', (e) => problems.push(e.message));
+    await page.goto(url + '?source=scene');
+    await waitFrames(page, 5);
+    expect(await page.evaluate(() => [typeof VideoFrame, window.__convolens.mode])).toEqual(['undefined', 'worker']);
+    await choosePreset(page, 'box');
+    const f = await lastFrame(page);
+    expect(firstDifference(f.output, await reference(f), f.width)).toBeNull();
+    expect(problems).toEqual([]);
+  } finally {
+    await browser.close();
+  }
+});

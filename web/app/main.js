@@ -207,15 +207,17 @@ $('resolution').addEventListener('change', (e) => {
 function sendFrame(el, w, h) {
   if (busy || !w || !h) return;
   busy = true;
-  let frame = el;
-  let transfer = [];
-  if (typeof VideoFrame === 'function') {
-    frame = new VideoFrame(el, { timestamp: Math.round(performance.now() * 1000) });
-    transfer = pipe.transfer ? [frame] : [];
-  }
-  pipe.call('frame', { frame, width: w, height: h }, transfer).then(onFrame, onFrameError).finally(() => {
-    busy = false;
-  });
+  // A VideoFrame is a cheap handle that moves to the worker without copying pixels; engines
+  // without VideoFrame send an ImageBitmap to the worker (or the element itself on the main thread).
+  const hasVideoFrame = typeof VideoFrame === 'function';
+  const frame = hasVideoFrame ? new VideoFrame(el, { timestamp: Math.round(performance.now() * 1000) })
+    : pipe.transfer ? createImageBitmap(el) : el;
+  Promise.resolve(frame)
+    .then((f) => pipe.call('frame', { frame: f, width: w, height: h }, pipe.transfer ? [f] : []))
+    .then(onFrame, onFrameError)
+    .finally(() => {
+      busy = false;
+    });
 }
 
 function onFrame(stats) {

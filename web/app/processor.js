@@ -51,7 +51,7 @@ export class Processor {
         this.#draw(source, w, h);
       }
     } finally {
-      if (isFrame) source.close();
+      if (isFrame || (typeof ImageBitmap !== 'undefined' && source instanceof ImageBitmap)) source.close();
     }
     const t1 = performance.now();
     this.engine.apply(this.#input, this.#output);
