@@ -84,12 +84,6 @@ export class FiltersUI {
     this.#renderEditor();
   }
 
-  // Switch the active stage to a preset by name (also used by the tests through the UI).
-  selectPreset(name) {
-    this.chain.stages[this.active] = { preset: name };
-    this.#changed();
-  }
-
   #stageName(s) {
     if (s.kernel) return `Custom ${s.kernel.width}×${s.kernel.height}`;
     return this.presets.find((p) => p.name === s.preset)?.label ?? s.preset;

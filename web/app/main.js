@@ -3,7 +3,8 @@
 //
 // Test hook (documented in docs/page.md): window.__convolens
 //   { ready, frames, fps, ms, backend, backendName, mode, source, width, height, error, notice,
-//     chain, snapshot() -> {width, height, input, output}, probe(x, y), inspector }
+//     chain, snapshot(rect?) -> {width, height, input, output}, probe(x, y), setProbe(x, y),
+//     inspector, memory(), msMedian(), resetTimes(), timedFrames(), digits }
 import { createFramePipe } from './framepipe.js';
 import { FiltersUI, radioGroup } from './filters-ui.js';
 import { FrameGraph } from './graph.js';
