@@ -35,7 +35,9 @@ test.each(Object.keys(DIGITS))('a %s drawn with the mouse is read correctly, liv
     for (const [x, y] of stroke.slice(1)) await page.mouse.move(box.x + x, box.y + y, { steps: 6 });
     await page.mouse.up();
   }
-  await page.waitForTimeout(100);
+  // The prediction follows within an animation frame; wait for it (a wrong one fails below, by name).
+  await page.waitForFunction((d) => window.__convolens.digits.last?.digit === d, Number(digit), { timeout: 3000 }).catch(() => {});
+  await page.waitForTimeout(50);
   const last = await page.evaluate(() => window.__convolens.digits.last);
   expect([digit, last.digit]).toEqual([digit, Number(digit)]);
   expect(await page.textContent('#digit-guess')).toBe(digit);
