@@ -15,23 +15,8 @@ export const BACKENDS = [
   { name: 'js', label: 'plain JavaScript' },
 ];
 
-// Used only while the engine's own preset table (cl.presets) has not landed in the library.
-const FALLBACK_PRESETS = [
-  { name: 'identity', label: 'Identity', description: 'Copies every pixel: the kernel that does nothing.', kernel: k3([0, 0, 0, 0, 1, 0, 0, 0, 0]) },
-  { name: 'sharpen', label: 'Sharpen', description: 'Adds the difference to the four neighbours back to each pixel.', kernel: k3([0, -1, 0, -1, 5, -1, 0, -1, 0]) },
-  { name: 'box', label: 'Box blur', description: 'The average of the 3×3 neighbourhood.', kernel: k3([1, 1, 1, 1, 1, 1, 1, 1, 1], 9) },
-  { name: 'gaussian', label: 'Gaussian blur', description: 'A weighted average: near pixels count more.', kernel: k3([1, 2, 1, 2, 4, 2, 1, 2, 1], 16) },
-  { name: 'laplacian-8', label: 'Laplacian (8-neighbour)', description: 'Grey (128) on flat areas, brighter or darker where brightness changes.', kernel: k3([-1, -1, -1, -1, 8, -1, -1, -1, -1], 1, 128) },
-  { name: 'emboss', label: 'Emboss', description: 'A directional difference plus grey: surfaces look raised.', kernel: k3([-2, -1, 0, -1, 1, 1, 0, 1, 2], 1, 128) },
-];
-function k3(weights, scale = 1, offset = 0) {
-  return { width: 3, height: 3, weights, scale, offset };
-}
-
-const hasFilters = (cl) => typeof cl.createFilter === 'function';
-
 export function presetsOf(cl) {
-  return Array.isArray(cl?.presets) && cl.presets.length ? cl.presets : FALLBACK_PRESETS;
+  return cl?.presets ?? [];
 }
 
 export class Engine {
@@ -43,6 +28,7 @@ export class Engine {
   #pipeline = null;
   #kernels = [];          // resolved kernel of every stage (for 'js' and the inspector)
   #tmp = [null, null];    // ping-pong buffers for chains in plain JS
+  #jsSpecs = [];          // naive.js specs of the chain's kernels (plain JS)
   #resolveError = null;
 
   get backend() { return this.#backend; }
@@ -90,31 +76,23 @@ export class Engine {
     this.#resolveError = null;
     this.#kernels = stages.map((s) => this.#kernelOf(s));
     if (this.#backend === 'js') {
+      this.#jsSpecs = this.#kernels.filter(Boolean).map((k) => ({ ...k, border, borderValue }));
       const missing = stages.findIndex((s, i) => !this.#kernels[i]);
       const label = this.presets.find((p) => p.name === stages[missing]?.preset)?.label;
       if (missing >= 0) this.#resolveError = `${label ?? stages[missing].preset} is not a single kernel (it combines two), so plain JavaScript skips it.`;
       return;
     }
     const cl = this.#cl;
-    if (hasFilters(cl)) {
-      for (const s of stages) {
-        const opts = { border, borderValue, mode };
-        const k = s.kernel;
-        const f = s.preset
-          ? cl.createFilter(s.preset, s.params)
-          : cl.createFilter({ kernel: k.weights, width: k.width, height: k.height, scale: k.scale, offset: k.offset, border, borderValue, mode });
-        this.#stages.push(f);
-        if (s.preset && typeof f.setOptions === 'function') f.setOptions(opts);
-      }
-      if (this.#stages.length > 1 && typeof cl.createPipeline === 'function') this.#pipeline = cl.createPipeline(this.#stages);
-      this.#kernels = this.#kernels.map((k, i) => k || singleKernel(this.#stages[i].kernel));
-    } else {
-      // Until filters.js lands: 3x3 kernels through the conv3x3 slice (replicate border only).
-      for (const k of this.#kernels) {
-        if (!k || k.width !== 3 || k.height !== 3) throw new RangeError('this build of the library only runs 3×3 kernels');
-        this.#stages.push(cl.conv3x3({ kernel: k.weights, scale: k.scale, offset: k.offset }));
-      }
+    for (const s of stages) {
+      const k = s.kernel;
+      const f = s.preset
+        ? cl.createFilter(s.preset, s.params)
+        : cl.createFilter({ kernel: k.weights, width: k.width, height: k.height, scale: k.scale, offset: k.offset, border, borderValue, mode });
+      this.#stages.push(f);
+      if (s.preset) f.setOptions({ border, borderValue, mode });
     }
+    if (this.#stages.length > 1) this.#pipeline = cl.createPipeline(this.#stages);
+    this.#kernels = this.#kernels.map((k, i) => k || singleKernel(this.#stages[i].kernel));
   }
 
   #kernelOf(stage) {
@@ -123,7 +101,6 @@ export class Engine {
     if (!p) throw new RangeError(`unknown preset "${stage.preset}"`);
     if (p.op) return null;  // gradient magnitude: two kernels and a norm, not one weighted sum
     if (p.kernel && !stage.params) return p.kernel;
-    if (!hasFilters(this.#cl)) return p.kernel ?? null;
     // Parametrised presets: ask the library for the kernel these params give.
     const f = this.#cl.createFilter(stage.preset, stage.params);
     try { return singleKernel(f.kernel); } finally { f.dispose(); }
@@ -131,39 +108,30 @@ export class Engine {
 
   // input, output: ImageData of the same size. Returns output.
   apply(input, output) {
-    const { width: w, height: h } = input;
     if (this.#backend === 'js') return this.#applyJs(input, output);
     if (this.#pipeline) {
       this.#pipeline.apply(input, output);
     } else if (this.#stages.length === 1) {
       this.#stages[0].apply(input, output);
-    } else if (this.#stages.length === 0) {
-      output.data.set(input.data);
     } else {
-      let src = input;
-      for (let i = 0; i < this.#stages.length; i++) {
-        const dst = i === this.#stages.length - 1 ? output : this.#scratch(i & 1, w, h);
-        this.#stages[i].apply(src, dst);
-        src = dst;
-      }
+      output.data.set(input.data);  // an empty chain
     }
     return output;
   }
 
   #applyJs(input, output) {
     const { width: w, height: h } = input;
-    const { border, borderValue, mode } = this.#chain;
     let src = input;
-    if (mode === 'gray') {
+    if (this.#chain.mode === 'gray') {
       src = this.#scratch(1, w, h);
       src.data.set(input.data);
       grayInPlace(src.data);
     }
-    const kernels = this.#kernels.filter(Boolean);
-    if (!kernels.length) output.data.set(src.data);
-    for (let i = 0; i < kernels.length; i++) {
-      const dst = i === kernels.length - 1 ? output : this.#scratch(i & 1 ? 1 : 0, w, h);
-      convolveNaive(src.data, dst.data, w, h, { ...kernels[i], border, borderValue });
+    const specs = this.#jsSpecs;
+    if (!specs.length) output.data.set(src.data);
+    for (let i = 0; i < specs.length; i++) {
+      const dst = i === specs.length - 1 ? output : this.#scratch(i & 1 ? 1 : 0, w, h);
+      convolveNaive(src.data, dst.data, w, h, specs[i]);
       src = dst;
     }
     return output;
