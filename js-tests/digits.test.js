@@ -112,6 +112,9 @@ describe('the shipped MNIST model', () => {
     };
     await tf.setBackend('cpu');
     const tfModel = await tf.loadLayersModel(handler);
+    // What tfjs itself would write for the model it loaded is exactly what our trainer wrote,
+    // key order included.
+    expect(JSON.stringify(tfModel.toJSON(null, false))).toBe(JSON.stringify(json.modelTopology));
     const n = 300, x = digitFloats(0, n);
     const theirs = tf.tidy(() => tfModel.predict(tf.tensor4d(x, [n, 28, 28, 1])).dataSync());
     tfModel.dispose();

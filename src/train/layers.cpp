@@ -38,8 +38,9 @@ void reduce_chunks(const std::vector<std::vector<float>>& parts, std::vector<flo
 }
 
 const char* kDtype = R"("trainable":true)";  // tfjs writes dtype only on the first layer
-const char* kNoReg =
-    R"("kernel_regularizer":null,"kernel_constraint":null,"bias_regularizer":null,"activity_regularizer":null,"bias_constraint":null)";
+// tfjs's default initializer, written for completeness (the weights come from the shard).
+const std::string kGlorotNormal =
+    R"({"class_name":"VarianceScaling","config":{"scale":1,"mode":"fan_avg","distribution":"normal","seed":null}})";
 
 }  // namespace
 
@@ -129,12 +130,14 @@ void Conv2D::backward(const Tensor& x, const Tensor&, const Tensor& dy, Tensor* 
 }
 
 std::string Conv2D::config_json() const {
-  return R"("filters":)" + std::to_string(filters_) +
-         R"(,"kernel_initializer":{"class_name":"VarianceScaling","config":{"scale":1,"mode":"fan_avg","distribution":"normal","seed":null}},)" +
-         kNoReg + R"(,"kernel_size":[)" + std::to_string(k_) + "," + std::to_string(k_) +
+  // Key order as tfjs-layers' Conv2D.getConfig() writes it.
+  return R"("filters":)" + std::to_string(filters_) + R"(,"kernel_initializer":)" + kGlorotNormal +
+         R"(,"kernel_regularizer":null,"kernel_constraint":null,"kernel_size":[)" + std::to_string(k_) + "," +
+         std::to_string(k_) +
          R"(],"strides":[1,1],"padding":"valid","data_format":"channels_last","dilation_rate":[1,1],"activation":"linear","use_bias":)" +
-         (use_bias_ ? "true" : "false") + R"(,"bias_initializer":{"class_name":"Zeros","config":{}},"name":")" + name_ +
-         "\"," + kDtype;
+         (use_bias_ ? "true" : "false") +
+         R"(,"bias_initializer":{"class_name":"Zeros","config":{}},"bias_regularizer":null,"activity_regularizer":null,"bias_constraint":null,"name":")" +
+         name_ + "\"," + kDtype;
 }
 
 // ---- BatchNormalization -----------------------------------------------------------------------
@@ -418,8 +421,9 @@ void Dense::backward(const Tensor& x, const Tensor&, const Tensor& dy, Tensor* d
 }
 std::string Dense::config_json() const {
   return R"("units":)" + std::to_string(units_) + R"(,"activation":")" + activation_ +
-         R"(","use_bias":true,"kernel_initializer":{"class_name":"VarianceScaling","config":{"scale":1,"mode":"fan_avg","distribution":"normal","seed":null}},"bias_initializer":{"class_name":"Zeros","config":{}},)" +
-         kNoReg + R"(,"name":")" + name_ + "\"," + kDtype;
+         R"(","use_bias":true,"kernel_initializer":)" + kGlorotNormal +
+         R"(,"bias_initializer":{"class_name":"Zeros","config":{}},"kernel_regularizer":null,"bias_regularizer":null,"activity_regularizer":null,"kernel_constraint":null,"bias_constraint":null,"name":")" +
+         name_ + "\"," + kDtype;
 }
 
 }  // namespace convolens::train
