@@ -1,5 +1,6 @@
 // npm run bench:cnn: CNN inference, convolens (wasm SIMD, wasm plain) vs TensorFlow.js (wasm
-// backend with SIMD, cpu backend), one thread, in one run. Medians after warm-up.
+// backend with SIMD, cpu backend), one thread, in one run. Medians after warm-up, the
+// implementations sampled in turn so they share the machine's background load.
 // Writes bench/results/cnn.json: [{case, impl, batch, median_ms, images_per_s, gflops}].
 //   node bench/cnn.js [--quick]      (--quick: fewer samples, for a smoke run)
 import { readFileSync, writeFileSync, existsSync, mkdirSync } from 'node:fs';
@@ -26,25 +27,39 @@ function random(n, seed, lo = 0, hi = 1) {  // mulberry32: the same inputs every
   return out;
 }
 
-// Median milliseconds of one call of fn; each sample runs enough calls to last >= ~50 ms.
-function measure(fn) {
-  fn();
-  let reps = 1;
-  for (;;) {  // warm-up and calibration
-    const t0 = performance.now();
-    for (let i = 0; i < reps; i++) fn();
-    const dt = performance.now() - t0;
-    if (dt >= 50 || reps >= 1 << 16) break;
-    reps *= dt < 5 ? 8 : 2;
+// Runners are measured interleaved: calibrate each (warm-up, then enough calls per sample to
+// last >= ~50 ms), then take one sample of each in turn, round after round, so that they all
+// see the same background load (this machine is shared). Returns median ms per call of each.
+// A runner: {name, fn, before?: async () => void (untimed, e.g. switch the tfjs backend)}.
+async function measureInterleaved(runners) {
+  for (const r of runners) {
+    await r.before?.();
+    r.fn();
+    r.reps = 1;
+    for (;;) {
+      const t0 = performance.now();
+      for (let i = 0; i < r.reps; i++) r.fn();
+      r.once = (performance.now() - t0) / r.reps;
+      if (r.once * r.reps >= 50 || r.reps >= 1 << 16) break;
+      r.reps *= r.once * r.reps < 5 ? 8 : 2;
+    }
+    r.times = [];
+    // Slow runners (the tfjs cpu backend at batch 1000 takes seconds) get fewer samples.
+    r.samples = Math.max(3, Math.min(SAMPLES, Math.floor(4000 / (r.once * r.reps))));
   }
-  const times = [];
-  for (let s = 0; s < SAMPLES; s++) {
-    const t0 = performance.now();
-    for (let i = 0; i < reps; i++) fn();
-    times.push((performance.now() - t0) / reps);
-  }
-  times.sort((a, b) => a - b);
-  return times[times.length >> 1];
+  const rounds = Math.max(...runners.map((r) => r.samples));
+  for (let s = 0; s < rounds; s++)
+    for (const r of runners) {
+      if (r.times.length >= r.samples) continue;
+      await r.before?.();
+      const t0 = performance.now();
+      for (let i = 0; i < r.reps; i++) r.fn();
+      r.times.push((performance.now() - t0) / r.reps);
+    }
+  return runners.map((r) => {
+    const t = [...r.times].sort((a, b) => a - b);
+    return t[t.length >> 1];
+  });
 }
 
 // Multiply-adds x2 of conv/dense layers, per image, from a tf.LayersModel.
@@ -121,13 +136,8 @@ async function main() {
   setWasmPaths(tfWasmDir);  // a file path: the backend's own loader reads it (Node's fetch cannot)
   await tf.setBackend('cpu');
 
-  // simd_peak: f32x4 mul+add, 12 chains
-  {
-    const iters = 2_000_000;
-    raw.nnSimdPeak(1000, 1);
-    const ms = measure(() => raw.nnSimdPeak(iters, 1));
-    row({ case: 'simd_peak', impl: 'convolens-wasm-simd', batch: 1, median_ms: ms, images_per_s: null, gflops: (iters * 96) / ms / 1e6 });
-  }
+  const PEAK_ITERS = 1_000_000;
+  const peakRunner = { name: 'simd_peak', fn: () => raw.nnSimdPeak(PEAK_ITERS, 1) };
 
   const cases = [['mnist_tiny', mnistTiny(), [1, 64, 1000]], ['conv_large', convLarge(), [1]]];
   const sh = await shipped();
@@ -140,33 +150,43 @@ async function main() {
     const per = shape.reduce((a, b) => a * b, 1);
     const flops = flopsPerImage(peer);
     const ours = { 'convolens-wasm-simd': await simd.loadModel(art), 'convolens-wasm-plain': await plain.loadModel(art) };
+    await tf.setBackend('wasm');
+    const wasmModel = await tf.loadLayersModel(tf.io.fromMemory(art));
+    await tf.setBackend('cpu');
     for (const batch of batches) {
       const x = random(batch * per, 42 + batch);
-      const report = (impl, ms) => row({ case: name, impl, batch, median_ms: ms, images_per_s: (batch / ms) * 1000, gflops: (flops * batch) / ms / 1e6 });
-      for (const [impl, m] of Object.entries(ours)) report(impl, measure(() => m.predict(x)));
-      for (const backend of ['wasm', 'cpu']) {
-        await tf.setBackend(backend);
-        const model = backend === 'wasm' ? await tf.loadLayersModel(tf.io.fromMemory(art)) : peer;
-        const input = tf.tensor(x, [batch, ...shape]);
-        const run = () => {
-          const y = model.predict(input);
+      const inputs = {};
+      for (const b of ['wasm', 'cpu']) {
+        await tf.setBackend(b);
+        inputs[b] = tf.tensor(x, [batch, ...shape]);
+      }
+      const tfRunner = (backend, model) => ({
+        name: `tfjs-${backend}`,
+        before: () => tf.setBackend(backend),
+        fn: () => {
+          const y = model.predict(inputs[backend]);
           y.dataSync();
           y.dispose();
-        };
-        if (backend === 'cpu' && batch * flops > 2e8) {
-          // The cpu backend takes seconds here: fewer samples keep the run short.
-          run();
-          const t0 = performance.now();
-          run();
-          report('tfjs-cpu', performance.now() - t0);
-        } else {
-          report(`tfjs-${backend}`, measure(run));
-        }
-        input.dispose();
-        if (model !== peer) model.dispose();
-        await tf.setBackend('cpu');
-      }
+        },
+      });
+      const runners = [
+        ...Object.entries(ours).map(([impl, m]) => ({ name: impl, fn: () => m.predict(x) })),
+        tfRunner('wasm', wasmModel),
+        tfRunner('cpu', peer),
+      ];
+      if (name === 'conv_large') runners.push(peakRunner);  // the peak under the same load as the conv
+      const ms = await measureInterleaved(runners);
+      runners.forEach((r, i) => {
+        if (r === peakRunner)
+          row({ case: 'simd_peak', impl: 'convolens-wasm-simd', batch: 1, median_ms: ms[i], images_per_s: null, gflops: (PEAK_ITERS * 96) / ms[i] / 1e6 });
+        else
+          row({ case: name, impl: r.name, batch, median_ms: ms[i], images_per_s: (batch / ms[i]) * 1000, gflops: (flops * batch) / ms[i] / 1e6 });
+      });
+      for (const b of ['wasm', 'cpu']) inputs[b].dispose();
     }
+    await tf.setBackend('wasm');
+    wasmModel.dispose();
+    await tf.setBackend('cpu');
     for (const m of Object.values(ours)) m.dispose();
   }
 
@@ -174,7 +194,7 @@ async function main() {
   writeFileSync(join(ROOT, 'bench/results/cnn.json'), JSON.stringify(results, null, 1) + '\n');
   // Ratios against the targets of the issue.
   const get = (c, i, b) => results.find((r) => r.case === c && r.impl === i && r.batch === b);
-  const peak = results[0].gflops;
+  const peak = results.find((r) => r.case === 'simd_peak').gflops;
   console.log('\nvs tfjs-wasm (SIMD, 1 thread):');
   for (const c of ['mnist_tiny', 'shipped'])
     for (const b of [1, 64, 1000]) {
