@@ -37,6 +37,8 @@ export class Engine {
   get kernels() { return this.#kernels; }
   get chain() { return this.#chain; }
   get unsupported() { return this.#resolveError; }
+  // Which core variant runs each stage (e.g. 'conv3x3_i16__wasmsimd'), or the JS function.
+  get variants() { return this.#backend === 'js' ? this.#jsSpecs.map(() => 'convolveNaive') : this.#stages.map((f) => f.variant); }
   memory() { return this.#cl?.memory(); }
 
   async #module(variant) {

@@ -49,6 +49,7 @@ const filters = new FiltersUI(async (chain) => {
     const info = await pipe.call('chain', { chain });
     filters.showError(info.unsupported);
     filters.show(info);
+    showVariants(info);
     hook.chain = chain;
     $('chain-label').textContent = filters.label();
     if (paused) await rerun();
@@ -301,6 +302,13 @@ function applyInfo(info) {
   filters.show(info);
   $('footer-engine').textContent = `engine: ${info.backendName}, ${pipe.mode === 'worker' ? 'in a Web Worker' : 'on the main thread'}`;
   $('engine-note').textContent = `Running ${info.backendName} ${pipe.mode === 'worker' ? 'in a Web Worker with an OffscreenCanvas' : 'on the main thread'}. The time is the filter alone; the graph keeps the last few seconds.`;
+  showVariants(info);
+}
+
+// The core variant behind each stage: the registry picks it by kernel shape and instruction set.
+function showVariants(info) {
+  const v = info.variants ?? [];
+  $('variant-note').textContent = v.length ? `Kernel code: ${v.join(' → ')}` : '';
 }
 
 // ---- inspector -------------------------------------------------------------------------------
@@ -389,6 +397,7 @@ async function main() {
   applyInfo(pipe.info);
   const info = await pipe.call('chain', { chain: filters.chain });
   filters.show(info);
+  showVariants(info);
   hook.chain = filters.chain;
   $('chain-label').textContent = filters.label();
   useSource(params.get('source') === 'scene' ? 'scene' : 'camera');

@@ -136,7 +136,7 @@ export function handlers() {
   let processor = null;
   const info = () => {
     const e = processor.engine;
-    return { backend: e.backend, backendName: e.backendName, presets: e.presets, kernels: e.kernels, unsupported: e.unsupported, memory: e.memory() };
+    return { backend: e.backend, backendName: e.backendName, presets: e.presets, kernels: e.kernels, unsupported: e.unsupported, variants: e.variants, memory: e.memory() };
   };
   return {
     async init({ canvas, backend }) {
