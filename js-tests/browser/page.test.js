@@ -108,6 +108,7 @@ test('the backend switch changes the backend, and every backend gives the same o
     await waitFrames(page, 3);
     expect(await page.getAttribute(`#backend-group [data-backend="${name}"]`, 'aria-checked')).toBe('true');
     expect(await page.textContent('#engine-note')).toContain(label);
+    expect(await page.textContent('#variant-note')).toMatch(name === 'js' ? /^Kernel code: convolveNaive$/ : /^Kernel code: \w+$/);
     const f = await lastFrame(page);
     expect([name, firstDifference(f.output, await reference(f), f.width)]).toEqual([name, null]);
   }
