@@ -31,6 +31,7 @@ async function readUrl(url, what) {
 
 function resolve(base, rel) {
   if (/^[a-z][a-z0-9+.-]*:/i.test(base)) return new URL(rel, base).href;
+  if (!isNode && globalThis.location?.href) return new URL(rel, new URL(base, globalThis.location.href)).href;
   const dir = base.includes('/') ? base.slice(0, base.lastIndexOf('/') + 1) : '';  // plain file path (Node)
   return dir + rel;
 }
