@@ -5,6 +5,11 @@
 
 #include "core/errors.h"
 
+// Parsing runs once per model: optimised for size, like the loader.
+#if defined(__clang__)
+#pragma clang attribute push(__attribute__((minsize)), apply_to = function)
+#endif
+
 namespace convolens::nn::json {
 
 namespace {
@@ -216,3 +221,7 @@ Value parse(std::string_view text) {
 }
 
 }  // namespace convolens::nn::json
+
+#if defined(__clang__)
+#pragma clang attribute pop
+#endif

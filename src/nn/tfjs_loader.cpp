@@ -4,11 +4,16 @@
 #include <cstring>
 #include <map>
 #include <optional>
-#include <set>
+#include <algorithm>
 
 #include "core/errors.h"
 #include "nn/json.h"
 #include "nn/model_impl.h"
+
+// Loading runs once per model: this file is optimised for size (it is a third of the nn code).
+#if defined(__clang__)
+#pragma clang attribute push(__attribute__((minsize)), apply_to = function)
+#endif
 
 namespace convolens::nn {
 namespace {
@@ -22,7 +27,7 @@ constexpr double kMaxWeights = double(1 << 26);  // floats in all weights togeth
 [[noreturn]] void range_error(const std::string& m) { throw RangeError(m); }
 
 // Options every layer may carry that do not change inference.
-const std::set<std::string> kIgnored = {
+constexpr std::string_view kIgnored[] = {
     "name", "trainable", "dtype", "batch_input_shape", "batch_shape", "batch_size", "input_dim", "input_shape",
     "kernel_initializer", "bias_initializer", "kernel_regularizer", "bias_regularizer", "activity_regularizer",
     "kernel_constraint", "bias_constraint", "depthwise_initializer", "depthwise_regularizer", "depthwise_constraint",
@@ -40,7 +45,7 @@ class Config {
     type_error(where() + ": option '" + opt + "' " + why);
   }
   const Value* get(const std::string& k) {
-    seen_.insert(k);
+    seen_.push_back(k);
     const Value* v = cfg_.find(k);
     return v && !v->is_null() ? v : nullptr;
   }
@@ -124,13 +129,15 @@ class Config {
   }
   void finish() const {
     for (const auto& [k, v] : cfg_.members())
-      if (!seen_.count(k) && !kIgnored.count(k)) type_error(where() + ": unsupported option '" + k + "'");
+      if (std::find(seen_.begin(), seen_.end(), k) == seen_.end() &&
+          std::find(std::begin(kIgnored), std::end(kIgnored), k) == std::end(kIgnored))
+        type_error(where() + ": unsupported option '" + k + "'");
   }
 
  private:
   const Value& cfg_;
   std::string name_, cls_;
-  std::set<std::string> seen_;
+  std::vector<std::string> seen_;  // options read (a handful: a vector beats a set in code size)
 };
 
 const Value& member(const Value& o, const char* k, const char* where) {
@@ -696,3 +703,7 @@ Model Model::from_tfjs(std::string_view model_json, std::span<const std::uint8_t
 }
 
 }  // namespace convolens::nn
+
+#if defined(__clang__)
+#pragma clang attribute pop
+#endif
