@@ -7,13 +7,13 @@
 namespace convolens::train {
 
 struct AugmentOptions {
-  float rotate_deg = 12.f;   // uniform in +-
-  float scale = 0.12f;       // overall scale in 1 +- scale
-  float aspect = 0.08f;      // x/y scale ratio in 1 +- aspect
-  float shear = 0.15f;       // x shear in +-
+  float rotate_deg = 15.f;   // uniform in +-
+  float scale = 0.15f;       // overall scale in 1 +- scale
+  float aspect = 0.12f;      // x/y scale ratio in 1 +- aspect
+  float shear = 0.2f;        // x shear in +-
   float shift = 2.0f;        // pixels in +-
-  float p_thicken = 0.20f;   // grey dilation with a random strength
-  float p_thin = 0.10f;      // partial grey erosion
+  float p_thicken = 0.30f;   // grey dilation with a random strength
+  float p_thin = 0.15f;      // partial grey erosion
 };
 
 // in and out: 28x28 floats in 0..1 (must not alias).

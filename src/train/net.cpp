@@ -132,7 +132,7 @@ float one_cycle_lr(long step, long total, float max_lr, float warm, float div, f
   return lo + (max_lr - lo) * 0.5f * (1.f + std::cos(3.14159265f * std::min(1.f, t)));
 }
 
-std::unique_ptr<Net> make_mnist_net() {
+std::unique_ptr<Net> make_mnist_net(const std::array<int, 5>& widths) {
   auto net = std::make_unique<Net>(Shape{28, 28, 1});
   int k = 0;
   auto block = [&](int filters) {
@@ -141,13 +141,13 @@ std::unique_ptr<Net> make_mnist_net() {
     net->add<BatchNorm>("batch_normalization_" + std::to_string(k));
     net->add<Relu>("activation_" + std::to_string(k));
   };
-  block(8);    // 26x26
-  block(16);   // 24x24
+  block(widths[0]);  // 26x26
+  block(widths[1]);  // 24x24
   net->add<MaxPool2>("max_pooling2d_1");  // 12x12
-  block(16);   // 10x10
-  block(24);   // 8x8
+  block(widths[2]);  // 10x10
+  block(widths[3]);  // 8x8
   net->add<MaxPool2>("max_pooling2d_2");  // 4x4
-  block(32);   // 2x2
+  block(widths[4]);  // 2x2
   net->add<GlobalAvgPool>("global_average_pooling2d_1");
   net->add<Dense>("dense_1", 10, "softmax");
   net->build();

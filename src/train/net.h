@@ -1,6 +1,7 @@
 // A Sequential stack of trainable layers with softmax cross-entropy, Adam and the MNIST
 // architecture we ship.
 #pragma once
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -61,7 +62,10 @@ class Adam {
 // One-cycle: linear warm-up from max/div to max over `warm` of the steps, cosine down to max/final_div.
 float one_cycle_lr(long step, long total, float max_lr, float warm = 0.2f, float div = 25.f, float final_div = 1e4f);
 
-// The shipped architecture (see web/models/mnist/MODEL_CARD.md).
-std::unique_ptr<Net> make_mnist_net();
+// The shipped architecture (see web/models/mnist/MODEL_CARD.md): five 3x3 'valid' conv blocks
+// (Conv2D without bias, BatchNormalization, ReLU) of these widths, max-pools after the 2nd and
+// 4th, global average pooling, Dense 10 + softmax.
+constexpr std::array<int, 5> kMnistWidths = {10, 16, 24, 32, 32};
+std::unique_ptr<Net> make_mnist_net(const std::array<int, 5>& widths = kMnistWidths);
 
 }  // namespace convolens::train
