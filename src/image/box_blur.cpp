@@ -7,6 +7,13 @@
 
 namespace convolens {
 
+namespace {
+inline std::uint8_t fixed_finish(std::uint32_t s, const BoxForm& f) {
+  const int v = (int(s) * f.mul + f.bias) >> 16;
+  return std::uint8_t(v < 0 ? 0 : v > 255 ? 255 : v);
+}
+}  // namespace
+
 void box_blur__running_sum_scalar(const ImageView& src, const MutableImageView& dst, const Plan& p, Scratch& scratch) {
   const int C = src.channels, w = src.width, kw = p.kw(), kh = p.kh(), ax = p.ax(), ay = p.ay();
   const kern::BorderedReader in{src.data, src.stride, w, src.height, C, p.spec.border, p.spec.border_value};
@@ -35,15 +42,18 @@ void box_blur__running_sum_scalar(const ImageView& src, const MutableImageView& 
       std::uint32_t s = 0;
       for (int i = 0; i < kw; ++i) s += col[i * C + c];
       for (int x = 0; x < w; ++x) {
-        out[x * C + c] = kern::finish_f32(float(s), factor, offset);
+        out[x * C + c] = p.box.fixed_point ? fixed_finish(s, p.box) : kern::finish_f32(float(s), factor, offset);
         if (x + 1 < w) s = s + col[(x + kw) * C + c] - col[x * C + c];
       }
     }
   }
 }
 
-__attribute__((noinline)) void box_blur__running_sum_wasmsimd(const ImageView& src, const MutableImageView& dst,
-                                                              const Plan& p, Scratch& scratch) {
+namespace {
+
+template <bool Fixed>
+__attribute__((noinline)) void box_kernel(const ImageView& src, const MutableImageView& dst, const Plan& p,
+                                          Scratch& scratch) {
   const int C = src.channels, w = src.width, kw = p.kw(), kh = p.kh(), ay = p.ay();
   PaddedRows rows(src, kw, kh, p.spec.border, p.spec.border_value, scratch.rows);
   const int pb = rows.padded_bytes();
@@ -52,6 +62,7 @@ __attribute__((noinline)) void box_blur__running_sum_wasmsimd(const ImageView& s
   std::uint16_t* col = scratch.line.as<std::uint16_t>();  // kh * 255 <= 7905: u16 is exact
   const float factor = p.box.factor, offset = p.spec.kernel.offset;
   const v128_t vfactor = wasm_f32x4_splat(factor), voff = wasm_f32x4_splat(offset);
+  const v128_t vmul = wasm_i32x4_splat(p.box.mul), vbias = wasm_i32x4_splat(p.box.bias);
   for (int y = 0; y < src.height; ++y) {
     if (y == 0) {
       for (int b = 0; b < clen; b += 8) wasm_v128_store(col + b, wasm_i16x8_splat(0));
@@ -83,7 +94,10 @@ __attribute__((noinline)) void box_blur__running_sum_wasmsimd(const ImageView& s
       v128_t q[4];
       int x = 0;
       for (; x < w; ++x) {
-        q[x & 3] = kern::quantize4(wasm_f32x4_add(wasm_f32x4_mul(simd::u32_to_f32_small(s), vfactor), voff));
+        if constexpr (Fixed)  // the narrowing in pack_u8 saturates: the clamp
+          q[x & 3] = wasm_i32x4_shr(wasm_i32x4_add(wasm_i32x4_mul(s, vmul), vbias), 16);
+        else
+          q[x & 3] = kern::quantize4(wasm_f32x4_add(wasm_f32x4_mul(simd::u32_to_f32_small(s), vfactor), voff));
         // col has slack past the padded row, so the last update reads defined memory (unused).
         s = wasm_i32x4_sub(wasm_i32x4_add(s, wasm_u32x4_load16x4(col + (x + kw) * 4)), wasm_u32x4_load16x4(col + x * 4));
         if ((x & 3) == 3) {
@@ -101,11 +115,20 @@ __attribute__((noinline)) void box_blur__running_sum_wasmsimd(const ImageView& s
       std::uint32_t s = 0;
       for (int i = 0; i < kw; ++i) s += col[i];
       for (int x = 0; x < w; ++x) {
-        out[x] = kern::finish_f32(float(s), factor, offset);
+        out[x] = Fixed ? fixed_finish(s, p.box) : kern::finish_f32(float(s), factor, offset);
         s = s + col[x + kw] - col[x];
       }
     }
   }
+}
+
+}  // namespace
+
+void box_blur__running_sum_wasmsimd(const ImageView& src, const MutableImageView& dst, const Plan& p, Scratch& s) {
+  if (p.box.fixed_point)
+    box_kernel<true>(src, dst, p, s);
+  else
+    box_kernel<false>(src, dst, p, s);
 }
 
 }  // namespace convolens

@@ -115,6 +115,8 @@ SeparableU16Form separable_u16_form(const ConvKernel& k) {
   f.shift = shift;
   f.factor = float(factor);
   f.error_bound = err;
+  for (int e = 0; e <= 8; ++e)
+    if (factor == std::ldexp(1.0, -e) && k.offset == 0.f) f.final_shift = e;
   return f;
 }
 
@@ -126,6 +128,19 @@ BoxForm box_form(const ConvKernel& k) {
     if (w != w0) return f;
   f.ok = true;
   f.factor = float(double(w0) / k.scale);
+  // Fixed-point finish: S <= 255 * kw * kh; the product and bias must stay inside i32 and the
+  // rounding of mul and of the offset must cost less than one output unit in total.
+  const double factor = double(w0) / k.scale, max_s = 255.0 * k.width * k.height;
+  const long long mul = std::llround(factor * 65536), off = std::llround(double(k.offset) * 65536);
+  const double err = max_s * std::fabs(double(mul) / 65536 - factor) + std::fabs(double(off) / 65536 - k.offset);
+  const long long bias = off + 32768;
+  if (mul >= 0 && max_s * double(mul) + double(std::llabs(bias)) < 2147483647.0 && std::llabs(bias) < (1ll << 30) &&
+      err < 0.99) {
+    f.fixed_point = true;
+    f.mul = int(mul);
+    f.bias = int(bias);
+    f.error_bound = err;
+  }
   return f;
 }
 

@@ -43,13 +43,21 @@ struct SeparableU16Form {
   std::vector<int> qx, qy;
   int shift = 0;  // 0..8
   float factor = 0;
+  // factor == 2^-final_shift and offset == 0: out = min((v + 2^(k-1)) >> k, 255) in integers
+  // (round half up) instead of the f32 finish. -1: f32 finish.
+  int final_shift = -1;
   double error_bound = 0;
 };
 
 // All weights equal: out = round(S * factor + offset), S = the integer sum under the kernel.
+// When it is exact enough, the finish is in 16.16 fixed point instead:
+//   out = clamp((S * mul + bias) >> 16),  mul = round(factor * 2^16), bias = round(offset * 2^16) + 2^15
 struct BoxForm {
   bool ok = false;
   float factor = 0;
+  bool fixed_point = false;
+  int mul = 0, bias = 0;
+  double error_bound = 0;  // fixed point only
 };
 
 // Gradient operators with integer kernels (|gx|, |gy| <= 32767 exactly in i16).

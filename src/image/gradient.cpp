@@ -32,32 +32,54 @@ void gradient_i16__scalar(const ImageView& src, const MutableImageView& dst, con
 
 namespace {
 
-inline void accumulate(const std::vector<Tap>& taps, const std::uint8_t* const* rows, int b, int C, v128_t& lo,
-                       v128_t& hi) {
-  lo = hi = wasm_i16x8_splat(0);
-  for (const Tap& t : taps) {
-    const v128_t v = wasm_v128_load(rows[t.row] + b + t.col * C);
-    const v128_t q = wasm_i16x8_splat(std::int16_t(t.q));
-    lo = wasm_i16x8_add(lo, wasm_i16x8_mul(wasm_u16x8_extend_low_u8x16(v), q));
-    hi = wasm_i16x8_add(hi, wasm_i16x8_mul(wasm_u16x8_extend_high_u8x16(v), q));
-  }
-}
+constexpr int kMaxTaps = kMaxKernelSize * kMaxKernelSize;
 
-template <bool L2>
+// N > 0: exactly N taps, unrolled with the weight vectors hoisted (3x3 operators have 6).
+template <int N>
+struct TapSet {
+  static constexpr int kCap = N ? N : kMaxTaps;
+  int n, off[kCap], row[kCap];
+  v128_t q[kCap];
+  const std::uint8_t* ptr[kCap];
+  TapSet(const std::vector<Tap>& taps, int C) : n(N ? N : int(taps.size())) {
+    for (int t = 0; t < n; ++t) {
+      off[t] = taps[t].col * C;
+      row[t] = taps[t].row;
+      q[t] = wasm_i16x8_splat(std::int16_t(taps[t].q));
+    }
+  }
+  void bind(const std::uint8_t* const* lines) {
+    for (int t = 0; t < n; ++t) ptr[t] = lines[row[t]] + off[t];
+  }
+  void sum(int b, v128_t& lo, v128_t& hi) const {
+    lo = hi = wasm_i16x8_splat(0);
+    for (int t = 0; t < (N ? N : n); ++t) {
+      const v128_t v = wasm_v128_load(ptr[t] + b);
+      lo = wasm_i16x8_add(lo, wasm_i16x8_mul(wasm_u16x8_extend_low_u8x16(v), q[t]));
+      hi = wasm_i16x8_add(hi, wasm_i16x8_mul(wasm_u16x8_extend_high_u8x16(v), q[t]));
+    }
+  }
+};
+
+template <bool L2, int NX, int NY>
 __attribute__((noinline)) void gradient_kernel(const ImageView& src, const MutableImageView& dst, const Plan& p,
                                                Scratch& scratch) {
   const int C = src.channels, n = src.width * C;
   PaddedRows rows(src, p.kw(), p.kh(), p.spec.border, p.spec.border_value, scratch.rows);
   const v128_t vscale = wasm_f32x4_splat(p.inv_scale), voff = wasm_f32x4_splat(p.spec.kernel.offset);
+  TapSet<NX> tx(p.grad.tx, C);
+  TapSet<NY> ty(p.grad.ty, C);
   const std::uint8_t* line[kMaxKernelSize];
   for (int y = 0; y < src.height; ++y) {
     for (int j = 0; j < p.kh(); ++j) line[j] = rows.row(y + j - p.ay());
+    tx.bind(line);
+    ty.bind(line);
     const std::uint8_t* centre = line[p.ay()] + p.ax() * C;
     std::uint8_t* out = dst.row(y);
     for (int b = 0; b < n; b += 16) {
       v128_t xl, xh, yl, yh, m[4];
-      accumulate(p.grad.tx, line, b, C, xl, xh);
-      accumulate(p.grad.ty, line, b, C, yl, yh);
+      tx.sum(b, xl, xh);
+      ty.sum(b, yl, yh);
       if constexpr (L2) {
         const v128_t sq[4] = {
             wasm_i32x4_add(wasm_i32x4_extmul_low_i16x8(xl, xl), wasm_i32x4_extmul_low_i16x8(yl, yl)),
@@ -77,13 +99,21 @@ __attribute__((noinline)) void gradient_kernel(const ImageView& src, const Mutab
   }
 }
 
+template <bool L2>
+void gradient_dispatch(const ImageView& src, const MutableImageView& dst, const Plan& p, Scratch& s) {
+  if (p.grad.tx.size() == 6 && p.grad.ty.size() == 6)
+    gradient_kernel<L2, 6, 6>(src, dst, p, s);  // Sobel, Scharr, Prewitt
+  else
+    gradient_kernel<L2, 0, 0>(src, dst, p, s);
+}
+
 }  // namespace
 
 void gradient_i16__wasmsimd(const ImageView& src, const MutableImageView& dst, const Plan& p, Scratch& s) {
   if (p.spec.gradient == Gradient::MagnitudeL2)
-    gradient_kernel<true>(src, dst, p, s);
+    gradient_dispatch<true>(src, dst, p, s);
   else
-    gradient_kernel<false>(src, dst, p, s);
+    gradient_dispatch<false>(src, dst, p, s);
 }
 
 }  // namespace convolens

@@ -55,7 +55,13 @@ void separable_u16__scalar(const ImageView& src, const MutableImageView& dst, co
           if (f.shift) h = (h + (1 << (f.shift - 1))) >> f.shift;
           v += f.qy[j] * h;
         }
-        out = kern::finish_f32(float(v), f.factor, p.spec.kernel.offset);
+        if (f.final_shift >= 0) {
+          const int k = f.final_shift;
+          const int r = k ? (v + (1 << (k - 1))) >> k : v;
+          out = std::uint8_t(r > 255 ? 255 : r);
+        } else {
+          out = kern::finish_f32(float(v), f.factor, p.spec.kernel.offset);
+        }
       }
 }
 
@@ -132,7 +138,8 @@ __attribute__((noinline)) void separable_f32__wasmsimd(const ImageView& src, con
 
 namespace {
 
-template <int S>
+// S: intermediate shift; K: final shift (-1 = f32 finish). Both constants (no scalarised shifts).
+template <int S, int K>
 __attribute__((noinline)) void sep_u16_kernel(const ImageView& src, const MutableImageView& dst, const Plan& p,
                                               Scratch& scratch) {
   const int C = src.channels, n = src.width * C, kw = p.kw(), kh = p.kh();
@@ -174,26 +181,40 @@ __attribute__((noinline)) void sep_u16_kernel(const ImageView& src, const Mutabl
         lo = wasm_i16x8_add(lo, wasm_i16x8_mul(wasm_v128_load(hrow[j] + b), qy[j]));
         hi = wasm_i16x8_add(hi, wasm_i16x8_mul(wasm_v128_load(hrow[j] + b + 8), qy[j]));
       }
-      v128_t acc[4];
-      kern::u16x8_to_f32(lo, acc[0], acc[1]);
-      kern::u16x8_to_f32(hi, acc[2], acc[3]);
-      v128_t px = kern::finish_f32(acc, vfactor, voff);
+      v128_t px;
+      if constexpr (K >= 0) {
+        if constexpr (K > 0) {  // (v + 2^(K-1)) >> K without overflowing u16
+          lo = wasm_u16x8_avgr(wasm_u16x8_shr(lo, K - 1), wasm_i16x8_splat(0));
+          hi = wasm_u16x8_avgr(wasm_u16x8_shr(hi, K - 1), wasm_i16x8_splat(0));
+        }
+        const v128_t max = wasm_i16x8_splat(255);
+        px = wasm_u8x16_narrow_i16x8(wasm_u16x8_min(lo, max), wasm_u16x8_min(hi, max));
+      } else {
+        v128_t acc[4];
+        kern::u16x8_to_f32(lo, acc[0], acc[1]);
+        kern::u16x8_to_f32(hi, acc[2], acc[3]);
+        px = kern::finish_f32(acc, vfactor, voff);
+      }
       if (C == 4) px = kern::keep_alpha(px, wasm_v128_load(centre + b));
       kern::store16(out + b, px, n - b);
     }
   }
 }
 
-template <int... S>
-constexpr std::array<ConvFn, sizeof...(S)> sep_u16_kernels(std::integer_sequence<int, S...>) {
-  return {&sep_u16_kernel<S>...};
+template <int S, int... K>
+constexpr std::array<ConvFn, sizeof...(K)> by_final(std::integer_sequence<int, K...>) {
+  return {&sep_u16_kernel<S, K - 1>...};
 }
-constexpr auto kSepU16 = sep_u16_kernels(std::make_integer_sequence<int, 9>());
+template <int... S>
+constexpr std::array<std::array<ConvFn, 10>, sizeof...(S)> sep_u16_kernels(std::integer_sequence<int, S...>) {
+  return {by_final<S>(std::make_integer_sequence<int, 10>())...};
+}
+constexpr auto kSepU16 = sep_u16_kernels(std::make_integer_sequence<int, 9>());  // [shift][final_shift + 1]
 
 }  // namespace
 
 void separable_u16__wasmsimd(const ImageView& src, const MutableImageView& dst, const Plan& p, Scratch& s) {
-  kSepU16[p.sep16.shift](src, dst, p, s);
+  kSepU16[p.sep16.shift][p.sep16.final_shift + 1](src, dst, p, s);
 }
 
 }  // namespace convolens
