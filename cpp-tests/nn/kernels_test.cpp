@@ -129,8 +129,12 @@ TEST(NnKernels, DenseVariantsMatchScalarOverSizes) {
 }
 
 TEST(NnKernels, PoolVariantsMatchScalarOverShapeSweep) {
+  auto cases = conv_cases();
+  for (int ch : kChannels)  // 2x2 stride 2 (the fast path), even and odd sizes, both paddings
+    for (auto [h, w] : {std::pair{28, 28}, {7, 5}, {2, 3}})
+      for (bool same : {false, true}) cases.push_back({h, w, ch, ch, 2, 2, 1, same});
   for (auto variants : {max_pool_variants(), avg_pool_variants()})
-    for (const auto& c : conv_cases()) {
+    for (const auto& c : cases) {
       // pooling windows: k and stride from the case, dilation 1
       const ConvGeom g = make_geom("test", c.h, c.w, c.cin, std::min(c.k, c.h), std::min(c.k, c.w), c.stride, c.stride,
                                    1, 1, c.same, c.cin, 1);

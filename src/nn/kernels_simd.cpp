@@ -203,9 +203,37 @@ void dense__wasmsimd(const DenseParams& p, const float* in, float* out) {
 // Pooling over channel vectors; the window is clipped to the image once per output pixel
 // (padding is never read or counted). Taps in ky, kx order like the reference.
 namespace {
+// The common MNIST-style case, 2x2 windows at stride 2 without padding: four loads per vector.
+void max_pool_2x2s2(const ConvGeom& g, const float* in, float* out) {
+  const int C = g.in_c;
+  const std::size_t row = std::size_t(g.in_w) * C;
+  for (int oy = 0; oy < g.out_h; ++oy)
+    for (int ox = 0; ox < g.out_w; ++ox) {
+      const float* a = in + (std::size_t(2 * oy) * g.in_w + 2 * ox) * C;
+      const float* b = a + row;
+      float* o = out + (std::size_t(oy) * g.out_w + ox) * C;
+      int c = 0;
+      for (; c + 4 <= C; c += 4) {
+        // Same order as the reference: -inf, then taps (0,0), (0,1), (1,0), (1,1).
+        v128_t m = wasm_f32x4_pmax(wasm_f32x4_splat(-__builtin_inff()), wasm_v128_load(a + c));
+        m = wasm_f32x4_pmax(m, wasm_v128_load(a + C + c));
+        m = wasm_f32x4_pmax(m, wasm_v128_load(b + c));
+        wasm_v128_store(o + c, wasm_f32x4_pmax(m, wasm_v128_load(b + C + c)));
+      }
+      for (; c < C; ++c) {
+        float m = -__builtin_inff();
+        for (float v : {a[c], a[C + c], b[c], b[C + c]}) m = m < v ? v : m;
+        o[c] = m;
+      }
+    }
+}
+
 template <bool kMax>
 void pool(const ConvGeom& g, const float* in, float* out) {
   const int C = g.in_c;
+  if (kMax && g.kh == 2 && g.kw == 2 && g.sh == 2 && g.sw == 2 && g.pad_t + g.pad_l == 0 &&
+      g.out_h * 2 <= g.in_h && g.out_w * 2 <= g.in_w)
+    return max_pool_2x2s2(g, in, out);
   for (int oy = 0; oy < g.out_h; ++oy) {
     const int y0 = std::max(0, oy * g.sh - g.pad_t), y1 = std::min(g.in_h, oy * g.sh - g.pad_t + g.kh);
     for (int ox = 0; ox < g.out_w; ++ox) {
