@@ -115,6 +115,21 @@ describe.each(['simd', 'plain'])('filters in the %s module', (variant) => {
     f.dispose();
   });
 
+  test('zero-copy frames: input() is a heap view, run() returns the result in place', () => {
+    const w = 13, h = 5, data = randomBytes(w * h * 4, 12);
+    const f = cl.createFilter('emboss');
+    expect(() => f.run()).toThrow('call input(width, height) before run()');
+    const want = Array.from(f.apply({ data, width: w, height: h }));
+    f.input(w, h).set(data);
+    expect(Array.from(f.run())).toEqual(want);
+    const pipe = cl.createPipeline(['emboss']);
+    pipe.input(w, h).set(data);
+    expect(Array.from(pipe.run())).toEqual(want);
+    expect(() => f.input(0, 3)).toThrow(RangeError);
+    pipe.dispose();
+    f.dispose();
+  });
+
   test('gray mode convolves luminance, writes it to R=G=B and keeps alpha', () => {
     const w = 9, h = 4, data = randomBytes(w * h * 4, 3);
     const f = cl.createFilter('sharpen', { mode: 'gray' });

@@ -70,6 +70,8 @@ std::vector<Case> cases() {
   add("box 15x15", ConvKernel{15, 15, std::vector<float>(225, 1.f), 225, 0});
   add("box 31x31", ConvKernel{31, 31, std::vector<float>(961, 1.f), 961, 0});
   add("box 2x1 even", ConvKernel{2, 1, std::vector<float>(2, 1.f), 2, 0});
+  add("box negative (f32 finish)", ConvKernel{3, 3, std::vector<float>(9, -1.f), 9, 255});
+  add("rank-1 u16 f32 finish 3x3", outer({1, 2, 1}, {1, 1, 1}, 12));
   for (const Preset& p : preset_catalog()) c.push_back({"preset " + p.name, p.spec});
   for (double sigma : {0.6, 2.0}) {
     FilterSpec s = make_preset("gaussian", {{"sigma", sigma}});
@@ -176,7 +178,14 @@ TEST(ConvDispatch, IntegerFormsCarryAProvenErrorBoundBelowOne) {
     const Plan plan = make_plan(p.spec);
     if (plan.i16.ok) { EXPECT_LT(plan.i16.error_bound, 1.0) << p.name; }
     if (plan.sep16.ok) { EXPECT_LT(plan.sep16.error_bound, 1.0) << p.name; }
+    if (plan.box.fixed_point) { EXPECT_LT(plan.box.error_bound, 1.0) << p.name; }
   }
+  // both finishes of the box and u16 paths are exercised by the sweep
+  EXPECT_TRUE(make_plan(make_preset("box", {{"size", 15}})).box.fixed_point);
+  FilterSpec neg;
+  neg.kernel = ConvKernel{3, 3, std::vector<float>(9, -1.f), 9, 255};
+  EXPECT_FALSE(make_plan(neg).box.fixed_point);
+  EXPECT_EQ(make_plan(make_preset("gaussian")).sep16.final_shift, 8);
   // exact integer kernels quantise without error
   EXPECT_EQ(make_plan(make_preset("sharpen")).i16.error_bound, 0.0);
   // 1/9 is not dyadic: the i16 form must refuse a 3x3 box rather than be off by more than 1

@@ -37,6 +37,35 @@ constexpr int kMaxTaps = kMaxKernelSize * kMaxKernelSize;
 
 // NT > 0: exactly NT taps (unrolled); NT == 0: any number. S: the shift, a constant so the
 // vector shift is not scalarised (TOOLCHAIN.md §10).
+// Any number of taps, grouped by weight (runs of equal weight cost one multiply).
+template <int S>
+__attribute__((noinline)) void i16_grouped_kernel(const ImageView& src, const MutableImageView& dst, const Plan& p,
+                                                  Scratch& scratch) {
+  const TapGroups& g = p.i16.groups;
+  const int nt = int(g.taps.size());
+  const int C = src.channels, n = src.width * C;
+  PaddedRows rows(src, p.kw(), p.kh(), p.spec.border, p.spec.border_value, scratch.rows);
+  static thread_local kern::GroupedTaps taps;  // ~25 KB: kept off the stack
+  taps.init(g);
+  const v128_t bias = wasm_i16x8_splat(std::int16_t(p.i16.bias));
+  for (int y = 0; y < src.height; ++y) {
+    for (int t = 0; t < nt; ++t) taps.ptr[t] = rows.row(y + g.taps[t].row - p.ay()) + g.taps[t].col * C;
+    const std::uint8_t* centre = rows.row(y) + p.ax() * C;
+    std::uint8_t* out = dst.row(y);
+    for (int b = 0; b < n; b += 16) {
+      v128_t lo = bias, hi = bias;
+      taps.sum(b, lo, hi);
+      if constexpr (S > 0) {
+        lo = wasm_i16x8_shr(lo, S);
+        hi = wasm_i16x8_shr(hi, S);
+      }
+      v128_t px = wasm_u8x16_narrow_i16x8(lo, hi);
+      if (C == 4) px = kern::keep_alpha(px, wasm_v128_load(centre + b));
+      kern::store16(out + b, px, n - b);
+    }
+  }
+}
+
 template <int NT, int S>
 __attribute__((noinline)) void i16_kernel(const ImageView& src, const MutableImageView& dst, const Plan& p,
                                           Scratch& scratch) {
@@ -73,13 +102,16 @@ __attribute__((noinline)) void i16_kernel(const ImageView& src, const MutableIma
 
 template <int NT, int... S>
 constexpr std::array<ConvFn, 8> by_shift(std::integer_sequence<int, S...>) {
-  return {&i16_kernel<NT, S>...};
+  if constexpr (NT == 0)
+    return {&i16_grouped_kernel<S>...};
+  else
+    return {&i16_kernel<NT, S>...};
 }
 template <int... NT>
 constexpr std::array<std::array<ConvFn, 8>, sizeof...(NT)> by_taps(std::integer_sequence<int, NT...>) {
   return {by_shift<NT>(std::make_integer_sequence<int, 8>())...};
 }
-// [taps][shift]; taps 0 = the runtime-count kernel.
+// [taps][shift]; taps 0 = the grouped kernel for any number of taps.
 constexpr auto kKernels = by_taps(std::make_integer_sequence<int, 10>());
 
 }  // namespace

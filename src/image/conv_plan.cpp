@@ -1,5 +1,6 @@
 #include "image/conv_plan.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <numeric>
@@ -158,6 +159,15 @@ bool integer_taps(const ConvKernel& k, std::vector<Tap>& taps) {
 
 }  // namespace
 
+TapGroups group_taps(const std::vector<Tap>& taps) {
+  TapGroups g;
+  g.taps = taps;
+  std::stable_sort(g.taps.begin(), g.taps.end(), [](const Tap& a, const Tap& b) { return a.q < b.q; });
+  for (std::size_t t = 1; t <= g.taps.size(); ++t)
+    if (t == g.taps.size() || g.taps[t].q != g.taps[t - 1].q) g.end.push_back(int(t));
+  return g;
+}
+
 Plan make_plan(const FilterSpec& spec) {
   validate_spec(spec);
   Plan p;
@@ -167,6 +177,8 @@ Plan make_plan(const FilterSpec& spec) {
     p.grad.ok = integer_taps(spec.kernel, p.grad.tx) && integer_taps(spec.kernel_y, p.grad.ty);
     if (!p.grad.ok)
       throw RangeError("gradient kernels need integer weights with sum of |w| at most 128");
+    p.grad.gx = group_taps(p.grad.tx);
+    p.grad.gy = group_taps(p.grad.ty);
     return p;
   }
   const ConvKernel& k = spec.kernel;
@@ -174,6 +186,7 @@ Plan make_plan(const FilterSpec& spec) {
     for (int i = 0; i < k.width; ++i)
       if (k.weights[j * k.width + i] != 0.f) p.nonzero.push_back({j, i, 0});
   p.i16 = int16_form(k);
+  p.i16.groups = group_taps(p.i16.taps);
   p.sep = separable_form(k);
   p.sep16 = separable_u16_form(k);
   p.box = box_form(k);

@@ -16,6 +16,14 @@ struct Tap {
   int q;    // integer weight
 };
 
+// Taps sorted by weight, cut into runs of equal weight: SIMD kernels add the pixels of a run
+// first and multiply once (exact integers, so the order does not change the result).
+struct TapGroups {
+  std::vector<Tap> taps;
+  std::vector<int> end;  // end[g]: one past the last tap of group g
+};
+TapGroups group_taps(const std::vector<Tap>& taps);
+
 // acc = bias + sum q_t * p_t stays inside i16 for every input; out = clamp(acc >> shift).
 // error_bound: max |(acc >> shift, before flooring) - exact value| in output units; it is < 1,
 // so the rounded result is within 1 of the exactly rounded one.
@@ -24,6 +32,7 @@ struct Int16Form {
   int shift = 0;  // 0..7
   int bias = 0;   // offset * 2^shift plus the rounding half
   std::vector<Tap> taps;  // non-zero taps, row-major
+  TapGroups groups;
   double error_bound = 0;
 };
 
@@ -64,6 +73,7 @@ struct BoxForm {
 struct GradientForm {
   bool ok = false;
   std::vector<Tap> tx, ty;
+  TapGroups gx, gy;
 };
 
 struct Plan {

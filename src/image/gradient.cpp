@@ -32,52 +32,27 @@ void gradient_i16__scalar(const ImageView& src, const MutableImageView& dst, con
 
 namespace {
 
-constexpr int kMaxTaps = kMaxKernelSize * kMaxKernelSize;
-
-// N > 0: exactly N taps, unrolled with the weight vectors hoisted (3x3 operators have 6).
-template <int N>
-struct TapSet {
-  static constexpr int kCap = N ? N : kMaxTaps;
-  int n, off[kCap], row[kCap];
-  v128_t q[kCap];
-  const std::uint8_t* ptr[kCap];
-  TapSet(const std::vector<Tap>& taps, int C) : n(N ? N : int(taps.size())) {
-    for (int t = 0; t < n; ++t) {
-      off[t] = taps[t].col * C;
-      row[t] = taps[t].row;
-      q[t] = wasm_i16x8_splat(std::int16_t(taps[t].q));
-    }
-  }
-  void bind(const std::uint8_t* const* lines) {
-    for (int t = 0; t < n; ++t) ptr[t] = lines[row[t]] + off[t];
-  }
-  void sum(int b, v128_t& lo, v128_t& hi) const {
-    lo = hi = wasm_i16x8_splat(0);
-    for (int t = 0; t < (N ? N : n); ++t) {
-      const v128_t v = wasm_v128_load(ptr[t] + b);
-      lo = wasm_i16x8_add(lo, wasm_i16x8_mul(wasm_u16x8_extend_low_u8x16(v), q[t]));
-      hi = wasm_i16x8_add(hi, wasm_i16x8_mul(wasm_u16x8_extend_high_u8x16(v), q[t]));
-    }
-  }
-};
-
-template <bool L2, int NX, int NY>
+// Ident: scale 1 and offset 0, so the multiply-add before rounding is skipped (same result).
+template <bool L2, bool Ident>
 __attribute__((noinline)) void gradient_kernel(const ImageView& src, const MutableImageView& dst, const Plan& p,
                                                Scratch& scratch) {
   const int C = src.channels, n = src.width * C;
   PaddedRows rows(src, p.kw(), p.kh(), p.spec.border, p.spec.border_value, scratch.rows);
   const v128_t vscale = wasm_f32x4_splat(p.inv_scale), voff = wasm_f32x4_splat(p.spec.kernel.offset);
-  TapSet<NX> tx(p.grad.tx, C);
-  TapSet<NY> ty(p.grad.ty, C);
+  static thread_local kern::GroupedTaps tx, ty;  // ~25 KB each: kept off the stack
+  tx.init(p.grad.gx);
+  ty.init(p.grad.gy);
   const std::uint8_t* line[kMaxKernelSize];
   for (int y = 0; y < src.height; ++y) {
     for (int j = 0; j < p.kh(); ++j) line[j] = rows.row(y + j - p.ay());
-    tx.bind(line);
-    ty.bind(line);
+    for (std::size_t t = 0; t < p.grad.gx.taps.size(); ++t)
+      tx.ptr[t] = line[p.grad.gx.taps[t].row] + p.grad.gx.taps[t].col * C;
+    for (std::size_t t = 0; t < p.grad.gy.taps.size(); ++t)
+      ty.ptr[t] = line[p.grad.gy.taps[t].row] + p.grad.gy.taps[t].col * C;
     const std::uint8_t* centre = line[p.ay()] + p.ax() * C;
     std::uint8_t* out = dst.row(y);
     for (int b = 0; b < n; b += 16) {
-      v128_t xl, xh, yl, yh, m[4];
+      v128_t xl = wasm_i16x8_splat(0), xh = xl, yl = xl, yh = xl, m[4];
       tx.sum(b, xl, xh);
       ty.sum(b, yl, yh);
       if constexpr (L2) {
@@ -92,7 +67,11 @@ __attribute__((noinline)) void gradient_kernel(const ImageView& src, const Mutab
         kern::u16x8_to_f32(wasm_i16x8_add(wasm_i16x8_abs(xl), wasm_i16x8_abs(yl)), m[0], m[1]);
         kern::u16x8_to_f32(wasm_i16x8_add(wasm_i16x8_abs(xh), wasm_i16x8_abs(yh)), m[2], m[3]);
       }
-      v128_t px = kern::finish_f32(m, vscale, voff);
+      v128_t px;
+      if constexpr (Ident)  // x * 1 + 0 == x for every float (incl. -0 -> rounds to 0 either way)
+        px = kern::pack_u8(kern::quantize4(m[0]), kern::quantize4(m[1]), kern::quantize4(m[2]), kern::quantize4(m[3]));
+      else
+        px = kern::finish_f32(m, vscale, voff);
       if (C == 4) px = kern::keep_alpha(px, wasm_v128_load(centre + b));
       kern::store16(out + b, px, n - b);
     }
@@ -101,10 +80,10 @@ __attribute__((noinline)) void gradient_kernel(const ImageView& src, const Mutab
 
 template <bool L2>
 void gradient_dispatch(const ImageView& src, const MutableImageView& dst, const Plan& p, Scratch& s) {
-  if (p.grad.tx.size() == 6 && p.grad.ty.size() == 6)
-    gradient_kernel<L2, 6, 6>(src, dst, p, s);  // Sobel, Scharr, Prewitt
+  if (p.inv_scale == 1.f && p.spec.kernel.offset == 0.f)
+    gradient_kernel<L2, true>(src, dst, p, s);
   else
-    gradient_kernel<L2, 0, 0>(src, dst, p, s);
+    gradient_kernel<L2, false>(src, dst, p, s);
 }
 
 }  // namespace

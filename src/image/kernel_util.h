@@ -72,6 +72,46 @@ inline void store16(std::uint8_t* p, v128_t v, int n) {
   }
 }
 
+// Integer taps grouped by weight (TapGroups) over 16 bytes: lo/hi += q_g * sum(pixels of group g).
+// ptr[t]: row pointer of tap t (already offset by its column); qv[g]: splat weight of group g.
+struct GroupedTaps {
+  static constexpr int kCap = 31 * 31;
+  int ng = 0;
+  int end[kCap], q[kCap];
+  v128_t qv[kCap];
+  const std::uint8_t* ptr[kCap];
+  template <class Groups>
+  void init(const Groups& g) {
+    ng = int(g.end.size());
+    for (int i = 0; i < ng; ++i) {
+      end[i] = g.end[i];
+      q[i] = g.taps[g.end[i] - 1].q;
+      qv[i] = wasm_i16x8_splat(std::int16_t(q[i]));
+    }
+  }
+  void sum(int b, v128_t& lo, v128_t& hi) const {
+    for (int g = 0, t = 0; g < ng; ++g) {
+      v128_t v = wasm_v128_load(ptr[t++] + b);
+      v128_t sl = wasm_u16x8_extend_low_u8x16(v), sh = wasm_u16x8_extend_high_u8x16(v);
+      for (; t < end[g]; ++t) {
+        v = wasm_v128_load(ptr[t] + b);
+        sl = wasm_i16x8_add(sl, wasm_u16x8_extend_low_u8x16(v));
+        sh = wasm_i16x8_add(sh, wasm_u16x8_extend_high_u8x16(v));
+      }
+      if (q[g] == 1) {
+        lo = wasm_i16x8_add(lo, sl);
+        hi = wasm_i16x8_add(hi, sh);
+      } else if (q[g] == -1) {
+        lo = wasm_i16x8_sub(lo, sl);
+        hi = wasm_i16x8_sub(hi, sh);
+      } else {
+        lo = wasm_i16x8_add(lo, wasm_i16x8_mul(sl, qv[g]));
+        hi = wasm_i16x8_add(hi, wasm_i16x8_mul(sh, qv[g]));
+      }
+    }
+  }
+};
+
 // Reads pixel (x, y) channel c through the border: the scalar references' only pixel access.
 struct BorderedReader {
   const std::uint8_t* data;

@@ -41,13 +41,32 @@ function checkNumber(value, what) {
   return value;
 }
 
+function sizeFrames(native, size, width, height, channels) {
+  if (width !== size.width || height !== size.height || channels !== size.channels) {
+    native.resize(width, height, channels);  // allocates only when the size changes
+    Object.assign(size, { width, height, channels });
+  }
+}
+
+// Zero-copy frames: a view of the native input buffer to write pixels into.
+function inputView(m, native, size, width, height, channels) {
+  if (!Number.isInteger(width) || !Number.isInteger(height) || width <= 0 || height <= 0)
+    throw new RangeError(`image size must be positive integers, got ${width}x${height}`);
+  if (channels !== 1 && channels !== 4) throw new RangeError(`channels must be 1 or 4, got ${channels}`);
+  sizeFrames(native, size, width, height, channels);
+  return new Uint8ClampedArray(m.HEAPU8.buffer, native.inputPtr(), width * height * channels);
+}
+
+function runResident(m, native, size) {
+  if (!size.width) throw new RangeError('call input(width, height) before run()');
+  native.run();
+  return new Uint8ClampedArray(m.HEAPU8.buffer, native.outputPtr(), size.width * size.height * size.channels);
+}
+
 // Runs a native object (ImageFilter or ImagePipeline) on one frame.
 function runFrame(m, native, size, input, output) {
   const img = imageOf(input, 'input');
-  if (img.width !== size.width || img.height !== size.height || img.channels !== size.channels) {
-    native.resize(img.width, img.height, img.channels);  // allocates only when the size changes
-    Object.assign(size, { width: img.width, height: img.height, channels: img.channels });
-  }
+  sizeFrames(native, size, img.width, img.height, img.channels);
   const n = img.data.length;
   // Heap views are taken after any call that may grow memory (growth detaches old views).
   m.HEAPU8.set(img.data, native.inputPtr());
@@ -138,6 +157,17 @@ export class Filter {
     return runFrame(this.#m, this.#native, this.#size, input, output);
   }
 
+  // Zero-copy use: write the frame into input(width, height) (a heap view, valid until the next
+  // call that may allocate wasm memory), then run() returns a view of the result.
+  input(width, height, channels = 4) {
+    this.#live();
+    return inputView(this.#m, this.#native, this.#size, width, height, channels);
+  }
+  run() {
+    this.#live();
+    return runResident(this.#m, this.#native, this.#size);
+  }
+
   get name() {
     return this.#name;
   }
@@ -214,6 +244,20 @@ export class Pipeline {
   }
 
   apply(input, output) {
+    this.#checkLive();
+    return runFrame(this.#m, this.#native, this.#size, input, output);
+  }
+
+  input(width, height, channels = 4) {
+    this.#checkLive();
+    return inputView(this.#m, this.#native, this.#size, width, height, channels);
+  }
+  run() {
+    this.#checkLive();
+    return runResident(this.#m, this.#native, this.#size);
+  }
+
+  #checkLive() {
     if (!this.#native) throw new TypeError('convolens: pipeline used after dispose()');
     this.#filters.forEach((f, i) => {
       try {
@@ -222,7 +266,6 @@ export class Pipeline {
         throw new TypeError(`convolens: pipeline filter ${i} ("${f.name}") was disposed`);
       }
     });
-    return runFrame(this.#m, this.#native, this.#size, input, output);
   }
 
   dispose() {

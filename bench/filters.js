@@ -1,0 +1,166 @@
+// npm run bench:filters: image filters on a deterministic 1280x720 RGBA frame, in one run:
+// convolens (wasm SIMD, wasm plain, native) vs naive JavaScript vs OpenCV.js, same kernels and
+// border (replicate). Medians after warm-up. Prints a table with ratios and writes
+// bench/results/filters.json: [{op, impl, median_ms, mpix_per_s}].
+//   node bench/filters.js [--quick]
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { load } from '../web/lib/convolens.js';
+import { convolveNaive, gradientMagnitudeNaive } from '../web/lib/naive.js';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+const QUICK = process.argv.includes('--quick');
+const W = 1280, H = 720, MPIX = (W * H) / 1e6;
+
+// A 7x7 centre-surround kernel (integer weights, offset 128): not separable, not a box.
+const CUSTOM7 = [
+  0, 0, -1, -1, -1, 0, 0,
+  0, -1, -3, -3, -3, -1, 0,
+  -1, -3, 0, 7, 0, -3, -1,
+  -1, -3, 7, 24, 7, -3, -1,
+  -1, -3, 0, 7, 0, -3, -1,
+  0, -1, -3, -3, -3, -1, 0,
+  0, 0, -1, -1, -1, 0, 0,
+];
+
+function frame() {  // xorshift32, seed 1 (the same bytes tools/bench_filters uses)
+  const a = new Uint8ClampedArray(W * H * 4);
+  let s = 1;
+  for (let i = 0; i < a.length; i++) {
+    s ^= s << 13; s >>>= 0; s ^= s >>> 17; s ^= s << 5; s >>>= 0;
+    a[i] = s >>> 24;
+  }
+  return a;
+}
+
+// Median ms of one call; samples of >= ~30 ms each after a warm-up (V8 tiers up on the way).
+function measure(fn, samples) {
+  for (let i = 0; i < 3; i++) fn();
+  let reps = 1;
+  const t0 = performance.now();
+  fn();
+  const one = performance.now() - t0;
+  reps = Math.max(1, Math.min(200, Math.round(30 / Math.max(one, 0.01))));
+  const times = [];
+  for (let s = 0; s < samples; s++) {
+    const a = performance.now();
+    for (let i = 0; i < reps; i++) fn();
+    times.push((performance.now() - a) / reps);
+  }
+  times.sort((x, y) => x - y);
+  return times[times.length >> 1];
+}
+
+async function loadOpenCv() {
+  const require = createRequire(import.meta.url);
+  let cv = require('@techstark/opencv-js');
+  if (!cv.Mat) await new Promise((r) => (cv.onRuntimeInitialized = r));
+  return { cv };  // wrapped: the Emscripten module is a thenable, and returning it would loop forever
+}
+
+function maxDiff(a, b) {
+  let m = 0;
+  for (let i = 0; i < a.length; i++) if ((i & 3) !== 3) m = Math.max(m, Math.abs(a[i] - b[i]));
+  return m;
+}
+
+const src = frame();
+const image = { data: src, width: W, height: H };
+const simd = await load({ simd: true });
+const plain = await load({ simd: false });
+const { cv } = await loadOpenCv();
+
+const OPS = [
+  { op: 'sharpen3x3', preset: ['sharpen'] },
+  { op: 'gaussian5x5', preset: ['gaussian', { sigma: 1, size: 5 }] },
+  { op: 'box15x15', preset: ['box', { size: 15 }] },
+  { op: 'sobel_magnitude', preset: ['sobel-magnitude'] },
+  { op: 'custom7x7', spec: { kernel: CUSTOM7, width: 7, height: 7, scale: 1, offset: 128 } },
+];
+
+// OpenCV.js: the same kernels, BORDER_REPLICATE, 8UC4 in and out.
+const cvSrc = cv.matFromArray(H, W, cv.CV_8UC4, src);
+const cvDst = new cv.Mat();
+const anchor = new cv.Point(-1, -1);
+const cvKernel = (k) => cv.matFromArray(k.height, k.width, cv.CV_32F, Array.from(k.weights, (w) => w / k.scale));
+const gx = new cv.Mat(), gy = new cv.Mat(), mag = new cv.Mat();
+const opencv = {
+  sharpen3x3: (k) => { const m = cvKernel(k); return () => cv.filter2D(cvSrc, cvDst, -1, m, anchor, k.offset, cv.BORDER_REPLICATE); },
+  gaussian5x5: () => { const s = new cv.Size(5, 5); return () => cv.GaussianBlur(cvSrc, cvDst, s, 1, 1, cv.BORDER_REPLICATE); },
+  box15x15: () => { const s = new cv.Size(15, 15); return () => cv.blur(cvSrc, cvDst, s, anchor, cv.BORDER_REPLICATE); },
+  sobel_magnitude: () => () => {
+    cv.Sobel(cvSrc, gx, cv.CV_32F, 1, 0, 3, 1, 0, cv.BORDER_REPLICATE);
+    cv.Sobel(cvSrc, gy, cv.CV_32F, 0, 1, 3, 1, 0, cv.BORDER_REPLICATE);
+    cv.magnitude(gx, gy, mag);
+    mag.convertTo(cvDst, cv.CV_8U);
+  },
+  custom7x7: (k) => { const m = cvKernel(k); return () => cv.filter2D(cvSrc, cvDst, -1, m, anchor, k.offset, cv.BORDER_REPLICATE); },
+};
+
+// Native: tools/bench_filters from build/native (built by scripts/bench.sh); dispatched variants only.
+let native = [];
+const nativeBin = [join(ROOT, 'build/native/bench_filters'), join(ROOT, 'build/img-native/bench_filters')].find(existsSync);
+if (nativeBin) {
+  const out = execFileSync(nativeBin, ['--reps', QUICK ? '5' : '21', '--custom7x7', CUSTOM7.join(',')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+  native = JSON.parse(out);
+} else {
+  console.warn('bench: no build/native/bench_filters; run scripts/build.sh native (skipping convolens-native)');
+}
+
+const results = [];
+const notes = [];
+const copies = [];
+const dst = new Uint8ClampedArray(W * H * 4);
+for (const { op, preset, spec } of OPS) {
+  const make = (cl) => (preset ? cl.createFilter(...preset) : cl.createFilter(spec));
+  const fs = make(simd), fp = make(plain);
+  const k = fs.kernel;
+  const add = (impl, ms, extra = {}) => {
+    results.push({ op, impl, median_ms: +ms.toFixed(4), mpix_per_s: +(MPIX / ms * 1e3).toFixed(2), ...extra });
+    process.stderr.write(`  ${op} ${impl}: ${ms.toFixed(3)} ms\n`);
+  };
+  // Like OpenCV's Mats, the frame sits in wasm memory already (input() + run(): no copies).
+  fs.input(W, H).set(src);
+  fp.input(W, H).set(src);
+  add('convolens-wasm-simd', measure(() => fs.run(), QUICK ? 5 : 15), { variant: fs.variant });
+  const ours = Uint8ClampedArray.from(fs.run());
+  copies.push(`${op}: convolens-wasm-simd apply(image, output) with both copies: ${measure(() => fs.apply(image, dst), QUICK ? 3 : 9).toFixed(3)} ms`);
+  add('convolens-wasm-plain', measure(() => fp.run(), QUICK ? 3 : 7), { variant: fp.variant });
+  const n = native.find((r) => r.op === op && r.dispatched);
+  if (n) add('convolens-native', n.median_ms, { variant: n.variant });
+  const naive = op === 'sobel_magnitude'
+    ? () => gradientMagnitudeNaive(src, dst, W, H, { width: 3, height: 3, weightsX: k.weights, weightsY: simd.presets.find((p) => p.name === 'sobel-magnitude').kernelY.weights })
+    : () => convolveNaive(src, dst, W, H, { ...k });
+  add('naive-js', measure(naive, QUICK ? 1 : 3));
+  notes.push(`${op}: naive-js differs from convolens by at most ${maxDiff(dst, ours)}`);
+  add('opencv-js', measure(opencv[op](k), QUICK ? 3 : 9));
+  notes.push(`${op}: opencv-js differs from convolens by at most ${maxDiff(cvDst.data, ours)}`);
+  fs.dispose();
+  fp.dispose();
+}
+
+const pad = (s, n) => String(s).padEnd(n);
+const padl = (s, n) => String(s).padStart(n);
+console.log(`convolens filters, ${W}x${H} RGBA, Node ${process.versions.node}, one thread${QUICK ? ' (quick)' : ''}\n`);
+console.log(`${pad('op', 16)}${pad('impl', 22)}${padl('median ms', 11)}${padl('Mpix/s', 9)}${padl('vs opencv', 11)}${padl('vs naive', 10)}  variant`);
+for (const r of results) {
+  const cvr = results.find((q) => q.op === r.op && q.impl === 'opencv-js');
+  const nv = results.find((q) => q.op === r.op && q.impl === 'naive-js');
+  console.log(`${pad(r.op, 16)}${pad(r.impl, 22)}${padl(r.median_ms.toFixed(3), 11)}${padl(r.mpix_per_s.toFixed(0), 9)}` +
+    `${padl((cvr.median_ms / r.median_ms).toFixed(1) + 'x', 11)}${padl((nv.median_ms / r.median_ms).toFixed(1) + 'x', 10)}  ${r.variant ?? ''}`);
+}
+console.log('');
+for (const { op } of OPS) {
+  const s = results.find((q) => q.op === op && q.impl === 'convolens-wasm-simd');
+  const p = results.find((q) => q.op === op && q.impl === 'convolens-wasm-plain');
+  console.log(`${pad(op, 16)} wasm SIMD is ${(p.median_ms / s.median_ms).toFixed(1)}x wasm plain`);
+}
+console.log('\n' + copies.join('\n'));
+console.log('\n' + notes.join('\n'));
+mkdirSync(join(ROOT, 'bench/results'), { recursive: true });
+writeFileSync(join(ROOT, 'bench/results/filters.json'), JSON.stringify(results.map(({ op, impl, median_ms, mpix_per_s }) => ({ op, impl, median_ms, mpix_per_s })), null, 2) + '\n');
+console.log('\nwrote bench/results/filters.json');
+for (const m of [cvSrc, cvDst, gx, gy, mag]) m.delete();
