@@ -195,8 +195,28 @@ async function main() {
     for (const m of Object.values(ours)) m.dispose();
   }
 
-  mkdirSync(join(ROOT, 'bench/results'), { recursive: true });
-  writeFileSync(join(ROOT, 'bench/results/cnn.json'), JSON.stringify(results, null, 1) + '\n');
+  // The kernel registry: the scalar reference (entry 0) against the variant the model picks,
+  // on the large conv (printed only; cnn.json keeps the schema of the issue).
+  {
+    const peer = convLarge();
+    const m = await simd.loadModel(await artifactsOf(peer));
+    const x = random(64 * 64 * 32, 7);
+    const [ref, fast] = await measureInterleaved([
+      { name: 'reference', fn: () => m.predict(x, { reference: true }) },
+      { name: 'fast', fn: () => m.predict(x) },
+    ]);
+    const v = raw.nnKernelVariants().conv2d, f = flopsPerImage(peer);
+    console.log(`\nconv2d variants (registry), conv_large, wasm SIMD module:`);
+    console.log(`  ${v[0].padEnd(26)} ${(f / ref / 1e6).toFixed(2).padStart(6)} GFLOP/s`);
+    console.log(`  ${v[v.length - 1].padEnd(26)} ${(f / fast / 1e6).toFixed(2).padStart(6)} GFLOP/s`);
+    m.dispose();
+    peer.dispose();
+  }
+
+  // --quick runs are smoke tests: they do not replace the recorded results.
+  const out = join(ROOT, QUICK ? 'build/results/cnn-quick.json' : 'bench/results/cnn.json');
+  mkdirSync(dirname(out), { recursive: true });
+  writeFileSync(out, JSON.stringify(results, null, 1) + '\n');
   // Ratios against the targets of the issue.
   const get = (c, i, b) => results.find((r) => r.case === c && r.impl === i && r.batch === b);
   const peak = results.find((r) => r.case === 'simd_peak').gflops;

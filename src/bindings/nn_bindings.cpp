@@ -10,6 +10,7 @@
 #include "bindings/js_errors.h"
 #include "core/buffer.h"
 #include "core/errors.h"
+#include "nn/kernels.h"
 #include "nn/model.h"
 #include "nn/peak.h"
 
@@ -111,6 +112,23 @@ class NnModel {
   int batch_ = 0;
 };
 
+// The kernel variant registry by layer kind ({conv2d: [names], ...}): entry 0 is the scalar
+// reference, the model uses the last one that fits (the benchmark prints both).
+val kernel_variants() {
+  auto names = [](auto span) {
+    val a = val::array();
+    for (std::size_t i = 0; i < span.size(); ++i) a.set(i, std::string(span[i].name));
+    return a;
+  };
+  val o = val::object();
+  o.set("conv2d", names(nn::conv2d_variants()));
+  o.set("depthwise2d", names(nn::depthwise2d_variants()));
+  o.set("dense", names(nn::dense_variants()));
+  o.set("maxPool", names(nn::max_pool_variants()));
+  o.set("avgPool", names(nn::avg_pool_variants()));
+  return o;
+}
+
 }  // namespace
 }  // namespace convolens
 
@@ -133,4 +151,5 @@ EMSCRIPTEN_BINDINGS(convolens_nn) {
       .function("setReference", &NnModel::set_reference);
   // Benchmark helper: iterations * 96 flops of f32x4 mul+add (bench/cnn.js, simd_peak).
   function("nnSimdPeak", &convolens::nn::simd_peak_f32x4);
+  function("nnKernelVariants", &convolens::kernel_variants);
 }
