@@ -111,9 +111,18 @@ export interface Model {
   dispose(): void;
 }
 
+/** How the ink was told apart from the background. */
+export type InkPolarity = 'dark-on-light' | 'light-on-dark' | 'alpha';
+interface DigitInput {
+  /** The 28×28 image the network sees (white on black, 0..1), row-major. */
+  input28: Float32Array;
+  polarity: InkPolarity;
+  /** Bounding box of the ink on the drawing. */
+  box: { x: number; y: number; width: number; height: number };
+}
 export type DigitResult =
-  | { empty: true }
-  | { empty?: false; digit: number; probabilities: Float32Array; confidence: number; input28: Float32Array };
+  | (DigitInput & { empty: true })
+  | (DigitInput & { empty?: false; digit: number; probabilities: Float32Array; confidence: number });
 
 export interface DigitClassifier {
   readonly model: Model;
