@@ -72,6 +72,7 @@ std::vector<Case> cases() {
   add("box 2x1 even", ConvKernel{2, 1, std::vector<float>(2, 1.f), 2, 0});
   add("box negative (f32 finish)", ConvKernel{3, 3, std::vector<float>(9, -1.f), 9, 255});
   add("rank-1 u16 f32 finish 3x3", outer({1, 2, 1}, {1, 1, 1}, 12));
+  add("rank-1 u16 asymmetric 4x3", outer({1, 3, 2}, {2, 1, 1, 4}, 48));
   for (const Preset& p : preset_catalog()) c.push_back({"preset " + p.name, p.spec});
   for (double sigma : {0.6, 2.0}) {
     FilterSpec s = make_preset("gaussian", {{"sigma", sigma}});

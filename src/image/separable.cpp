@@ -138,6 +138,30 @@ __attribute__((noinline)) void separable_f32__wasmsimd(const ImageView& src, con
 
 namespace {
 
+// Symmetric taps (q[i] == q[n-1-i], every Gaussian): add the mirrored pair first, multiply once.
+// Exact integers, so the result equals the tap-by-tap sum bit for bit.
+struct SymTaps {
+  int n = 0, pairs = 0;  // pairs: mirrored pairs with q != 0; centre tap if n is odd
+  int a[kMaxKernelSize], b[kMaxKernelSize];
+  v128_t q[kMaxKernelSize], centre_q;
+  bool has_centre = false;
+  SymTaps(const std::vector<int>& w) : n(int(w.size())) {
+    for (int i = 0; i < n / 2; ++i)
+      if (w[i] != 0) {
+        a[pairs] = i;
+        b[pairs] = n - 1 - i;
+        q[pairs++] = wasm_i16x8_splat(std::int16_t(w[i]));
+      }
+    has_centre = n % 2 == 1 && w[n / 2] != 0;
+    centre_q = wasm_i16x8_splat(std::int16_t(has_centre ? w[n / 2] : 0));
+  }
+  static bool symmetric(const std::vector<int>& w) {
+    for (std::size_t i = 0; i < w.size(); ++i)
+      if (w[i] != w[w.size() - 1 - i]) return false;
+    return true;
+  }
+};
+
 // S: intermediate shift; K: final shift (-1 = f32 finish). Both constants (no scalarised shifts).
 template <int S, int K>
 __attribute__((noinline)) void sep_u16_kernel(const ImageView& src, const MutableImageView& dst, const Plan& p,
@@ -146,6 +170,8 @@ __attribute__((noinline)) void sep_u16_kernel(const ImageView& src, const Mutabl
   const SeparableU16Form& f = p.sep16;
   PaddedRows rows(src, kw, kh, p.spec.border, p.spec.border_value, scratch.rows);
   PassRing<std::uint16_t> ring(n, kh + 1, scratch.rows_f32);
+  const bool sym = SymTaps::symmetric(f.qx) && SymTaps::symmetric(f.qy);
+  const SymTaps sx(f.qx), sy(f.qy);
   v128_t qx[kMaxKernelSize], qy[kMaxKernelSize];
   for (int i = 0; i < kw; ++i) qx[i] = wasm_i16x8_splat(std::int16_t(f.qx[i]));
   for (int j = 0; j < kh; ++j) qy[j] = wasm_i16x8_splat(std::int16_t(f.qy[j]));
@@ -160,10 +186,25 @@ __attribute__((noinline)) void sep_u16_kernel(const ImageView& src, const Mutabl
       const std::uint8_t* u = rows.row(y + j - p.ay());
       for (int b = 0; b < n; b += 16) {
         v128_t lo = wasm_i16x8_splat(0), hi = lo;
-        for (int i = 0; i < kw; ++i) {
-          const v128_t v = wasm_v128_load(u + b + i * C);
-          lo = wasm_i16x8_add(lo, wasm_i16x8_mul(wasm_u16x8_extend_low_u8x16(v), qx[i]));
-          hi = wasm_i16x8_add(hi, wasm_i16x8_mul(wasm_u16x8_extend_high_u8x16(v), qx[i]));
+        if (sym) {
+          for (int t = 0; t < sx.pairs; ++t) {
+            const v128_t va = wasm_v128_load(u + b + sx.a[t] * C), vb = wasm_v128_load(u + b + sx.b[t] * C);
+            const v128_t sl = wasm_i16x8_add(wasm_u16x8_extend_low_u8x16(va), wasm_u16x8_extend_low_u8x16(vb));
+            const v128_t sh = wasm_i16x8_add(wasm_u16x8_extend_high_u8x16(va), wasm_u16x8_extend_high_u8x16(vb));
+            lo = wasm_i16x8_add(lo, wasm_i16x8_mul(sl, sx.q[t]));
+            hi = wasm_i16x8_add(hi, wasm_i16x8_mul(sh, sx.q[t]));
+          }
+          if (sx.has_centre) {
+            const v128_t v = wasm_v128_load(u + b + (kw / 2) * C);
+            lo = wasm_i16x8_add(lo, wasm_i16x8_mul(wasm_u16x8_extend_low_u8x16(v), sx.centre_q));
+            hi = wasm_i16x8_add(hi, wasm_i16x8_mul(wasm_u16x8_extend_high_u8x16(v), sx.centre_q));
+          }
+        } else {
+          for (int i = 0; i < kw; ++i) {
+            const v128_t v = wasm_v128_load(u + b + i * C);
+            lo = wasm_i16x8_add(lo, wasm_i16x8_mul(wasm_u16x8_extend_low_u8x16(v), qx[i]));
+            hi = wasm_i16x8_add(hi, wasm_i16x8_mul(wasm_u16x8_extend_high_u8x16(v), qx[i]));
+          }
         }
         if constexpr (S > 0) {  // (h + 2^(S-1)) >> S without overflowing u16
           lo = wasm_u16x8_avgr(wasm_u16x8_shr(lo, S - 1), wasm_i16x8_splat(0));
@@ -177,9 +218,21 @@ __attribute__((noinline)) void sep_u16_kernel(const ImageView& src, const Mutabl
     std::uint8_t* out = dst.row(y);
     for (int b = 0; b < n; b += 16) {
       v128_t lo = wasm_i16x8_splat(0), hi = lo;
-      for (int j = 0; j < kh; ++j) {
-        lo = wasm_i16x8_add(lo, wasm_i16x8_mul(wasm_v128_load(hrow[j] + b), qy[j]));
-        hi = wasm_i16x8_add(hi, wasm_i16x8_mul(wasm_v128_load(hrow[j] + b + 8), qy[j]));
+      if (sym) {
+        for (int t = 0; t < sy.pairs; ++t) {
+          const std::uint16_t *ra = hrow[sy.a[t]] + b, *rb = hrow[sy.b[t]] + b;
+          lo = wasm_i16x8_add(lo, wasm_i16x8_mul(wasm_i16x8_add(wasm_v128_load(ra), wasm_v128_load(rb)), sy.q[t]));
+          hi = wasm_i16x8_add(hi, wasm_i16x8_mul(wasm_i16x8_add(wasm_v128_load(ra + 8), wasm_v128_load(rb + 8)), sy.q[t]));
+        }
+        if (sy.has_centre) {
+          lo = wasm_i16x8_add(lo, wasm_i16x8_mul(wasm_v128_load(hrow[kh / 2] + b), sy.centre_q));
+          hi = wasm_i16x8_add(hi, wasm_i16x8_mul(wasm_v128_load(hrow[kh / 2] + b + 8), sy.centre_q));
+        }
+      } else {
+        for (int j = 0; j < kh; ++j) {
+          lo = wasm_i16x8_add(lo, wasm_i16x8_mul(wasm_v128_load(hrow[j] + b), qy[j]));
+          hi = wasm_i16x8_add(hi, wasm_i16x8_mul(wasm_v128_load(hrow[j] + b + 8), qy[j]));
+        }
       }
       v128_t px;
       if constexpr (K >= 0) {
