@@ -134,6 +134,23 @@ TEST(NnModel, ActivationsAreEveryLayersOutput) {
   EXPECT_EQ(m.weights(1).data, nullptr);  // pooling has none
 }
 
+// A model that starts with a data-free layer: its view is a copy, not the caller's input.
+TEST(NnModel, ActivationsOfALeadingIdentityLayerAreACopy) {
+  std::vector<TestWeight> ws = {{"d/kernel", {4, 2}, random_floats(8, 1)}};
+  Model m = Model::from_tfjs(sequential_json({layer("Flatten", "f", R"(,"batch_input_shape":[null,2,2,1])"),
+                                              layer("Dropout", "dr", R"(,"rate":0.5)"),
+                                              layer("Dense", "d", R"(,"units":2,"use_bias":false)")},
+                                             ws),
+                             weight_bytes(ws));
+  std::vector<float> x = {1, 2, 3, 4};
+  m.activations(x.data());
+  EXPECT_NE(m.activation(0), x.data());
+  EXPECT_EQ(m.activation(0), m.activation(1));
+  x[0] = 99;  // the caller may reuse its buffer; the views keep what the model saw
+  EXPECT_EQ(m.activation(0)[0], 1.f);
+  EXPECT_FLOAT_EQ(m.activation(2)[1], 1 * ws[0].values[1] + 2 * ws[0].values[3] + 3 * ws[0].values[5] + 4 * ws[0].values[7]);
+}
+
 // Conv -> BN (folded) must equal Conv -> standalone scale/shift computed by hand.
 TEST(NnModel, BatchNormFoldedIntoConvMatchesDefinition) {
   const int C = 5;
