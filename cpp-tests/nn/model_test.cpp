@@ -326,6 +326,9 @@ TEST(NnModel, JsonParserIsStrict) {
   EXPECT_EQ(v.find("a")->array()[4].string(), "x\xc3\xa9\n");
   for (const char* bad : {"", "{", "[1,]", "{\"a\":1,}", "01x", "\"\\q\"", "NaN", "[1] 2", "{\"a\":1,\"a\":2}", "\"\x01\""})
     EXPECT_THROW(json::parse(bad), TypeError) << bad;
+  std::string many = "[0";  // a huge flat array is refused before it eats the memory
+  for (int i = 0; i < (1 << 18); ++i) many += ",0";
+  EXPECT_THROW(json::parse(many + "]"), RangeError);
 }
 
 // tensorflowjs_converter wraps the model in "model_config"; Keras 3 writes inbound_nodes as

@@ -14,6 +14,7 @@ namespace convolens::nn::json {
 
 namespace {
 constexpr int kMaxDepth = 64;  // model.json nests about 8 deep; this bounds recursion on hostile input
+constexpr std::size_t kMaxValues = std::size_t(1) << 18;  // 1000 layers need ~100k; real files a few thousand
 }
 
 const Value* Value::find(std::string_view key) const {
@@ -71,6 +72,7 @@ class Parser {
 
   Value value(int depth) {
     if (depth > kMaxDepth) fail("nesting deeper than 64 levels");
+    if (++values_ > kMaxValues) throw RangeError("model.json: more than 2^18 values");
     ws();
     if (i_ >= t_.size()) fail("unexpected end of input");
     Value v;
@@ -213,6 +215,7 @@ class Parser {
 
   std::string_view t_;
   std::size_t i_ = 0;
+  std::size_t values_ = 0;
 };
 
 Value parse(std::string_view text) {
