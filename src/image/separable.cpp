@@ -254,6 +254,64 @@ __attribute__((noinline)) void sep_u16_kernel(const ImageView& src, const Mutabl
   }
 }
 
+// Gaussian presets: N x N, symmetric taps summing to 256 on each axis (shift 8, final shift 8).
+// Tap count a constant, so the weight vectors and row pointers live in registers rather than in
+// stack arrays the compiler must reload after every byte store (char stores alias everything).
+template <int N>
+__attribute__((noinline)) void gauss_u16_kernel(const ImageView& src, const MutableImageView& dst, const Plan& p,
+                                                Scratch& scratch) {
+  constexpr int H = N / 2;  // pairs; plus the centre tap
+  const int C = src.channels, n = src.width * C;
+  const SeparableU16Form& f = p.sep16;
+  PaddedRows rows(src, N, N, p.spec.border, p.spec.border_value, scratch.rows);
+  PassRing<std::uint16_t> ring(n, N + 1, scratch.rows_f32);
+  v128_t qx[H + 1], qy[H + 1];
+  for (int i = 0; i <= H; ++i) {
+    qx[i] = wasm_i16x8_splat(std::int16_t(f.qx[i]));
+    qy[i] = wasm_i16x8_splat(std::int16_t(f.qy[i]));
+  }
+  const v128_t zero = wasm_i16x8_splat(0), max = wasm_i16x8_splat(255);
+  for (int y = 0; y < src.height; ++y) {
+    const std::uint16_t* hrow[N];
+    for (int j = 0; j < N; ++j) {
+      bool fresh;
+      std::uint16_t* h = ring.slot(y + j - H, fresh);
+      hrow[j] = h;
+      if (!fresh) continue;
+      const std::uint8_t* u = rows.row(y + j - H);
+      for (int b = 0; b < n; b += 16) {
+        const v128_t c = wasm_v128_load(u + b + H * C);
+        v128_t lo = wasm_i16x8_mul(wasm_u16x8_extend_low_u8x16(c), qx[H]);
+        v128_t hi = wasm_i16x8_mul(wasm_u16x8_extend_high_u8x16(c), qx[H]);
+        for (int t = 0; t < H; ++t) {
+          const v128_t va = wasm_v128_load(u + b + t * C), vb = wasm_v128_load(u + b + (N - 1 - t) * C);
+          lo = wasm_i16x8_add(lo, wasm_i16x8_mul(wasm_i16x8_add(wasm_u16x8_extend_low_u8x16(va), wasm_u16x8_extend_low_u8x16(vb)), qx[t]));
+          hi = wasm_i16x8_add(hi, wasm_i16x8_mul(wasm_i16x8_add(wasm_u16x8_extend_high_u8x16(va), wasm_u16x8_extend_high_u8x16(vb)), qx[t]));
+        }
+        wasm_v128_store(h + b, wasm_u16x8_avgr(wasm_u16x8_shr(lo, 7), zero));
+        wasm_v128_store(h + b + 8, wasm_u16x8_avgr(wasm_u16x8_shr(hi, 7), zero));
+      }
+    }
+    const std::uint8_t* centre = rows.row(y) + p.ax() * C;
+    std::uint8_t* out = dst.row(y);
+    const std::uint16_t* r[N];
+    for (int j = 0; j < N; ++j) r[j] = hrow[j];
+    for (int b = 0; b < n; b += 16) {
+      v128_t lo = wasm_i16x8_mul(wasm_v128_load(r[H] + b), qy[H]);
+      v128_t hi = wasm_i16x8_mul(wasm_v128_load(r[H] + b + 8), qy[H]);
+      for (int t = 0; t < H; ++t) {
+        lo = wasm_i16x8_add(lo, wasm_i16x8_mul(wasm_i16x8_add(wasm_v128_load(r[t] + b), wasm_v128_load(r[N - 1 - t] + b)), qy[t]));
+        hi = wasm_i16x8_add(hi, wasm_i16x8_mul(wasm_i16x8_add(wasm_v128_load(r[t] + b + 8), wasm_v128_load(r[N - 1 - t] + b + 8)), qy[t]));
+      }
+      lo = wasm_u16x8_min(wasm_u16x8_avgr(wasm_u16x8_shr(lo, 7), zero), max);
+      hi = wasm_u16x8_min(wasm_u16x8_avgr(wasm_u16x8_shr(hi, 7), zero), max);
+      v128_t px = wasm_u8x16_narrow_i16x8(lo, hi);
+      if (C == 4) px = kern::keep_alpha(px, wasm_v128_load(centre + b));
+      kern::store16(out + b, px, n - b);
+    }
+  }
+}
+
 template <int S, int... K>
 constexpr std::array<ConvFn, sizeof...(K)> by_final(std::integer_sequence<int, K...>) {
   return {&sep_u16_kernel<S, K - 1>...};
@@ -267,7 +325,18 @@ constexpr auto kSepU16 = sep_u16_kernels(std::make_integer_sequence<int, 9>()); 
 }  // namespace
 
 void separable_u16__wasmsimd(const ImageView& src, const MutableImageView& dst, const Plan& p, Scratch& s) {
-  kSepU16[p.sep16.shift][p.sep16.final_shift + 1](src, dst, p, s);
+  const SeparableU16Form& f = p.sep16;
+  if (f.shift == 8 && f.final_shift == 8 && p.kw() == p.kh() && p.kw() % 2 == 1 && f.qx == f.qy &&
+      SymTaps::symmetric(f.qx)) {
+    switch (p.kw()) {
+      case 3: return gauss_u16_kernel<3>(src, dst, p, s);
+      case 5: return gauss_u16_kernel<5>(src, dst, p, s);
+      case 7: return gauss_u16_kernel<7>(src, dst, p, s);
+      case 9: return gauss_u16_kernel<9>(src, dst, p, s);
+      default: break;
+    }
+  }
+  kSepU16[f.shift][f.final_shift + 1](src, dst, p, s);
 }
 
 }  // namespace convolens
