@@ -91,25 +91,27 @@ __attribute__((noinline)) void box_kernel(const ImageView& src, const MutableIma
       const std::uint8_t* centre = rows.row(y) + p.ax() * 4;
       v128_t s = wasm_i32x4_splat(0);
       for (int i = 0; i < kw; ++i) s = wasm_i32x4_add(s, wasm_u32x4_load16x4(col + i * 4));
-      v128_t q[4];
-      int x = 0;
-      for (; x < w; ++x) {
+      // Four pixels per step, unrolled so the four results stay in registers.
+      auto step = [&](int x) {
+        v128_t q;
         if constexpr (Fixed)  // the narrowing in pack_u8 saturates: the clamp
-          q[x & 3] = wasm_i32x4_shr(wasm_i32x4_add(wasm_i32x4_mul(s, vmul), vbias), 16);
+          q = wasm_i32x4_shr(wasm_i32x4_add(wasm_i32x4_mul(s, vmul), vbias), 16);
         else
-          q[x & 3] = kern::quantize4(wasm_f32x4_add(wasm_f32x4_mul(simd::u32_to_f32_small(s), vfactor), voff));
+          q = kern::quantize4(wasm_f32x4_add(wasm_f32x4_mul(simd::u32_to_f32_small(s), vfactor), voff));
         // col has slack past the padded row, so the last update reads defined memory (unused).
         s = wasm_i32x4_sub(wasm_i32x4_add(s, wasm_u32x4_load16x4(col + (x + kw) * 4)), wasm_u32x4_load16x4(col + x * 4));
-        if ((x & 3) == 3) {
-          const int b = (x - 3) * 4;
-          wasm_v128_store(out + b, kern::keep_alpha(kern::pack_u8(q[0], q[1], q[2], q[3]), wasm_v128_load(centre + b)));
-        }
+        return q;
+      };
+      int x = 0;
+      for (; x + 4 <= w; x += 4) {
+        const v128_t q0 = step(x), q1 = step(x + 1), q2 = step(x + 2), q3 = step(x + 3);
+        wasm_v128_store(out + x * 4, kern::keep_alpha(kern::pack_u8(q0, q1, q2, q3), wasm_v128_load(centre + x * 4)));
       }
-      if (w & 3) {
-        const int b = (w & ~3) * 4;
-        for (int i = w & 3; i < 4; ++i) q[i] = wasm_i32x4_splat(0);
-        kern::store16(out + b, kern::keep_alpha(kern::pack_u8(q[0], q[1], q[2], q[3]), wasm_v128_load(centre + b)),
-                      (w & 3) * 4);
+      if (x < w) {
+        v128_t q[4] = {wasm_i32x4_splat(0), wasm_i32x4_splat(0), wasm_i32x4_splat(0), wasm_i32x4_splat(0)};
+        for (int i = 0; x + i < w; ++i) q[i] = step(x + i);
+        kern::store16(out + x * 4, kern::keep_alpha(kern::pack_u8(q[0], q[1], q[2], q[3]), wasm_v128_load(centre + x * 4)),
+                      (w - x) * 4);
       }
     } else {
       std::uint32_t s = 0;
