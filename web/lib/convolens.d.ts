@@ -97,17 +97,29 @@ export interface Activation {
   data: Float32Array;
 }
 
+/** A model in memory: model.json (parsed or text) and its weight shards in manifest order. */
 export interface ModelSource {
   modelJson: object | string;
-  weights: ArrayBuffer[];
+  weights: ArrayBuffer | ArrayBuffer[];
+}
+/** What `tf.io.withSaveHandler` hands over when a TF.js model is saved. */
+export interface ModelArtifacts {
+  modelTopology: object;
+  weightSpecs: object[];
+  weightData: ArrayBuffer;
 }
 
 export interface Model {
+  /** Per image, without the batch dimension, e.g. [28, 28, 1]. */
   readonly inputShape: number[];
-  predict(input: PixelSource | Float32Array | Float32Array[]): Float32Array;
+  readonly outputShape: number[];
+  /** One image (pixels are scaled to 0..1; gray when the model has 1 channel) or a batch. */
+  predict(input: Pixels | Float32Array | Array<Pixels | Float32Array>, options?: { reference?: boolean }): Float32Array;
   summary(): LayerSummary[];
-  activations(input: PixelSource | Float32Array): Activation[];
-  weights(layerName: string): { shape: number[]; data: Float32Array };
+  /** Every layer's output for one image (copies), for feature-map views. */
+  activations(input: Pixels | Float32Array): Activation[];
+  /** The layer's kernel as stored in the file (HWIO for convolutions), or null without weights. */
+  weights(layerName: string): { shape: number[]; data: Float32Array } | null;
   dispose(): void;
 }
 
@@ -149,7 +161,7 @@ export interface Convolens {
   createFilter(preset: string, params?: PresetParams): Filter;
   createFilter(spec: KernelSpec): Filter;
   createPipeline(steps: Array<Filter | string | KernelSpec>): Pipeline;
-  loadModel(source: string | URL | ModelSource | File[] | FileList): Promise<Model>;
+  loadModel(source: string | URL | ModelSource | ModelArtifacts | File[] | FileList): Promise<Model>;
   loadDigitClassifier(url?: string | URL): Promise<DigitClassifier>;
   classifyDrawing(drawing: PixelSource): Promise<DigitResult>;
   memory(): MemoryStats;
