@@ -69,8 +69,10 @@ function maxDiff(a, b) {
 
 const src = frame();
 const image = { data: src, width: W, height: H };
-const simd = await load({ simd: true });
-const plain = await load({ simd: false });
+// CONVOLENS_WASM_PATHS=dir: load the modules from a private copy (web/wasm/ is shared by every build).
+const wasmPaths = process.env.CONVOLENS_WASM_PATHS;
+const simd = await load({ simd: true, wasmPaths });
+const plain = await load({ simd: false, wasmPaths });
 const { cv } = await loadOpenCv();
 
 const OPS = [
@@ -100,9 +102,10 @@ const opencv = {
   custom7x7: (k) => { const m = cvKernel(k); return () => cv.filter2D(cvSrc, cvDst, -1, m, anchor, k.offset, cv.BORDER_REPLICATE); },
 };
 
-// Native: tools/bench_filters from build/native (built by scripts/bench.sh); dispatched variants only.
+// Native: tools/bench_filters from build/native (built by scripts/bench.sh; CONVOLENS_NATIVE_BENCH=path overrides);
+// dispatched variants only.
 let native = [];
-const nativeBin = [join(ROOT, 'build/native/bench_filters'), join(ROOT, 'build/img-native/bench_filters')].find(existsSync);
+const nativeBin = [process.env.CONVOLENS_NATIVE_BENCH, join(ROOT, 'build/native/bench_filters')].filter(Boolean).find(existsSync);
 if (nativeBin) {
   const out = execFileSync(nativeBin, ['--reps', QUICK ? '5' : '21', '--custom7x7', CUSTOM7.join(',')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
   native = JSON.parse(out);

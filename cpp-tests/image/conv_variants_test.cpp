@@ -73,6 +73,13 @@ std::vector<Case> cases() {
   add("box negative (f32 finish)", ConvKernel{3, 3, std::vector<float>(9, -1.f), 9, 255});
   add("rank-1 u16 f32 finish 3x3", outer({1, 2, 1}, {1, 1, 1}, 12));
   add("rank-1 u16 asymmetric 4x3", outer({1, 3, 2}, {2, 1, 1, 4}, 48));
+  for (Gradient g : {Gradient::MagnitudeL2, Gradient::MagnitudeL1}) {  // not of the Sobel family: generic path
+    FilterSpec s;
+    s.kernel = ConvKernel{5, 3, {1, 2, 0, -1, 3, -2, 0, 4, 1, -1, 0, 1, -3, 2, 0}, 2, 5};
+    s.kernel_y = ConvKernel{5, 3, {0, -1, 2, 1, 0, 3, -2, 0, 0, 1, -4, 1, 0, 2, -1}, 1, 0};
+    s.gradient = g;
+    c.push_back({g == Gradient::MagnitudeL2 ? "gradient 5x3 L2" : "gradient 5x3 L1", s});
+  }
   for (const Preset& p : preset_catalog()) c.push_back({"preset " + p.name, p.spec});
   for (double sigma : {0.6, 2.0}) {
     FilterSpec s = make_preset("gaussian", {{"sigma", sigma}});

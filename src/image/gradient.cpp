@@ -78,12 +78,86 @@ __attribute__((noinline)) void gradient_kernel(const ImageView& src, const Mutab
   }
 }
 
+// 3x3 operators of the Sobel family: kx = [-v0 0 v0; -v1 0 v1; -v0 0 v0], ky = its transpose
+// (Sobel v = (1, 2), Scharr (3, 10), Prewitt (1, 1)). Differences first, then the two weights:
+// the same exact integers gx, gy with 8 loads instead of 12 taps.
+struct Sobel3 {
+  bool ok = false;
+  int v0 = 0, v1 = 0;
+};
+inline Sobel3 sobel3(const Plan& p) {
+  Sobel3 s;
+  const ConvKernel &kx = p.spec.kernel, &ky = p.spec.kernel_y;
+  if (kx.width != 3 || kx.height != 3) return s;
+  const auto x = [&](int j, int i) { return kx.weights[j * 3 + i]; };
+  const auto y = [&](int j, int i) { return ky.weights[j * 3 + i]; };
+  for (int j = 0; j < 3; ++j)
+    if (x(j, 1) != 0 || x(j, 0) != -x(j, 2)) return s;
+  if (x(0, 2) != x(2, 2)) return s;
+  for (int j = 0; j < 3; ++j)
+    for (int i = 0; i < 3; ++i)
+      if (y(j, i) != x(i, j)) return s;
+  s.v0 = int(x(0, 2));
+  s.v1 = int(x(1, 2));
+  s.ok = true;
+  return s;
+}
+
+template <bool L2, bool Ident>
+__attribute__((noinline)) void sobel3_kernel(const ImageView& src, const MutableImageView& dst, const Plan& p,
+                                             Scratch& scratch, Sobel3 k) {
+  const int C = src.channels, n = src.width * C;
+  PaddedRows rows(src, 3, 3, p.spec.border, p.spec.border_value, scratch.rows);
+  const v128_t vscale = wasm_f32x4_splat(p.inv_scale), voff = wasm_f32x4_splat(p.spec.kernel.offset);
+  const v128_t v0 = wasm_i16x8_splat(std::int16_t(k.v0)), v1 = wasm_i16x8_splat(std::int16_t(k.v1));
+  for (int y = 0; y < src.height; ++y) {
+    const std::uint8_t *r0 = rows.row(y - 1), *r1 = rows.row(y), *r2 = rows.row(y + 1);
+    std::uint8_t* out = dst.row(y);
+    for (int b = 0; b < n; b += 16) {
+      const v128_t a0 = wasm_v128_load(r0 + b), a1 = wasm_v128_load(r0 + b + C), a2 = wasm_v128_load(r0 + b + 2 * C);
+      const v128_t b0 = wasm_v128_load(r1 + b), b2 = wasm_v128_load(r1 + b + 2 * C);
+      const v128_t c0 = wasm_v128_load(r2 + b), c1 = wasm_v128_load(r2 + b + C), c2 = wasm_v128_load(r2 + b + 2 * C);
+      v128_t g[4];  // gx lo, gx hi, gy lo, gy hi
+      for (int h = 0; h < 2; ++h) {
+        const auto e = [h](v128_t v) { return h ? wasm_u16x8_extend_high_u8x16(v) : wasm_u16x8_extend_low_u8x16(v); };
+        const v128_t A0 = e(a0), A1 = e(a1), A2 = e(a2), B0 = e(b0), B2 = e(b2), C0 = e(c0), C1 = e(c1), C2 = e(c2);
+        const v128_t dx = wasm_i16x8_add(wasm_i16x8_sub(A2, A0), wasm_i16x8_sub(C2, C0));
+        const v128_t dy = wasm_i16x8_add(wasm_i16x8_sub(C0, A0), wasm_i16x8_sub(C2, A2));
+        g[h] = wasm_i16x8_add(wasm_i16x8_mul(dx, v0), wasm_i16x8_mul(wasm_i16x8_sub(B2, B0), v1));
+        g[2 + h] = wasm_i16x8_add(wasm_i16x8_mul(dy, v0), wasm_i16x8_mul(wasm_i16x8_sub(C1, A1), v1));
+      }
+      v128_t m[4];
+      if constexpr (L2) {
+        for (int h = 0; h < 2; ++h) {
+          const v128_t gx = g[h], gy = g[2 + h];
+          m[2 * h] = wasm_f32x4_sqrt(wasm_f32x4_convert_i32x4(
+              wasm_i32x4_add(wasm_i32x4_extmul_low_i16x8(gx, gx), wasm_i32x4_extmul_low_i16x8(gy, gy))));
+          m[2 * h + 1] = wasm_f32x4_sqrt(wasm_f32x4_convert_i32x4(
+              wasm_i32x4_add(wasm_i32x4_extmul_high_i16x8(gx, gx), wasm_i32x4_extmul_high_i16x8(gy, gy))));
+        }
+      } else {
+        kern::u16x8_to_f32(wasm_i16x8_add(wasm_i16x8_abs(g[0]), wasm_i16x8_abs(g[2])), m[0], m[1]);
+        kern::u16x8_to_f32(wasm_i16x8_add(wasm_i16x8_abs(g[1]), wasm_i16x8_abs(g[3])), m[2], m[3]);
+      }
+      v128_t px;
+      if constexpr (Ident)
+        px = kern::pack_u8(kern::quantize4(m[0]), kern::quantize4(m[1]), kern::quantize4(m[2]), kern::quantize4(m[3]));
+      else
+        px = kern::finish_f32(m, vscale, voff);
+      if (C == 4) px = kern::keep_alpha(px, wasm_v128_load(r1 + b + C));
+      kern::store16(out + b, px, n - b);
+    }
+  }
+}
+
 template <bool L2>
 void gradient_dispatch(const ImageView& src, const MutableImageView& dst, const Plan& p, Scratch& s) {
-  if (p.inv_scale == 1.f && p.spec.kernel.offset == 0.f)
-    gradient_kernel<L2, true>(src, dst, p, s);
+  const bool ident = p.inv_scale == 1.f && p.spec.kernel.offset == 0.f;
+  const Sobel3 k = sobel3(p);
+  if (k.ok)
+    ident ? sobel3_kernel<L2, true>(src, dst, p, s, k) : sobel3_kernel<L2, false>(src, dst, p, s, k);
   else
-    gradient_kernel<L2, false>(src, dst, p, s);
+    ident ? gradient_kernel<L2, true>(src, dst, p, s) : gradient_kernel<L2, false>(src, dst, p, s);
 }
 
 }  // namespace
