@@ -1,7 +1,10 @@
 // Integer 2-D convolution in i16 lanes (8 per vector, twice f32's): for kernels whose weights,
 // scaled by 2^shift and rounded, stay within the proven error bound (Int16Form, conv_plan.cpp).
 //   acc = bias + sum q_t * p_t   (exact: the plan proved no partial sum leaves i16)
-//   out = clamp(acc >> shift, 0, 255)
+//   out = clamp((acc + 2^(shift-1)) >> shift, 0, 255)
+// The shift is a q15mulr by 2^(15-shift) (rounds half up, exactly): a multiply by a runtime
+// constant, where a runtime vector shift would be scalarised (TOOLCHAIN.md §10) and a template
+// per shift would multiply the code size.
 // conv3x3_i16 is the same arithmetic with the tap count a compile-time constant (<= 9),
 // so the loop unrolls and the weight vectors stay in registers.
 #include <array>
@@ -26,19 +29,20 @@ void conv2d_i16__scalar(const ImageView& src, const MutableImageView& dst, const
         }
         int acc = f.bias;
         for (const Tap& t : f.taps) acc += t.q * in.at(x + t.col - p.ax(), y + t.row - p.ay(), c);
-        acc >>= f.shift;  // arithmetic (C++20): floor, like i16x8.shr_s
+        if (f.shift) acc = (acc + (1 << (f.shift - 1))) >> f.shift;  // = q15mulr(acc, 2^(15-shift))
         out = std::uint8_t(acc < 0 ? 0 : acc > 255 ? 255 : acc);
       }
 }
 
 namespace {
 
-constexpr int kMaxTaps = kMaxKernelSize * kMaxKernelSize;
 
 // NT > 0: exactly NT taps (unrolled); NT == 0: any number. S: the shift, a constant so the
 // vector shift is not scalarised (TOOLCHAIN.md §10).
+inline v128_t round_shift(v128_t acc, v128_t mul) { return wasm_i16x8_q15mulr_sat(acc, mul); }
+
 // Any number of taps, grouped by weight (runs of equal weight cost one multiply).
-template <int S>
+template <bool Shift>
 __attribute__((noinline)) void i16_grouped_kernel(const ImageView& src, const MutableImageView& dst, const Plan& p,
                                                   Scratch& scratch) {
   const TapGroups& g = p.i16.groups;
@@ -48,6 +52,7 @@ __attribute__((noinline)) void i16_grouped_kernel(const ImageView& src, const Mu
   static thread_local kern::GroupedTaps taps;  // ~25 KB: kept off the stack
   taps.init(g);
   const v128_t bias = wasm_i16x8_splat(std::int16_t(p.i16.bias));
+  const v128_t mul = wasm_i16x8_splat(std::int16_t(1 << (15 - (p.i16.shift ? p.i16.shift : 1))));
   for (int y = 0; y < src.height; ++y) {
     for (int t = 0; t < nt; ++t) taps.ptr[t] = rows.row(y + g.taps[t].row - p.ay()) + g.taps[t].col * C;
     const std::uint8_t* centre = rows.row(y) + p.ax() * C;
@@ -55,9 +60,9 @@ __attribute__((noinline)) void i16_grouped_kernel(const ImageView& src, const Mu
     for (int b = 0; b < n; b += 16) {
       v128_t lo = bias, hi = bias;
       taps.sum(b, lo, hi);
-      if constexpr (S > 0) {
-        lo = wasm_i16x8_shr(lo, S);
-        hi = wasm_i16x8_shr(hi, S);
+      if constexpr (Shift) {
+        lo = round_shift(lo, mul);
+        hi = round_shift(hi, mul);
       }
       v128_t px = wasm_u8x16_narrow_i16x8(lo, hi);
       if (C == 4) px = kern::keep_alpha(px, wasm_v128_load(centre + b));
@@ -66,18 +71,20 @@ __attribute__((noinline)) void i16_grouped_kernel(const ImageView& src, const Mu
   }
 }
 
-template <int NT, int S>
+// Exactly NT taps (unrolled, weights in registers).
+template <int NT, bool Shift>
 __attribute__((noinline)) void i16_kernel(const ImageView& src, const MutableImageView& dst, const Plan& p,
                                           Scratch& scratch) {
   const Int16Form& f = p.i16;
-  const int nt = NT ? NT : int(f.taps.size());
-  constexpr int kCap = NT ? NT : kMaxTaps;
+  constexpr int nt = NT;
+  constexpr int kCap = NT;
   const int C = src.channels, n = src.width * C;
   PaddedRows rows(src, p.kw(), p.kh(), p.spec.border, p.spec.border_value, scratch.rows);
   v128_t qv[kCap];
   const std::uint8_t* tp[kCap];
   for (int t = 0; t < nt; ++t) qv[t] = wasm_i16x8_splat(std::int16_t(f.taps[t].q));
   const v128_t bias = wasm_i16x8_splat(std::int16_t(f.bias));
+  const v128_t mul = wasm_i16x8_splat(std::int16_t(1 << (15 - (f.shift ? f.shift : 1))));
   for (int y = 0; y < src.height; ++y) {
     for (int t = 0; t < nt; ++t) tp[t] = rows.row(y + f.taps[t].row - p.ay()) + f.taps[t].col * C;
     const std::uint8_t* centre = rows.row(y) + p.ax() * C;
@@ -89,9 +96,9 @@ __attribute__((noinline)) void i16_kernel(const ImageView& src, const MutableIma
         lo = wasm_i16x8_add(lo, wasm_i16x8_mul(wasm_u16x8_extend_low_u8x16(v), qv[t]));
         hi = wasm_i16x8_add(hi, wasm_i16x8_mul(wasm_u16x8_extend_high_u8x16(v), qv[t]));
       }
-      if constexpr (S > 0) {
-        lo = wasm_i16x8_shr(lo, S);
-        hi = wasm_i16x8_shr(hi, S);
+      if constexpr (Shift) {
+        lo = round_shift(lo, mul);
+        hi = round_shift(hi, mul);
       }
       v128_t px = wasm_u8x16_narrow_i16x8(lo, hi);  // saturates: the clamp to 0..255
       if (C == 4) px = kern::keep_alpha(px, wasm_v128_load(centre + b));
@@ -100,29 +107,23 @@ __attribute__((noinline)) void i16_kernel(const ImageView& src, const MutableIma
   }
 }
 
-template <int NT, int... S>
-constexpr std::array<ConvFn, 8> by_shift(std::integer_sequence<int, S...>) {
-  if constexpr (NT == 0)
-    return {&i16_grouped_kernel<S>...};
-  else
-    return {&i16_kernel<NT, S>...};
-}
 template <int... NT>
-constexpr std::array<std::array<ConvFn, 8>, sizeof...(NT)> by_taps(std::integer_sequence<int, NT...>) {
-  return {by_shift<NT>(std::make_integer_sequence<int, 8>())...};
+constexpr std::array<std::array<ConvFn, 2>, sizeof...(NT)> by_taps(std::integer_sequence<int, NT...>) {
+  return {std::array<ConvFn, 2>{NT ? &i16_kernel<NT, false> : &i16_grouped_kernel<false>,
+                                NT ? &i16_kernel<NT, true> : &i16_grouped_kernel<true>}...};
 }
-// [taps][shift]; taps 0 = the grouped kernel for any number of taps.
+// [taps][shift > 0]; taps 0 = the grouped kernel for any number of taps.
 constexpr auto kKernels = by_taps(std::make_integer_sequence<int, 10>());
 
 }  // namespace
 
 void conv2d_i16__wasmsimd(const ImageView& src, const MutableImageView& dst, const Plan& p, Scratch& s) {
-  kKernels[0][p.i16.shift](src, dst, p, s);
+  kKernels[0][p.i16.shift > 0](src, dst, p, s);
 }
 
 void conv3x3_i16__wasmsimd(const ImageView& src, const MutableImageView& dst, const Plan& p, Scratch& s) {
   const std::size_t nt = p.i16.taps.size();
-  kKernels[nt >= 1 && nt <= 9 ? nt : 0][p.i16.shift](src, dst, p, s);
+  kKernels[nt >= 1 && nt <= 9 ? nt : 0][p.i16.shift > 0](src, dst, p, s);
 }
 
 }  // namespace convolens

@@ -11,38 +11,39 @@ namespace convolens {
 
 namespace {
 
-// Largest shift whose integer weights cannot overflow i16; then the quantisation error must be
-// below 1 output unit (a smaller shift only makes it larger).
+// Smallest shift whose quantisation error is below 1 output unit and whose integer weights
+// cannot overflow i16 (integer kernels: shift 0, exact). The rounding half is not in the bias:
+// the kernels round with q15mulr (round half up), the scalar twin with (acc + 2^(s-1)) >> s.
 Int16Form int16_form(const ConvKernel& k) {
   Int16Form f;
-  for (int s = 7; s >= 0; --s) {
+  for (int s = 0; s <= 7; ++s) {
     const double unit = std::ldexp(1.0, s);
     long long pos = 0, neg = 0;
     double err = 0;
+    bool fits = true;
     std::vector<Tap> taps;
-    for (int j = 0; j < k.height; ++j)
+    for (int j = 0; j < k.height && fits; ++j)
       for (int i = 0; i < k.width; ++i) {
         const double exact = double(k.weights[j * k.width + i]) / k.scale;
         const long long q = std::llround(exact * unit);
-        if (std::llabs(q) > 32767) goto next_shift;
+        if (std::llabs(q) > 32767) {
+          fits = false;
+          break;
+        }
         (q > 0 ? pos : neg) += 255 * std::llabs(q);
         err += 255 * std::fabs(double(q) / unit - exact);
         if (q != 0) taps.push_back({j, i, int(q)});
       }
-    {
-      const long long off = std::llround(double(k.offset) * unit);
-      const long long bias = off + (s > 0 ? (1ll << (s - 1)) : 0);
-      if (bias + pos > 32767 || bias - neg < -32768) continue;
-      err += std::fabs(double(off) / unit - double(k.offset));
-      if (err >= 0.99) return f;  // lower shifts are coarser still
-      f.ok = true;
-      f.shift = s;
-      f.bias = int(bias);
-      f.taps = std::move(taps);
-      f.error_bound = err;
-      return f;
-    }
-  next_shift:;
+    const long long bias = std::llround(double(k.offset) * unit);
+    if (!fits || bias + pos > 32767 || bias - neg < -32768) return f;  // larger shifts only grow the sums
+    err += std::fabs(double(bias) / unit - double(k.offset));
+    if (err >= 0.99) continue;  // a finer shift may be accurate enough
+    f.ok = true;
+    f.shift = s;
+    f.bias = int(bias);
+    f.taps = std::move(taps);
+    f.error_bound = err;
+    return f;
   }
   return f;
 }

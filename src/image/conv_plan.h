@@ -24,13 +24,14 @@ struct TapGroups {
 };
 TapGroups group_taps(const std::vector<Tap>& taps);
 
-// acc = bias + sum q_t * p_t stays inside i16 for every input; out = clamp(acc >> shift).
+// acc = bias + sum q_t * p_t stays inside i16 for every input;
+// out = clamp((acc + 2^(shift-1)) >> shift)  (round half up; shift 0: acc).
 // error_bound: max |(acc >> shift, before flooring) - exact value| in output units; it is < 1,
 // so the rounded result is within 1 of the exactly rounded one.
 struct Int16Form {
   bool ok = false;
-  int shift = 0;  // 0..7
-  int bias = 0;   // offset * 2^shift plus the rounding half
+  int shift = 0;  // 0..7, the smallest that is exact enough (0 for integer kernels)
+  int bias = 0;   // round(offset * 2^shift)
   std::vector<Tap> taps;  // non-zero taps, row-major
   TapGroups groups;
   double error_bound = 0;

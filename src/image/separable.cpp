@@ -162,10 +162,14 @@ struct SymTaps {
   }
 };
 
-// S: intermediate shift; K: final shift (-1 = f32 finish). Both constants (no scalarised shifts).
-template <int S, int K>
+// (v + 2^(k-1)) >> k for u16 lanes without overflow; k >= 1 at run time.
+inline v128_t round_shift_u16(v128_t v, int k) { return wasm_u16x8_avgr(wasm_u16x8_shr(v, k - 1), wasm_i16x8_splat(0)); }
+
+// Any integer separable kernel; shifts at run time (one instantiation: code size matters more
+// here than for the Gaussian presets, which take gauss_u16_kernel below).
 __attribute__((noinline)) void sep_u16_kernel(const ImageView& src, const MutableImageView& dst, const Plan& p,
                                               Scratch& scratch) {
+  const int S = p.sep16.shift, K = p.sep16.final_shift;
   const int C = src.channels, n = src.width * C, kw = p.kw(), kh = p.kh();
   const SeparableU16Form& f = p.sep16;
   PaddedRows rows(src, kw, kh, p.spec.border, p.spec.border_value, scratch.rows);
@@ -206,9 +210,9 @@ __attribute__((noinline)) void sep_u16_kernel(const ImageView& src, const Mutabl
             hi = wasm_i16x8_add(hi, wasm_i16x8_mul(wasm_u16x8_extend_high_u8x16(v), qx[i]));
           }
         }
-        if constexpr (S > 0) {  // (h + 2^(S-1)) >> S without overflowing u16
-          lo = wasm_u16x8_avgr(wasm_u16x8_shr(lo, S - 1), wasm_i16x8_splat(0));
-          hi = wasm_u16x8_avgr(wasm_u16x8_shr(hi, S - 1), wasm_i16x8_splat(0));
+        if (S > 0) {
+          lo = round_shift_u16(lo, S);
+          hi = round_shift_u16(hi, S);
         }
         wasm_v128_store(h + b, lo);
         wasm_v128_store(h + b + 8, hi);
@@ -235,10 +239,10 @@ __attribute__((noinline)) void sep_u16_kernel(const ImageView& src, const Mutabl
         }
       }
       v128_t px;
-      if constexpr (K >= 0) {
-        if constexpr (K > 0) {  // (v + 2^(K-1)) >> K without overflowing u16
-          lo = wasm_u16x8_avgr(wasm_u16x8_shr(lo, K - 1), wasm_i16x8_splat(0));
-          hi = wasm_u16x8_avgr(wasm_u16x8_shr(hi, K - 1), wasm_i16x8_splat(0));
+      if (K >= 0) {
+        if (K > 0) {
+          lo = round_shift_u16(lo, K);
+          hi = round_shift_u16(hi, K);
         }
         const v128_t max = wasm_i16x8_splat(255);
         px = wasm_u8x16_narrow_i16x8(wasm_u16x8_min(lo, max), wasm_u16x8_min(hi, max));
@@ -312,16 +316,6 @@ __attribute__((noinline)) void gauss_u16_kernel(const ImageView& src, const Muta
   }
 }
 
-template <int S, int... K>
-constexpr std::array<ConvFn, sizeof...(K)> by_final(std::integer_sequence<int, K...>) {
-  return {&sep_u16_kernel<S, K - 1>...};
-}
-template <int... S>
-constexpr std::array<std::array<ConvFn, 10>, sizeof...(S)> sep_u16_kernels(std::integer_sequence<int, S...>) {
-  return {by_final<S>(std::make_integer_sequence<int, 10>())...};
-}
-constexpr auto kSepU16 = sep_u16_kernels(std::make_integer_sequence<int, 9>());  // [shift][final_shift + 1]
-
 }  // namespace
 
 void separable_u16__wasmsimd(const ImageView& src, const MutableImageView& dst, const Plan& p, Scratch& s) {
@@ -332,11 +326,10 @@ void separable_u16__wasmsimd(const ImageView& src, const MutableImageView& dst, 
       case 3: return gauss_u16_kernel<3>(src, dst, p, s);
       case 5: return gauss_u16_kernel<5>(src, dst, p, s);
       case 7: return gauss_u16_kernel<7>(src, dst, p, s);
-      case 9: return gauss_u16_kernel<9>(src, dst, p, s);
       default: break;
     }
   }
-  kSepU16[f.shift][f.final_shift + 1](src, dst, p, s);
+  sep_u16_kernel(src, dst, p, s);
 }
 
 }  // namespace convolens
