@@ -157,7 +157,7 @@ void gradient_dispatch(const ImageView& src, const MutableImageView& dst, const 
   if (k.ok)
     ident ? sobel3_kernel<L2, true>(src, dst, p, s, k) : sobel3_kernel<L2, false>(src, dst, p, s, k);
   else
-    ident ? gradient_kernel<L2, true>(src, dst, p, s) : gradient_kernel<L2, false>(src, dst, p, s);
+    gradient_kernel<L2, false>(src, dst, p, s);  // rare (non-Sobel-family) operators: one instantiation
 }
 
 }  // namespace
