@@ -192,6 +192,9 @@ describe.each(['simd', 'plain'])('filters in the %s module', (variant) => {
     expect(() => f.apply({ data: new Uint8ClampedArray(0), width: 0, height: 0 })).toThrow('image size must be positive integers, got 0x0');
     expect(() => f.apply({ data: [1, 2, 3, 4], width: 1, height: 1 })).toThrow(TypeError);
     expect(() => f.apply(img, { data: new Uint8ClampedArray(8) })).toThrow('output has 8 bytes, the result has 64');
+    // video/canvas/image inputs are read through an OffscreenCanvas (browsers; Chromium test in browser/)
+    expect(() => f.apply({ videoWidth: 0, videoHeight: 0 })).toThrow('input has no pixels yet (0x0)');
+    expect(() => f.apply({ videoWidth: 4, videoHeight: 4 })).toThrow(typeof OffscreenCanvas === 'undefined' ? TypeError : Error);
     expect(() => f.setOptions({ border: 'nope' })).toThrow(RangeError);
     expect(f.options.border).toBe('replicate');  // a rejected option leaves the filter as it was
     const want = convolveNaive(img.data, new Uint8ClampedArray(64), 4, 4, { ...f.kernel });
