@@ -31,8 +31,8 @@ function isImageSource(x) {
 // when the size changes). getImageData() makes one JS-side array per frame: the browser's cost
 // of reading pixels back; the wasm heap stays untouched.
 function readSource(src, reader) {
-  const width = src.videoWidth || src.displayWidth || src.naturalWidth || src.width;
-  const height = src.videoHeight || src.displayHeight || src.naturalHeight || src.height;
+  const width = src.videoWidth || src.displayWidth || src.naturalWidth || src.width || 0;
+  const height = src.videoHeight || src.displayHeight || src.naturalHeight || src.height || 0;
   if (!(width > 0 && height > 0)) throw new RangeError(`input has no pixels yet (${width}x${height}); wait until the video or image has loaded`);
   if (typeof OffscreenCanvas === 'undefined') throw new TypeError('reading a video, canvas or image needs OffscreenCanvas; pass an ImageData instead');
   if (!reader.ctx || reader.ctx.canvas.width !== width || reader.ctx.canvas.height !== height)
