@@ -17,7 +17,11 @@ test('webcam example filters camera frames', async () => {
   await page.waitForFunction(() => {
     const c = document.getElementById('out');
     if (!c.width) return false;
-    const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+    // Read through a fresh canvas each time: repeated getImageData on the page's own canvas
+    // would make Chrome warn about willReadFrequently, which is the test's doing, not the page's.
+    const copy = Object.assign(document.createElement('canvas'), { width: c.width, height: c.height }).getContext('2d');
+    copy.drawImage(c, 0, 0);
+    const d = copy.getImageData(0, 0, c.width, c.height).data;
     let lit = 0;
     for (let i = 0; i < d.length; i += 4) lit += d[i] + d[i + 1] + d[i + 2] > 60 ? 1 : 0;
     return lit > 100 && lit < c.width * c.height / 2;
