@@ -4,6 +4,7 @@
 //   const f = cl.createFilter('gaussian', {sigma: 2, border: 'reflect101'});
 //   f.apply(imageData, outImageData);  f.dispose();
 import { own, release } from './lifetime.js';
+import { PixelReader } from './sources.js';
 
 export const BORDERS = Object.freeze(['constant', 'replicate', 'reflect101', 'wrap']);
 export const MODES = Object.freeze(['rgb', 'gray']);
@@ -21,30 +22,11 @@ export function presetCatalog(m) {
   return catalogs.get(m);
 }
 
-// A video, canvas, image, ImageBitmap or VideoFrame: anything drawImage() accepts.
-function isImageSource(x) {
-  return !('data' in x) && (x.videoWidth !== undefined || x.displayWidth !== undefined || x.naturalWidth !== undefined ||
-    typeof x.getContext === 'function' || (typeof ImageBitmap !== 'undefined' && x instanceof ImageBitmap));
-}
-
-// Reads the current pixels of an image source through a canvas kept per filter (re-created only
-// when the size changes). getImageData() makes one JS-side array per frame: the browser's cost
-// of reading pixels back; the wasm heap stays untouched.
-function readSource(src, reader) {
-  const width = src.videoWidth || src.displayWidth || src.naturalWidth || src.width || 0;
-  const height = src.videoHeight || src.displayHeight || src.naturalHeight || src.height || 0;
-  if (!(width > 0 && height > 0)) throw new RangeError(`input has no pixels yet (${width}x${height}); wait until the video or image has loaded`);
-  if (typeof OffscreenCanvas === 'undefined') throw new TypeError('reading a video, canvas or image needs OffscreenCanvas; pass an ImageData instead');
-  if (!reader.ctx || reader.ctx.canvas.width !== width || reader.ctx.canvas.height !== height)
-    reader.ctx = new OffscreenCanvas(width, height).getContext('2d', { willReadFrequently: true });
-  reader.ctx.drawImage(src, 0, 0, width, height);
-  return reader.ctx.getImageData(0, 0, width, height);
-}
-
 // {data, width, height[, channels]} -> checked {data, width, height, channels}.
+// Videos, canvases, images, ImageBitmaps and VideoFrames are read through `reader`.
 function imageOf(input, what, reader) {
   if (!input || typeof input !== 'object') throw new TypeError(`${what} must be an ImageData, {data, width, height} or a video/canvas/image`);
-  if (reader && isImageSource(input)) input = readSource(input, reader);
+  if (reader && !('data' in input)) input = reader.read(input);
   const { data, width, height } = input;
   if (!(data instanceof Uint8ClampedArray || data instanceof Uint8Array))
     throw new TypeError(`${what}.data must be a Uint8ClampedArray or Uint8Array of RGBA pixels`);
@@ -86,7 +68,8 @@ function runResident(m, native, size) {
 
 // Runs a native object (ImageFilter or ImagePipeline) on one frame.
 function runFrame(m, native, size, input, output) {
-  const img = imageOf(input, 'input', size);
+  size.reader ??= new PixelReader();  // one read-back canvas per filter, made on first use
+  const img = imageOf(input, 'input', size.reader);
   sizeFrames(native, size, img.width, img.height, img.channels);
   const n = img.data.length;
   // Heap views are taken after any call that may grow memory (growth detaches old views).

@@ -4,12 +4,12 @@
 // Drawables are read through one reusable canvas per reader, created with willReadFrequently
 // so the browser keeps it on the CPU and getImageData does not stall on a GPU read-back.
 
+// Width and height of anything drawImage() accepts (duck-typed, so it works across realms).
 function drawableSize(s) {
-  if (typeof HTMLVideoElement !== 'undefined' && s instanceof HTMLVideoElement) return [s.videoWidth, s.videoHeight];
-  if (typeof VideoFrame !== 'undefined' && s instanceof VideoFrame) return [s.displayWidth, s.displayHeight];
-  if (typeof HTMLImageElement !== 'undefined' && s instanceof HTMLImageElement) return [s.naturalWidth, s.naturalHeight];
-  if (typeof s?.width === 'number' && typeof s?.height === 'number' && typeof s?.getContext !== 'undefined') return [s.width, s.height];
-  if (typeof ImageBitmap !== 'undefined' && s instanceof ImageBitmap) return [s.width, s.height];
+  if (s.videoWidth !== undefined) return [s.videoWidth, s.videoHeight];          // HTMLVideoElement
+  if (s.displayWidth !== undefined) return [s.displayWidth, s.displayHeight];    // VideoFrame
+  if (s.naturalWidth !== undefined) return [s.naturalWidth, s.naturalHeight];    // HTMLImageElement
+  if (typeof s.getContext === 'function' || (typeof ImageBitmap !== 'undefined' && s instanceof ImageBitmap)) return [s.width, s.height];
   return null;
 }
 
@@ -29,6 +29,8 @@ export class PixelReader {
     }
     const [w, h] = size;
     if (!w || !h) throw new RangeError(`input has no pixels yet (${w}x${h}); wait until the video has a frame`);
+    if (typeof OffscreenCanvas !== 'function' && typeof document === 'undefined')
+      throw new TypeError('reading a video, canvas or image needs OffscreenCanvas or a DOM; pass ImageData instead');
     if (!this.#ctx || this.#canvas.width !== w || this.#canvas.height !== h) {
       this.#canvas = typeof OffscreenCanvas === 'function' ? new OffscreenCanvas(w, h) : Object.assign(document.createElement('canvas'), { width: w, height: h });
       this.#ctx = this.#canvas.getContext('2d', { willReadFrequently: true });
