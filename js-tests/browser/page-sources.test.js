@@ -83,9 +83,12 @@ test('camera permission denied: a clear message, the test scene, and filters sti
       dt.items.add(new File([await c.convertToBlob({ type: 'image/png' })], 'dropped.png', { type: 'image/png' }));
       document.getElementById('input-frame').dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
     });
+    // Wait for the dropped card itself: white middle AND red corner (the uploaded screenshot
+    // before it may be white in the middle too).
     await page.waitForFunction(async () => {
-      const s = await window.__convolens.snapshot({ x: 320, y: 240, width: 1, height: 1 });
-      return s.input[0] === 255 && s.input[1] === 255;
+      const mid = await window.__convolens.snapshot({ x: 320, y: 240, width: 1, height: 1 });
+      const corner = await window.__convolens.snapshot({ x: 0, y: 0, width: 1, height: 1 });
+      return mid.input[0] === 255 && mid.input[1] === 255 && corner.input[0] === 204 && corner.input[1] === 51;
     }, null, { timeout: 10000 });
     const d = await lastFrame(page);
     expect(Array.from(d.input.subarray(0, 3))).toEqual([204, 51, 51]);
