@@ -238,7 +238,8 @@ test('SIMD and plain modules agree bit for bit on every preset', async () => {
   for (const p of a.presets) {
     for (const mode of ['rgb', 'gray']) {
       const fa = a.createFilter(p.name, { mode, border: 'reflect101' }), fb = b.createFilter(p.name, { mode, border: 'reflect101' });
-      expect([p.name, mode, fa.variant]).toEqual([p.name, mode, fb.variant]);
+      // The plain module runs the scalar twin of the SIMD module's row (same arithmetic).
+      expect([p.name, mode, fa.variant, fb.variant]).toEqual([p.name, mode, expect.stringMatching(/__\w*wasmsimd$/), expect.stringMatching(/__\w*scalar$/)]);
       expect(Array.from(fa.apply(img))).toEqual(Array.from(fb.apply(img)));
       fa.dispose(); fb.dispose();
     }

@@ -9,6 +9,7 @@
 #include "filter_reference.h"
 #include "image/conv_registry.h"
 #include "image/presets.h"
+#include "simd/dispatch.h"
 
 namespace convolens {
 namespace {
@@ -102,6 +103,8 @@ class ConvVariants : public ::testing::Test {
 };
 
 TEST_F(ConvVariants, EveryVariantWithinOneOfExactAndSimdBitIdenticalToScalar) {
+  // In the plain wasm module only the scalar rows are listed: each is still checked against the
+  // exact reference; the SIMD-vs-twin half runs natively (SIMDe) and in the SIMD module.
   Scratch scratch;
   int runs = 0;
   for (const Case& cs : cases()) {
@@ -162,22 +165,30 @@ TEST_F(ConvVariants, GrayModeConvolvesLuminanceAndKeepsAlpha) {
   }
 }
 
+// The plain wasm module (CONVOLENS_SIMD_ROWS == 0) lists no SIMD rows: dispatch picks the same
+// priority slot and runs its scalar twin (same arithmetic, so the same pixels).
 TEST(ConvDispatch, PicksTheFastPathForEachKindOfKernel) {
   auto chosen = [](FilterSpec s) { return std::string(select_variant(make_plan(s)).name); };
-  EXPECT_EQ(chosen(make_preset("sharpen")), "conv3x3_i16__wasmsimd");
-  EXPECT_EQ(chosen(make_preset("emboss")), "conv3x3_i16__wasmsimd");
-  EXPECT_EQ(chosen(make_preset("sobel-x")), "conv3x3_i16__wasmsimd");
-  EXPECT_EQ(chosen(make_preset("box", {{"size", 15}})), "box_blur__running_sum_wasmsimd");
-  EXPECT_EQ(chosen(make_preset("gaussian", {{"sigma", 1}, {"size", 5}})), "separable_u16__wasmsimd");
-  EXPECT_EQ(chosen(make_preset("gaussian", {{"sigma", 4}})), "separable_u16__wasmsimd");
-  EXPECT_EQ(chosen(make_preset("sobel-magnitude")), "gradient_i16__wasmsimd");
-  EXPECT_EQ(chosen(make_preset("unsharp")), "conv2d_f32__wasmsimd");
+  auto want = [](const char* simd_row, const char* scalar_twin) { return CONVOLENS_SIMD_ROWS ? simd_row : scalar_twin; };
+  EXPECT_EQ(chosen(make_preset("sharpen")), want("conv3x3_i16__wasmsimd", "conv2d_i16__scalar"));
+  EXPECT_EQ(chosen(make_preset("emboss")), want("conv3x3_i16__wasmsimd", "conv2d_i16__scalar"));
+  EXPECT_EQ(chosen(make_preset("sobel-x")), want("conv3x3_i16__wasmsimd", "conv2d_i16__scalar"));
+  EXPECT_EQ(chosen(make_preset("box", {{"size", 15}})), want("box_blur__running_sum_wasmsimd", "box_blur__running_sum_scalar"));
+  EXPECT_EQ(chosen(make_preset("gaussian", {{"sigma", 1}, {"size", 5}})), want("separable_u16__wasmsimd", "separable_u16__scalar"));
+  EXPECT_EQ(chosen(make_preset("gaussian", {{"sigma", 4}})), want("separable_u16__wasmsimd", "separable_u16__scalar"));
+  EXPECT_EQ(chosen(make_preset("sobel-magnitude")), want("gradient_i16__wasmsimd", "gradient_i16__scalar"));
+  EXPECT_EQ(chosen(make_preset("unsharp")), want("conv2d_f32__wasmsimd", "conv2d_f32__scalar"));
   FilterSpec f;
   f.kernel = outer({0.3f, 1.f, 0.3f}, {0.1f, 0.5f, 1.f, 0.5f, 0.1f}, 1.f);
-  EXPECT_EQ(chosen(f), "separable_f32__wasmsimd");
+  EXPECT_EQ(chosen(f), want("separable_f32__wasmsimd", "separable_f32__scalar"));
   f.kernel = ConvKernel{5, 5, std::vector<float>(25, 0.f), 1, 0};
   for (int t = 0; t < 25; ++t) f.kernel.weights[t] = float((t * 7) % 5) - 2.f;  // rank > 1, small ints
-  EXPECT_EQ(chosen(f), "conv2d_i16__wasmsimd");
+  EXPECT_EQ(chosen(f), want("conv2d_i16__wasmsimd", "conv2d_i16__scalar"));
+}
+
+TEST(ConvDispatch, PlainWasmListsOnlyScalarRows) {
+  if (CONVOLENS_SIMD_ROWS) GTEST_SKIP() << "SIMD rows are listed in this build";
+  for (const ConvVariant& v : conv_variants()) EXPECT_EQ(v.twin, nullptr) << v.name;
 }
 
 // The integer paths' error bound is what makes "within 1" a theorem rather than a hope.

@@ -7,6 +7,7 @@
 
 #include "core/errors.h"
 #include "nn/kernels.h"
+#include "simd/dispatch.h"
 #include "nn_test_util.h"
 
 namespace convolens::nn {
@@ -65,7 +66,10 @@ ConvParams params_for(const ConvCase& c, bool depthwise, std::vector<float>& ker
   return {g, kernel.data(), bias.data(), packed.data(), stride, act};
 }
 
+// The plain wasm module lists only the scalar rows (simd/dispatch.h); these comparisons run
+// natively (SIMDe) and in the wasm SIMD build.
 TEST(NnKernels, ConvVariantsMatchScalarOverShapeSweep) {
+  if (!CONVOLENS_SIMD_ROWS) GTEST_SKIP() << "plain wasm module: only the scalar rows are listed";
   auto variants = conv2d_variants();
   ASSERT_EQ(std::string(variants[0].name), "conv2d__scalar");
   for (const auto& c : conv_cases())
@@ -87,6 +91,7 @@ TEST(NnKernels, ConvVariantsMatchScalarOverShapeSweep) {
 }
 
 TEST(NnKernels, DepthwiseVariantsMatchScalarOverShapeSweep) {
+  if (!CONVOLENS_SIMD_ROWS) GTEST_SKIP() << "plain wasm module: only the scalar rows are listed";
   auto variants = depthwise2d_variants();
   int i = 0;
   for (auto c : conv_cases()) {
@@ -107,6 +112,7 @@ TEST(NnKernels, DepthwiseVariantsMatchScalarOverShapeSweep) {
 }
 
 TEST(NnKernels, DenseVariantsMatchScalarOverSizes) {
+  if (!CONVOLENS_SIMD_ROWS) GTEST_SKIP() << "plain wasm module: only the scalar rows are listed";
   auto variants = dense_variants();
   for (int rows : {1, 3})
     for (int in : {1, 3, 5, 16, 33, 200})
@@ -129,6 +135,7 @@ TEST(NnKernels, DenseVariantsMatchScalarOverSizes) {
 }
 
 TEST(NnKernels, PoolVariantsMatchScalarOverShapeSweep) {
+  if (!CONVOLENS_SIMD_ROWS) GTEST_SKIP() << "plain wasm module: only the scalar rows are listed";
   auto cases = conv_cases();
   for (int ch : kChannels)  // 2x2 stride 2 (the fast path), even and odd sizes, both paddings
     for (auto [h, w] : {std::pair{28, 28}, {7, 5}, {2, 3}})

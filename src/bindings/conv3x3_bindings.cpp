@@ -9,6 +9,7 @@
 #include "bindings/js_errors.h"
 #include "core/buffer.h"
 #include "image/conv3x3_rgba.h"
+#include "simd/dispatch.h"
 
 using namespace emscripten;
 using convolens::bindings::js_guard;
@@ -53,7 +54,8 @@ class Conv3x3Filter {
       if (width_ == 0) throw RangeError("call resize(width, height) before run()");
       const ImageView src{input_.data(), width_, height_, 4, width_ * 4};
       const MutableImageView dst{output_.data(), width_, height_, 4, width_ * 4};
-      simd ? conv3x3_rgba__wasmsimd(src, dst, kernel_) : conv3x3_rgba__scalar(src, dst, kernel_);
+      // The plain module has no SIMD rows (simd/dispatch.h): both requests run the scalar kernel.
+      simd && CONVOLENS_SIMD_ROWS ? conv3x3_rgba__wasmsimd(src, dst, kernel_) : conv3x3_rgba__scalar(src, dst, kernel_);
       return 0;
     });
   }

@@ -16,23 +16,24 @@ inline std::uint8_t fixed_finish(std::uint32_t s, const BoxForm& f) {
 
 void box_blur__running_sum_scalar(const ImageView& src, const MutableImageView& dst, const Plan& p, Scratch& scratch) {
   const int C = src.channels, w = src.width, kw = p.kw(), kh = p.kh(), ax = p.ax(), ay = p.ay();
-  const kern::BorderedReader in{src.data, src.stride, w, src.height, C, p.spec.border, p.spec.border_value};
+  const kern::PaddedImage in(src, kw, kh, ax, ay, p.spec.border, p.spec.border_value, scratch.rows);
   const int pw = w + kw - 1;  // padded width: padded x = x + ax
-  scratch.line.resize(std::size_t(pw) * C * sizeof(std::uint32_t));
+  const int pn = pw * C;
+  scratch.line.resize(std::size_t(pn) * sizeof(std::uint32_t));
   std::uint32_t* col = scratch.line.as<std::uint32_t>();
   const float factor = p.box.factor, offset = p.spec.kernel.offset;
   for (int y = 0; y < src.height; ++y) {
-    for (int xp = 0; xp < pw; ++xp)
-      for (int c = 0; c < C; ++c) {
-        std::uint32_t& s = col[xp * C + c];
-        if (y == 0) {
-          s = 0;
-          for (int j = 0; j < kh; ++j) s += in.at(xp - ax, j - ay, c);
-        } else {
-          s += in.at(xp - ax, y + kh - 1 - ay, c);
-          s -= in.at(xp - ax, y - 1 - ay, c);
-        }
+    if (y == 0) {  // column sums over the first window
+      for (int k = 0; k < pn; ++k) col[k] = 0;
+      for (int j = 0; j < kh; ++j) {
+        const std::uint8_t* r = in.ptr(-ax, j - ay);
+        for (int k = 0; k < pn; ++k) col[k] += r[k];
       }
+    } else {  // slide down one row
+      const std::uint8_t* add = in.ptr(-ax, y + kh - 1 - ay);
+      const std::uint8_t* sub = in.ptr(-ax, y - 1 - ay);
+      for (int k = 0; k < pn; ++k) col[k] = col[k] + add[k] - sub[k];
+    }
     std::uint8_t* out = dst.row(y);
     for (int c = 0; c < C; ++c) {
       if (C == 4 && c == 3) {

@@ -8,21 +8,22 @@
 
 namespace convolens {
 
-void conv2d_f32__scalar(const ImageView& src, const MutableImageView& dst, const Plan& p, Scratch&) {
-  const int C = src.channels;
-  const kern::BorderedReader in{src.data, src.stride, src.width, src.height, C, p.spec.border, p.spec.border_value};
-  for (int y = 0; y < src.height; ++y)
-    for (int x = 0; x < src.width; ++x)
-      for (int c = 0; c < C; ++c) {
-        std::uint8_t& out = dst.row(y)[x * C + c];
-        if (C == 4 && c == 3) {
-          out = src.row(y)[x * 4 + 3];
-          continue;
-        }
-        float acc = 0.f;
-        for (const Tap& t : p.nonzero) acc = acc + p.w(t.row, t.col) * float(in.at(x + t.col - p.ax(), y + t.row - p.ay(), c));
-        out = kern::finish_f32(acc, p.inv_scale, p.spec.kernel.offset);
-      }
+void conv2d_f32__scalar(const ImageView& src, const MutableImageView& dst, const Plan& p, Scratch& scratch) {
+  const int n = src.width * src.channels;
+  const kern::PaddedImage in(src, p.kw(), p.kh(), p.ax(), p.ay(), p.spec.border, p.spec.border_value, scratch.rows);
+  scratch.line.resize(std::size_t(n) * sizeof(float));
+  float* acc = scratch.line.as<float>();
+  for (int y = 0; y < src.height; ++y) {
+    for (int i = 0; i < n; ++i) acc[i] = 0.f;
+    for (const Tap& t : p.nonzero) {  // one tap over the whole row; per pixel, taps in order
+      const float w = p.w(t.row, t.col);
+      const std::uint8_t* s = in.ptr(t.col - p.ax(), y + t.row - p.ay());
+      for (int i = 0; i < n; ++i) acc[i] = acc[i] + w * float(s[i]);
+    }
+    std::uint8_t* out = dst.row(y);
+    for (int i = 0; i < n; ++i) out[i] = kern::finish_f32(acc[i], p.inv_scale, p.spec.kernel.offset);
+    kern::restore_alpha(src, dst, y);
+  }
 }
 
 namespace {

@@ -15,23 +15,26 @@
 
 namespace convolens {
 
-void conv2d_i16__scalar(const ImageView& src, const MutableImageView& dst, const Plan& p, Scratch&) {
-  const int C = src.channels;
-  const kern::BorderedReader in{src.data, src.stride, src.width, src.height, C, p.spec.border, p.spec.border_value};
+void conv2d_i16__scalar(const ImageView& src, const MutableImageView& dst, const Plan& p, Scratch& scratch) {
+  const int n = src.width * src.channels;
+  const kern::PaddedImage in(src, p.kw(), p.kh(), p.ax(), p.ay(), p.spec.border, p.spec.border_value, scratch.rows);
   const Int16Form& f = p.i16;
-  for (int y = 0; y < src.height; ++y)
-    for (int x = 0; x < src.width; ++x)
-      for (int c = 0; c < C; ++c) {
-        std::uint8_t& out = dst.row(y)[x * C + c];
-        if (C == 4 && c == 3) {
-          out = src.row(y)[x * 4 + 3];
-          continue;
-        }
-        int acc = f.bias;
-        for (const Tap& t : f.taps) acc += t.q * in.at(x + t.col - p.ax(), y + t.row - p.ay(), c);
-        if (f.shift) acc = (acc + (1 << (f.shift - 1))) >> f.shift;  // = q15mulr(acc, 2^(15-shift))
-        out = std::uint8_t(acc < 0 ? 0 : acc > 255 ? 255 : acc);
-      }
+  scratch.line.resize(std::size_t(n) * sizeof(int));
+  int* acc = scratch.line.as<int>();
+  for (int y = 0; y < src.height; ++y) {
+    for (int i = 0; i < n; ++i) acc[i] = f.bias;
+    for (const Tap& t : f.taps) {  // one tap over the whole row
+      const std::uint8_t* s = in.ptr(t.col - p.ax(), y + t.row - p.ay());
+      for (int i = 0; i < n; ++i) acc[i] += t.q * s[i];
+    }
+    std::uint8_t* out = dst.row(y);
+    for (int i = 0; i < n; ++i) {
+      int a = acc[i];
+      if (f.shift) a = (a + (1 << (f.shift - 1))) >> f.shift;  // = q15mulr(acc, 2^(15-shift))
+      out[i] = std::uint8_t(a < 0 ? 0 : a > 255 ? 255 : a);
+    }
+    kern::restore_alpha(src, dst, y);
+  }
 }
 
 namespace {

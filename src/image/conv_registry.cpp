@@ -3,6 +3,7 @@
 #include <cstring>
 
 #include "core/errors.h"
+#include "simd/dispatch.h"
 
 namespace convolens {
 
@@ -24,27 +25,36 @@ struct Row {
   bool (*preferred)(const Plan&);
 };
 
-// In dispatch priority order. Scalar rows are references (tests, bench), never dispatched.
+// In dispatch priority order. Scalar rows are references (tests, bench), never dispatched,
+// except in the plain wasm module (CONVOLENS_SIMD_ROWS == 0): there the SIMD rows keep their
+// place in the priority order but are not listed, and dispatch runs their scalar twins.
+#if CONVOLENS_SIMD_ROWS
+#define SIMD_FN(f) f
+#else
+#define SIMD_FN(f) nullptr
+#endif
 const Row kRows[] = {
-    {{"conv3x3_i16__wasmsimd", "conv2d_i16__scalar", i16_small, conv3x3_i16__wasmsimd}, true, nullptr},
-    {{"box_blur__running_sum_wasmsimd", "box_blur__running_sum_scalar", box, box_blur__running_sum_wasmsimd}, true, nullptr},
+    {{"conv3x3_i16__wasmsimd", "conv2d_i16__scalar", i16_small, SIMD_FN(conv3x3_i16__wasmsimd)}, true, nullptr},
+    {{"box_blur__running_sum_wasmsimd", "box_blur__running_sum_scalar", box, SIMD_FN(box_blur__running_sum_wasmsimd)}, true, nullptr},
     {{"box_blur__running_sum_scalar", nullptr, box, box_blur__running_sum_scalar}, false, nullptr},
-    {{"separable_u16__wasmsimd", "separable_u16__scalar", sep_u16, separable_u16__wasmsimd}, true, nullptr},
+    {{"separable_u16__wasmsimd", "separable_u16__scalar", sep_u16, SIMD_FN(separable_u16__wasmsimd)}, true, nullptr},
     {{"separable_u16__scalar", nullptr, sep_u16, separable_u16__scalar}, false, nullptr},
-    {{"conv2d_i16__wasmsimd", "conv2d_i16__scalar", i16_any, conv2d_i16__wasmsimd}, true, i16_preferred},
+    {{"conv2d_i16__wasmsimd", "conv2d_i16__scalar", i16_any, SIMD_FN(conv2d_i16__wasmsimd)}, true, i16_preferred},
     {{"conv2d_i16__scalar", nullptr, i16_any, conv2d_i16__scalar}, false, nullptr},
-    {{"separable_f32__wasmsimd", "separable_f32__scalar", sep_f32, separable_f32__wasmsimd}, true, nullptr},
+    {{"separable_f32__wasmsimd", "separable_f32__scalar", sep_f32, SIMD_FN(separable_f32__wasmsimd)}, true, nullptr},
     {{"separable_f32__scalar", nullptr, sep_f32, separable_f32__scalar}, false, nullptr},
-    {{"gradient_i16__wasmsimd", "gradient_i16__scalar", gradient, gradient_i16__wasmsimd}, true, nullptr},
+    {{"gradient_i16__wasmsimd", "gradient_i16__scalar", gradient, SIMD_FN(gradient_i16__wasmsimd)}, true, nullptr},
     {{"gradient_i16__scalar", nullptr, gradient, gradient_i16__scalar}, false, nullptr},
-    {{"conv2d_f32__wasmsimd", "conv2d_f32__scalar", is_conv, conv2d_f32__wasmsimd}, true, nullptr},
+    {{"conv2d_f32__wasmsimd", "conv2d_f32__scalar", is_conv, SIMD_FN(conv2d_f32__wasmsimd)}, true, nullptr},
     {{"conv2d_f32__scalar", nullptr, is_conv, conv2d_f32__scalar}, false, nullptr},
 };
 
 struct Table {
   ConvVariant v[sizeof(kRows) / sizeof(kRows[0])];
+  std::size_t n = 0;
   Table() {
-    for (std::size_t i = 0; i < std::size(kRows); ++i) v[i] = kRows[i].v;
+    for (const Row& r : kRows)
+      if (r.v.run) v[n++] = r.v;
   }
 };
 
@@ -52,7 +62,7 @@ struct Table {
 
 std::span<const ConvVariant> conv_variants() {
   static const Table t;
-  return {t.v, std::size(t.v)};
+  return {t.v, t.n};
 }
 
 const ConvVariant* find_variant(const char* name) {
@@ -62,9 +72,9 @@ const ConvVariant* find_variant(const char* name) {
 }
 
 const ConvVariant& select_variant(const Plan& plan) {
-  const auto all = conv_variants();
-  for (std::size_t i = 0; i < all.size(); ++i)
-    if (kRows[i].simd && all[i].eligible(plan) && (!kRows[i].preferred || kRows[i].preferred(plan))) return all[i];
+  for (const Row& r : kRows)
+    if (r.simd && r.v.eligible(plan) && (!r.preferred || r.preferred(plan)))
+      return *find_variant(CONVOLENS_SIMD_ROWS ? r.v.name : r.v.twin);
   throw RangeError("no convolution variant accepts this filter");  // unreachable: direct f32 takes all
 }
 

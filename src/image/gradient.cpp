@@ -4,30 +4,36 @@
 //   out = round(m / scale + offset)
 // Scalar and SIMD do the same integer sums and the same (correctly rounded) f32 operations.
 #include <cstdlib>
+#include <utility>
 
 #include "image/conv_registry.h"
 #include "image/kernel_util.h"
 
 namespace convolens {
 
-void gradient_i16__scalar(const ImageView& src, const MutableImageView& dst, const Plan& p, Scratch&) {
-  const int C = src.channels;
-  const kern::BorderedReader in{src.data, src.stride, src.width, src.height, C, p.spec.border, p.spec.border_value};
+void gradient_i16__scalar(const ImageView& src, const MutableImageView& dst, const Plan& p, Scratch& scratch) {
+  const int n = src.width * src.channels;
+  const kern::PaddedImage in(src, p.kw(), p.kh(), p.ax(), p.ay(), p.spec.border, p.spec.border_value, scratch.rows);
   const bool l2 = p.spec.gradient == Gradient::MagnitudeL2;
-  for (int y = 0; y < src.height; ++y)
-    for (int x = 0; x < src.width; ++x)
-      for (int c = 0; c < C; ++c) {
-        std::uint8_t& out = dst.row(y)[x * C + c];
-        if (C == 4 && c == 3) {
-          out = src.row(y)[x * 4 + 3];
-          continue;
-        }
-        int gx = 0, gy = 0;
-        for (const Tap& t : p.grad.tx) gx += t.q * in.at(x + t.col - p.ax(), y + t.row - p.ay(), c);
-        for (const Tap& t : p.grad.ty) gy += t.q * in.at(x + t.col - p.ax(), y + t.row - p.ay(), c);
-        const float m = l2 ? std::sqrt(float(gx * gx + gy * gy)) : float(std::abs(gx) + std::abs(gy));
-        out = kern::finish_f32(m, p.inv_scale, p.spec.kernel.offset);
+  scratch.line.resize(std::size_t(n) * sizeof(int));
+  scratch.line2.resize(std::size_t(n) * sizeof(int));
+  int* gx = scratch.line.as<int>();
+  int* gy = scratch.line2.as<int>();
+  for (int y = 0; y < src.height; ++y) {
+    for (auto [g, taps] : {std::pair{gx, &p.grad.tx}, std::pair{gy, &p.grad.ty}}) {
+      for (int i = 0; i < n; ++i) g[i] = 0;
+      for (const Tap& t : *taps) {
+        const std::uint8_t* s = in.ptr(t.col - p.ax(), y + t.row - p.ay());
+        for (int i = 0; i < n; ++i) g[i] += t.q * s[i];
       }
+    }
+    std::uint8_t* out = dst.row(y);
+    for (int i = 0; i < n; ++i) {
+      const float m = l2 ? std::sqrt(float(gx[i] * gx[i] + gy[i] * gy[i])) : float(std::abs(gx[i]) + std::abs(gy[i]));
+      out[i] = kern::finish_f32(m, p.inv_scale, p.spec.kernel.offset);
+    }
+    kern::restore_alpha(src, dst, y);
+  }
 }
 
 namespace {

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <cstring>
 
+#include "core/buffer.h"
 #include "image/image.h"
 #include "simd/simd.h"
 
@@ -125,5 +126,50 @@ struct BorderedReader {
     return data[yy * stride + xx * channels + c];
   }
 };
+
+// The scalar rows' reader: the whole source copied once with a border of the kernel's reach
+// (values from BorderedReader), so taps are plain index arithmetic. Same values, same results;
+// this is what makes the scalar rows usable as the plain wasm module's kernels.
+struct PaddedImage {
+  const std::uint8_t* data;
+  std::ptrdiff_t stride;
+  int channels, ox, oy;  // source pixel (x, y) is padded pixel (x + ox, y + oy)
+  PaddedImage(const ImageView& src, int kw, int kh, int ax, int ay, Border border, std::uint8_t value,
+              Buffer& storage)
+      : channels(src.channels), ox(ax), oy(ay) {
+    const int C = src.channels, pw = src.width + kw - 1, ph = src.height + kh - 1;
+    stride = std::ptrdiff_t(pw) * C;
+    storage.resize(std::size_t(stride) * ph + 1);
+    std::uint8_t* out = storage.data();
+    const BorderedReader in{src.data, src.stride, src.width, src.height, C, border, value};
+    for (int py = 0; py < ph; ++py) {
+      std::uint8_t* row = out + py * stride;
+      const int y = py - ay;
+      const bool inside = y >= 0 && y < src.height;
+      for (int px = 0; px < pw; ++px) {
+        const int x = px - ax;
+        if (inside && x == 0) {  // the row's interior: a copy
+          std::memcpy(row + px * C, src.row(y), std::size_t(src.width) * C);
+          px += src.width - 1;
+          continue;
+        }
+        for (int c = 0; c < C; ++c) row[px * C + c] = std::uint8_t(in.at(x, y, c));
+      }
+    }
+    data = out;
+  }
+  int at(int x, int y, int c) const { return data[(y + oy) * stride + (x + ox) * channels + c]; }
+  // Byte of source pixel (x, y), channel 0; rows of the image are contiguous here.
+  const std::uint8_t* ptr(int x, int y) const { return data + (y + oy) * stride + (x + ox) * channels; }
+};
+
+// The scalar rows compute whole rows (alpha included, as a throwaway channel), then put the
+// source alpha back: RGBA alpha is never filtered.
+inline void restore_alpha(const ImageView& src, const MutableImageView& dst, int y) {
+  if (src.channels != 4) return;
+  const std::uint8_t* s = src.row(y);
+  std::uint8_t* d = dst.row(y);
+  for (int x = 0; x < src.width; ++x) d[x * 4 + 3] = s[x * 4 + 3];
+}
 
 }  // namespace convolens::kern

@@ -12,57 +12,79 @@
 
 namespace convolens {
 
-void separable_f32__scalar(const ImageView& src, const MutableImageView& dst, const Plan& p, Scratch&) {
-  const int C = src.channels;
-  const kern::BorderedReader in{src.data, src.stride, src.width, src.height, C, p.spec.border, p.spec.border_value};
+// The scalar separable rows keep a ring of kh horizontal-pass rows: padded row py in slot py % kh.
+void separable_f32__scalar(const ImageView& src, const MutableImageView& dst, const Plan& p, Scratch& scratch) {
+  const int C = src.channels, n = src.width * C, kw = p.kw(), kh = p.kh();
+  const kern::PaddedImage in(src, kw, kh, p.ax(), p.ay(), p.spec.border, p.spec.border_value, scratch.rows);
   const auto &kx = p.sep.kx, &ky = p.sep.ky;
-  for (int y = 0; y < src.height; ++y)
-    for (int x = 0; x < src.width; ++x)
-      for (int c = 0; c < C; ++c) {
-        std::uint8_t& out = dst.row(y)[x * C + c];
-        if (C == 4 && c == 3) {
-          out = src.row(y)[x * 4 + 3];
-          continue;
-        }
-        float acc = 0.f;
-        for (int j = 0; j < p.kh(); ++j) {
-          if (ky[j] == 0.f) continue;
-          float h = 0.f;
-          for (int i = 0; i < p.kw(); ++i)
-            if (kx[i] != 0.f) h = h + kx[i] * float(in.at(x + i - p.ax(), y + j - p.ay(), c));
-          acc = acc + ky[j] * h;
-        }
-        out = kern::finish_f32(acc, p.inv_scale, p.spec.kernel.offset);
-      }
+  scratch.line.resize(std::size_t(n) * kh * sizeof(float));
+  scratch.line2.resize(std::size_t(n) * sizeof(float));
+  float* ring = scratch.line.as<float>();
+  float* acc = scratch.line2.as<float>();
+  auto horizontal = [&](int py) {  // h = sum_i kx[i] * p, in index order
+    float* h = ring + std::size_t(py % kh) * n;
+    const std::uint8_t* s = in.ptr(-p.ax(), py - p.ay());
+    for (int k = 0; k < n; ++k) h[k] = 0.f;
+    for (int i = 0; i < kw; ++i) {
+      if (kx[i] == 0.f) continue;
+      for (int k = 0; k < n; ++k) h[k] = h[k] + kx[i] * float(s[i * C + k]);
+    }
+  };
+  for (int py = 0; py < kh - 1; ++py) horizontal(py);
+  for (int y = 0; y < src.height; ++y) {
+    horizontal(y + kh - 1);
+    for (int k = 0; k < n; ++k) acc[k] = 0.f;
+    for (int j = 0; j < kh; ++j) {
+      if (ky[j] == 0.f) continue;
+      const float* h = ring + std::size_t((y + j) % kh) * n;
+      for (int k = 0; k < n; ++k) acc[k] = acc[k] + ky[j] * h[k];
+    }
+    std::uint8_t* out = dst.row(y);
+    for (int k = 0; k < n; ++k) out[k] = kern::finish_f32(acc[k], p.inv_scale, p.spec.kernel.offset);
+    kern::restore_alpha(src, dst, y);
+  }
 }
 
-void separable_u16__scalar(const ImageView& src, const MutableImageView& dst, const Plan& p, Scratch&) {
-  const int C = src.channels;
-  const kern::BorderedReader in{src.data, src.stride, src.width, src.height, C, p.spec.border, p.spec.border_value};
+void separable_u16__scalar(const ImageView& src, const MutableImageView& dst, const Plan& p, Scratch& scratch) {
+  const int C = src.channels, n = src.width * C, kw = p.kw(), kh = p.kh();
+  const kern::PaddedImage in(src, kw, kh, p.ax(), p.ay(), p.spec.border, p.spec.border_value, scratch.rows);
   const SeparableU16Form& f = p.sep16;
-  for (int y = 0; y < src.height; ++y)
-    for (int x = 0; x < src.width; ++x)
-      for (int c = 0; c < C; ++c) {
-        std::uint8_t& out = dst.row(y)[x * C + c];
-        if (C == 4 && c == 3) {
-          out = src.row(y)[x * 4 + 3];
-          continue;
-        }
-        int v = 0;
-        for (int j = 0; j < p.kh(); ++j) {
-          int h = 0;
-          for (int i = 0; i < p.kw(); ++i) h += f.qx[i] * in.at(x + i - p.ax(), y + j - p.ay(), c);
-          if (f.shift) h = (h + (1 << (f.shift - 1))) >> f.shift;
-          v += f.qy[j] * h;
-        }
-        if (f.final_shift >= 0) {
-          const int k = f.final_shift;
-          const int r = k ? (v + (1 << (k - 1))) >> k : v;
-          out = std::uint8_t(r > 255 ? 255 : r);
-        } else {
-          out = kern::finish_f32(float(v), f.factor, p.spec.kernel.offset);
-        }
+  scratch.line.resize(std::size_t(n) * kh * sizeof(int));
+  scratch.line2.resize(std::size_t(n) * sizeof(int));
+  int* ring = scratch.line.as<int>();
+  int* v = scratch.line2.as<int>();
+  auto horizontal = [&](int py) {  // hr = round_half_up(sum_i qx[i] * p / 2^shift)
+    int* h = ring + std::size_t(py % kh) * n;
+    const std::uint8_t* s = in.ptr(-p.ax(), py - p.ay());
+    for (int k = 0; k < n; ++k) h[k] = 0;
+    for (int i = 0; i < kw; ++i) {
+      const int q = f.qx[i];
+      for (int k = 0; k < n; ++k) h[k] += q * s[i * C + k];
+    }
+    if (f.shift)
+      for (int k = 0; k < n; ++k) h[k] = (h[k] + (1 << (f.shift - 1))) >> f.shift;
+  };
+  for (int py = 0; py < kh - 1; ++py) horizontal(py);
+  for (int y = 0; y < src.height; ++y) {
+    horizontal(y + kh - 1);
+    for (int k = 0; k < n; ++k) v[k] = 0;
+    for (int j = 0; j < kh; ++j) {
+      const int q = f.qy[j];
+      const int* h = ring + std::size_t((y + j) % kh) * n;
+      for (int k = 0; k < n; ++k) v[k] += q * h[k];
+    }
+    std::uint8_t* out = dst.row(y);
+    for (int k = 0; k < n; ++k) {
+      if (f.final_shift >= 0) {
+        const int s = f.final_shift;
+        const int r = s ? (v[k] + (1 << (s - 1))) >> s : v[k];
+        out[k] = std::uint8_t(r > 255 ? 255 : r);
+      } else {
+        out[k] = kern::finish_f32(float(v[k]), f.factor, p.spec.kernel.offset);
       }
+    }
+    kern::restore_alpha(src, dst, y);
+  }
 }
 
 namespace {
