@@ -121,21 +121,23 @@ void pack_conv_kernel(const float* kernel, int rows, int out_c, float* packed) {
 void conv2d__scalar(const ConvParams& p, const float* in, float* out, float*) {
   const ConvGeom& g = p.g;
   for (int oy = 0; oy < g.out_h; ++oy)
-    for (int ox = 0; ox < g.out_w; ++ox)
-      for (int co = 0; co < g.out_c; ++co) {
-        float acc = p.bias ? p.bias[co] : 0.f;
-        for (int ky = 0; ky < g.kh; ++ky)
-          for (int kx = 0; kx < g.kw; ++kx) {
-            const int iy = oy * g.sh + ky * g.dh - g.pad_t, ix = ox * g.sw + kx * g.dw - g.pad_l;
-            const bool inside = iy >= 0 && iy < g.in_h && ix >= 0 && ix < g.in_w;
-            for (int ci = 0; ci < g.in_c; ++ci) {
-              // Padding contributes 0*w, added like any tap so the order matches the SIMD variant.
-              const float x = inside ? in[(std::size_t(iy) * g.in_w + ix) * g.in_c + ci] : 0.f;
-              acc += x * p.kernel[((std::size_t(ky) * g.kw + kx) * g.in_c + ci) * g.out_c + co];
-            }
+    for (int ox = 0; ox < g.out_w; ++ox) {
+      // All out channels of this pixel at once: per channel still bias, then taps in ky, kx, ci
+      // order (the SIMD variant's order), while the HWIO weights are read contiguously.
+      float* o = out + (std::size_t(oy) * g.out_w + ox) * g.out_c;
+      for (int co = 0; co < g.out_c; ++co) o[co] = p.bias ? p.bias[co] : 0.f;
+      for (int ky = 0; ky < g.kh; ++ky)
+        for (int kx = 0; kx < g.kw; ++kx) {
+          const int iy = oy * g.sh + ky * g.dh - g.pad_t, ix = ox * g.sw + kx * g.dw - g.pad_l;
+          const bool inside = iy >= 0 && iy < g.in_h && ix >= 0 && ix < g.in_w;
+          for (int ci = 0; ci < g.in_c; ++ci) {
+            // Padding contributes 0*w, added like any tap so the order matches the SIMD variant.
+            const float x = inside ? in[(std::size_t(iy) * g.in_w + ix) * g.in_c + ci] : 0.f;
+            const float* w = p.kernel + ((std::size_t(ky) * g.kw + kx) * g.in_c + ci) * g.out_c;
+            for (int co = 0; co < g.out_c; ++co) o[co] += x * w[co];
           }
-        out[(std::size_t(oy) * g.out_w + ox) * g.out_c + co] = acc;
-      }
+        }
+    }
   if (p.act == Act::Relu || p.act == Act::Relu6)
     apply_activation(out, std::size_t(g.out_h) * g.out_w * g.out_c, g.out_c, p.act, 0.f);
 }
@@ -161,12 +163,16 @@ void depthwise2d__scalar(const ConvParams& p, const float* in, float* out, float
 }
 
 void dense__scalar(const DenseParams& p, const float* in, float* out) {
-  for (int r = 0; r < p.rows; ++r)
-    for (int n = 0; n < p.out; ++n) {
-      float acc = p.bias ? p.bias[n] : 0.f;
-      for (int k = 0; k < p.in; ++k) acc += in[std::size_t(r) * p.in + k] * p.kernel[std::size_t(k) * p.out + n];
-      out[std::size_t(r) * p.out + n] = acc;
+  for (int r = 0; r < p.rows; ++r) {
+    // All outputs of a row at once: per output bias, then k in order; weight rows contiguous.
+    float* o = out + std::size_t(r) * p.out;
+    for (int n = 0; n < p.out; ++n) o[n] = p.bias ? p.bias[n] : 0.f;
+    for (int k = 0; k < p.in; ++k) {
+      const float x = in[std::size_t(r) * p.in + k];
+      const float* w = p.kernel + std::size_t(k) * p.out;
+      for (int n = 0; n < p.out; ++n) o[n] += x * w[n];
     }
+  }
   if (p.act == Act::Relu || p.act == Act::Relu6)
     apply_activation(out, std::size_t(p.rows) * p.out, p.out, p.act, 0.f);
 }
