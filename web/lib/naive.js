@@ -14,13 +14,17 @@ const BORDER = {
   wrap: (i, n) => ((i % n) + n) % n,
 };
 
+// Border mapping, anchor (floor((k-1)/2), as in the core) and 1/scale shared by both loops.
+function geometry(kw, kh, scale, border) {
+  const map = BORDER[border];
+  if (!map) throw new RangeError(`unknown border mode "${border}"`);
+  return { map, ax: Math.floor((kw - 1) / 2), ay: Math.floor((kh - 1) / 2), inv: 1 / scale };
+}
+
 export function convolveNaive(src, dst, imgWidth, imgHeight, spec) {
   if (!(dst instanceof Uint8ClampedArray)) throw new TypeError('dst must be a Uint8ClampedArray');
   const { width: kw, height: kh, weights, scale = 1, offset = 0, border = 'replicate', borderValue = 0 } = spec;
-  const map = BORDER[border];
-  if (!map) throw new RangeError(`unknown border mode "${border}"`);
-  const ax = Math.floor((kw - 1) / 2), ay = Math.floor((kh - 1) / 2);
-  const inv = 1 / scale;
+  const { map, ax, ay, inv } = geometry(kw, kh, scale, border);
   for (let y = 0; y < imgHeight; y++) {
     for (let x = 0; x < imgWidth; x++) {
       let r = 0, g = 0, b = 0;
@@ -55,10 +59,7 @@ export function convolveNaive(src, dst, imgWidth, imgHeight, spec) {
 export function gradientMagnitudeNaive(src, dst, imgWidth, imgHeight, spec) {
   if (!(dst instanceof Uint8ClampedArray)) throw new TypeError('dst must be a Uint8ClampedArray');
   const { width: kw, height: kh, weightsX, weightsY, scale = 1, offset = 0, norm = 'L2', border = 'replicate', borderValue = 0 } = spec;
-  const map = BORDER[border];
-  if (!map) throw new RangeError(`unknown border mode "${border}"`);
-  const ax = Math.floor((kw - 1) / 2), ay = Math.floor((kh - 1) / 2);
-  const inv = 1 / scale;
+  const { map, ax, ay, inv } = geometry(kw, kh, scale, border);
   for (let y = 0; y < imgHeight; y++) {
     for (let x = 0; x < imgWidth; x++) {
       const o = (y * imgWidth + x) * 4;

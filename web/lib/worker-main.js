@@ -8,6 +8,8 @@ const objects = new Map();
 let nextHandle = 1;
 const reader = new PixelReader();
 let outCanvas = null;
+let outCtx = null;
+let outImage = null;
 
 function pixelsOf(x) {
   if (x && typeof x === 'object' && !(x.data instanceof Uint8ClampedArray) && (globalThis.ImageBitmap && x instanceof ImageBitmap || globalThis.VideoFrame && x instanceof VideoFrame)) {
@@ -20,10 +22,15 @@ function pixelsOf(x) {
   return x;
 }
 
+// The output canvas and its ImageData are made once per frame size, not per frame.
 function toBitmap(data, width, height) {
-  if (!outCanvas || outCanvas.width !== width || outCanvas.height !== height) outCanvas = new OffscreenCanvas(width, height);
-  const ctx = outCanvas.getContext('2d');
-  ctx.putImageData(new ImageData(new Uint8ClampedArray(data), width, height), 0, 0);
+  if (!outCanvas || outCanvas.width !== width || outCanvas.height !== height) {
+    outCanvas = new OffscreenCanvas(width, height);
+    outCtx = outCanvas.getContext('2d');
+    outImage = new ImageData(width, height);
+  }
+  outImage.data.set(data);
+  outCtx.putImageData(outImage, 0, 0);
   return outCanvas.transferToImageBitmap();
 }
 
