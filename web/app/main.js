@@ -385,7 +385,7 @@ async function main() {
   const backend = ['simd', 'plain', 'js'].includes(params.get('backend')) ? params.get('backend') : 'simd';
   pipe = await createFramePipe($('output'), { backend, mainThread: params.get('worker') === '0' });
   hook.mode = pipe.mode;
-  hook.snapshot = () => pipe.call('snapshot');
+  hook.snapshot = (rect) => pipe.call('snapshot', { rect });
   // Median filter time over the last (up to) 64 frames since the last reset.
   hook.msMedian = () => Array.from(recent.subarray(0, Math.min(recentN, recent.length))).sort((a, b) => a - b)[Math.min(recentN, recent.length) >> 1];
   hook.resetTimes = () => { recentN = 0; };
