@@ -131,7 +131,7 @@ async function main() {
   };
 
   const simd = await load({ simd: true }), plain = await load({ simd: false });
-  const raw = await instantiate('simd');
+  const raw = await instantiate('simd', {}, 'nn');
   const tfWasmDir = join(ROOT, 'node_modules/@tensorflow/tfjs-backend-wasm/dist/');
   tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);  // one thread, like ours
   setWasmPaths(tfWasmDir);  // a file path: the backend's own loader reads it (Node's fetch cannot)

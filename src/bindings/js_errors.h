@@ -17,10 +17,11 @@ namespace convolens::bindings {
   __builtin_unreachable();
 }
 
-template <class F>
-auto js_guard(F&& f) -> decltype(f()) {
+// Called from a catch block: rethrows the exception in flight as the matching JS error. Out of
+// line and shared, so each guarded entry point carries one catch-all, not four typed handlers.
+[[noreturn]] __attribute__((noinline)) inline void rethrow_as_js() {
   try {
-    return f();
+    throw;
   } catch (const RangeError& e) {
     throw_js("RangeError", e.what());
   } catch (const TypeError& e) {
@@ -29,6 +30,15 @@ auto js_guard(F&& f) -> decltype(f()) {
     throw_js("RangeError", "out of memory");
   } catch (const std::exception& e) {
     throw_js("Error", e.what());
+  }
+}
+
+template <class F>
+auto js_guard(F&& f) -> decltype(f()) {
+  try {
+    return f();
+  } catch (...) {
+    rethrow_as_js();
   }
 }
 

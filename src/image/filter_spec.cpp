@@ -4,18 +4,12 @@
 #include <string>
 
 #include "core/errors.h"
+#include "core/number_text.h"
 
 namespace convolens {
 
 namespace {
-std::string num(double v) {
-  if (std::isnan(v)) return "NaN";
-  if (std::isinf(v)) return v > 0 ? "Infinity" : "-Infinity";
-  std::string s = std::to_string(v);
-  s.erase(s.find_last_not_of('0') + 1);
-  if (!s.empty() && s.back() == '.') s.pop_back();
-  return s;
-}
+std::string num(double v) { return format_number(v); }
 }  // namespace
 
 void validate_kernel(const ConvKernel& k, const char* what) {

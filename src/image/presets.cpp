@@ -1,10 +1,10 @@
 #include "image/presets.h"
 
 #include <cmath>
-#include <cstdio>
 #include <functional>
 
 #include "core/errors.h"
+#include "core/number_text.h"
 
 namespace convolens {
 
@@ -46,12 +46,7 @@ ConvKernel offset128(ConvKernel k) {
   return k;
 }
 
-std::string fmt(double v) {
-  if (std::isnan(v)) return "NaN";
-  char b[32];
-  std::snprintf(b, sizeof b, "%g", v);
-  return b;
-}
+std::string fmt(double v) { return format_number(v); }
 
 int int_param(const PresetParams& p, const char* name) { return int(std::lround(p.at(name))); }
 

@@ -1,9 +1,9 @@
 #include "nn/json.h"
 
 #include <cmath>
-#include <cstdlib>
 
 #include "core/errors.h"
+#include "core/number_text.h"
 
 // Parsing runs once per model: optimised for size, like the loader.
 #if defined(__clang__)
@@ -138,8 +138,7 @@ class Parser {
       if (i_ < t_.size() && (t_[i_] == '+' || t_[i_] == '-')) ++i_;
       if (digits() == 0) fail("malformed number");
     }
-    const std::string s(t_.substr(start, i_ - start));
-    const double d = std::strtod(s.c_str(), nullptr);
+    const double d = parse_json_number(t_.substr(start, i_ - start));
     if (!std::isfinite(d)) fail("number out of range");
     return d;
   }

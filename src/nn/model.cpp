@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "core/errors.h"
+#include "core/number_text.h"
 #include "nn/model_impl.h"
 
 namespace convolens::nn {
@@ -126,7 +127,7 @@ void Model::activations(const float* input) {
     double total = 0;
     for (auto& l : m.layers) total += double(l.out.size());
     if (total > double(1 << 27))
-      throw RangeError("activations(): the layer outputs together exceed 2^27 values (" + std::to_string(total) + ")");
+      throw RangeError("activations(): the layer outputs together exceed 2^27 values (" + format_number(total) + ")");
     m.acts.clear();
     m.acts.reserve(m.layers.size());
     for (auto& l : m.layers) m.acts.emplace_back(l.op == Op::Identity ? 0 : l.out.size() * sizeof(float));

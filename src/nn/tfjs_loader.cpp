@@ -7,6 +7,7 @@
 #include <algorithm>
 
 #include "core/errors.h"
+#include "core/number_text.h"
 #include "nn/json.h"
 #include "nn/model_impl.h"
 
@@ -54,7 +55,7 @@ class Config {
       bad(k, std::string("must be an integer, got ") + Value::kind_name(v.kind()));
     if (v.number() < lo || v.number() > hi)
       throw RangeError(where() + ": option '" + k + "' must be " + std::to_string(lo) + ".." + std::to_string(hi) +
-                       ", got " + std::to_string(v.number()));
+                       ", got " + format_number(v.number()));
     return int(v.number());
   }
   int integer(const std::string& k, int lo, int hi, std::optional<int> def = {}) {

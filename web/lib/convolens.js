@@ -13,8 +13,12 @@ export { hasSimd };
 
 class Convolens {
   #m;
-  constructor(module, variant) {
+  #options;
+  #nn = null;        // Promise of the CNN module, started by the first model load
+  #nnModule = null;  // the CNN module once loaded (memory() counts it)
+  constructor(module, variant, options) {
     this.#m = module;
+    this.#options = options;
     this.variant = variant;            // 'simd' | 'plain'
     this.backend = module.backend();   // what the binary was compiled for
   }
@@ -34,13 +38,24 @@ class Convolens {
   createPipeline(items) {
     return new Pipeline(this.#m, items);
   }
+  // The CNN engine is a second wasm module, fetched on first use: pages that only filter never
+  // download it. The same variant (SIMD or plain) and the same wasmPaths/locateFile as load().
+  #nnEngine() {
+    if (!this.#nn) {
+      this.#nn = instantiate(this.variant, this.#options, 'nn').then((m) => (this.#nnModule = m));
+      this.#nn.catch(() => (this.#nn = null));  // a failed load may be retried
+    }
+    return this.#nn;
+  }
   // A TF.js Layers model: URL/path of model.json, {modelJson, weights: ArrayBuffer[]}, or files.
-  loadModel(source) {
-    return loadModel(this.#m, source);
+  async loadModel(source) {
+    const m = await this.#nnEngine();
+    return loadModel(m, source);
   }
   // Handwritten digits: a classifier over the shipped MNIST model (or the model.json at url).
-  loadDigitClassifier(url) {
-    return loadDigitClassifier(this.#m, (src) => loadModel(this.#m, src), url);
+  async loadDigitClassifier(url) {
+    const m = await this.#nnEngine();
+    return loadDigitClassifier(m, (src) => loadModel(m, src), url);
   }
   // One drawing -> {digit, probabilities, confidence, input28} | {empty: true}; loads the
   // shipped classifier on first use and keeps it.
@@ -52,10 +67,18 @@ class Convolens {
     return (await this.#digits).classify(imageData);
   }
   #digits = null;
-  // Live convolens buffers and objects plus the heap size: tests check they return to baseline.
+  // Live convolens buffers and objects plus the heap size (both modules once the CNN one is
+  // loaded): tests check they return to baseline.
   memory() {
-    const { liveBytes, liveBuffers } = this.#m.memoryStats();
-    return { liveBytes, liveBuffers, liveObjects: lifetimeStats().liveObjects, heapBytes: this.#m.HEAPU8.length };
+    let { liveBytes, liveBuffers } = this.#m.memoryStats();
+    let heapBytes = this.#m.HEAPU8.length;
+    if (this.#nnModule) {
+      const n = this.#nnModule.memoryStats();
+      liveBytes += n.liveBytes;
+      liveBuffers += n.liveBuffers;
+      heapBytes += this.#nnModule.HEAPU8.length;
+    }
+    return { liveBytes, liveBuffers, liveObjects: lifetimeStats().liveObjects, heapBytes };
   }
 }
 
@@ -69,7 +92,7 @@ export function load(options = {}) {
   if (options.locateFile && !locatorIds.has(options.locateFile)) locatorIds.set(options.locateFile, locatorIds.size + 1);
   const key = `${variant}|${options.wasmPaths ?? ''}|${locatorIds.get(options.locateFile) ?? ''}`;
   if (!loaded.has(key)) {
-    const p = instantiate(variant, options).then((m) => new Convolens(m, variant));
+    const p = instantiate(variant, options).then((m) => new Convolens(m, variant, options));
     p.catch(() => loaded.delete(key));  // a failed load may be retried
     loaded.set(key, p);
   }

@@ -5,13 +5,24 @@
 const SIMD_PROBE = new Uint8Array([
   0, 97, 115, 109, 1, 0, 0, 0, 1, 4, 1, 96, 0, 0, 3, 2, 1, 0, 10, 9, 1, 7, 0, 65, 0, 253, 15, 26, 11,
 ]);
+// Smallest module with a try/catch_all block (wasm exception handling, as em++ -fwasm-exceptions
+// emits it). The SIMD binary needs both; engines with SIMD but no EH (Chrome 91-94, Firefox
+// 89-99) get the plain binary.
+const EH_PROBE = new Uint8Array([
+  0, 97, 115, 109, 1, 0, 0, 0, 1, 4, 1, 96, 0, 0, 3, 2, 1, 0, 10, 8, 1, 6, 0, 6, 64, 25, 11, 11,
+]);
 
-export function hasSimd() {
+function validates(bytes) {
   try {
-    return WebAssembly.validate(SIMD_PROBE);
+    return WebAssembly.validate(bytes);
   } catch {
     return false;
   }
+}
+
+// Whether this engine runs the SIMD binary: wasm SIMD and wasm exception handling.
+export function hasSimd() {
+  return validates(SIMD_PROBE) && validates(EH_PROBE);
 }
 
 const isNode = typeof process !== 'undefined' && !!process.versions?.node && typeof window === 'undefined';
@@ -48,9 +59,16 @@ async function fetchBinary(url) {
   return new Uint8Array(await response.arrayBuffer());
 }
 
-// Loads and instantiates one variant ('simd' | 'plain'); returns the raw Embind module.
-export async function instantiate(variant, options = {}) {
-  const glueUrl = resolveUrl(`convolens-${variant}.mjs`, options);
+// The wasm modules: image filters (what load() brings) and the CNN engine (loaded on the first
+// loadModel / digit classifier), each in a SIMD and a plain build.
+export function moduleFile(variant, part = 'filters') {
+  return part === 'nn' ? `convolens-nn-${variant}` : `convolens-${variant}`;
+}
+
+// Loads and instantiates one module ('simd' | 'plain', 'filters' | 'nn'); returns the raw Embind module.
+export async function instantiate(variant, options = {}, part = 'filters') {
+  const name = moduleFile(variant, part);
+  const glueUrl = resolveUrl(`${name}.mjs`, options);
   let factory;
   try {
     factory = (await import(/* webpackIgnore: true */ /* @vite-ignore */ glueUrl)).default;
@@ -59,7 +77,7 @@ export async function instantiate(variant, options = {}) {
   }
   // The binary is fetched here, not by the glue, so errors name the URL and Node works
   // (Emscripten 3.1.6's own loader breaks on Node's global fetch).
-  const wasmBinary = await fetchBinary(resolveUrl(`convolens-${variant}.wasm`, options));
+  const wasmBinary = await fetchBinary(resolveUrl(`${name}.wasm`, options));
   return factory({
     wasmBinary,
     print: options.print || (() => {}),
