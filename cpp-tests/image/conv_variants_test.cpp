@@ -69,6 +69,7 @@ std::vector<Case> cases() {
   add("box 3x3", ConvKernel{3, 3, std::vector<float>(9, 1.f), 9, 0});
   add("box 5x3 offset", ConvKernel{5, 3, std::vector<float>(15, 2.f), 31, 3.5f});
   add("box 15x15", ConvKernel{15, 15, std::vector<float>(225, 1.f), 225, 0});
+  add("box 7x7 offset 128 (q15)", ConvKernel{7, 7, std::vector<float>(49, 1.f), 98, 128});
   add("box 31x31", ConvKernel{31, 31, std::vector<float>(961, 1.f), 961, 0});
   add("box 2x1 even", ConvKernel{2, 1, std::vector<float>(2, 1.f), 2, 0});
   add("box negative (f32 finish)", ConvKernel{3, 3, std::vector<float>(9, -1.f), 9, 255});
@@ -198,9 +199,12 @@ TEST(ConvDispatch, IntegerFormsCarryAProvenErrorBoundBelowOne) {
     if (plan.i16.ok) { EXPECT_LT(plan.i16.error_bound, 1.0) << p.name; }
     if (plan.sep16.ok) { EXPECT_LT(plan.sep16.error_bound, 1.0) << p.name; }
     if (plan.box.fixed_point) { EXPECT_LT(plan.box.error_bound, 1.0) << p.name; }
+    if (plan.box.q15) { EXPECT_LT(plan.box.q15_error_bound, 1.0) << p.name; }
   }
-  // both finishes of the box and u16 paths are exercised by the sweep
-  EXPECT_TRUE(make_plan(make_preset("box", {{"size", 15}})).box.fixed_point);
+  // all three finishes of the box (q15, i32 fixed point, f32) and the u16 paths are exercised by the sweep
+  EXPECT_TRUE(make_plan(make_preset("box", {{"size", 15}})).box.q15);
+  EXPECT_FALSE(make_plan(make_preset("box", {{"size", 31}})).box.q15);  // 961 * 255 > 65535: i32 finish
+  EXPECT_TRUE(make_plan(make_preset("box", {{"size", 31}})).box.fixed_point);
   FilterSpec neg;
   neg.kernel = ConvKernel{3, 3, std::vector<float>(9, -1.f), 9, 255};
   EXPECT_FALSE(make_plan(neg).box.fixed_point);

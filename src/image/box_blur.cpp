@@ -1,7 +1,9 @@
 // Box kernels (all weights equal) by running sums: cost per pixel independent of the size.
 // Column sums over the kh window are updated by adding the entering row and subtracting the
 // leaving one; each output row then slides a kw window along them. The sum S is an exact
-// integer, so out = round(S * factor + offset) is the only rounding and scalar == SIMD.
+// integer, so the finish (q15, i32 fixed point or f32; see BoxForm) is the only rounding and
+// scalar == SIMD. RGBA rows in the q15 case run the horizontal slide as a prefix sum over
+// u16x8 vectors (two pixels each) instead of one pixel per i32x4.
 #include "image/conv_registry.h"
 #include "image/kernel_util.h"
 
@@ -11,6 +13,14 @@ namespace {
 inline std::uint8_t fixed_finish(std::uint32_t s, const BoxForm& f) {
   const int v = (int(s) * f.mul + f.bias) >> 16;
   return std::uint8_t(v < 0 ? 0 : v > 255 ? 255 : v);
+}
+// The scalar spelling of i16x8.q15mulr_sat_s((S >> 1), m) + offset, then the u8 narrowing.
+inline std::uint8_t q15_finish(std::uint32_t s, const BoxForm& f) {
+  const int v = ((int(s >> 1) * f.q15_mul + 16384) >> 15) + f.q15_offset;
+  return std::uint8_t(v < 0 ? 0 : v > 255 ? 255 : v);
+}
+inline std::uint8_t box_finish(std::uint32_t s, const BoxForm& f, float factor, float offset) {
+  return f.q15 ? q15_finish(s, f) : f.fixed_point ? fixed_finish(s, f) : kern::finish_f32(float(s), factor, offset);
 }
 }  // namespace
 
@@ -43,7 +53,7 @@ void box_blur__running_sum_scalar(const ImageView& src, const MutableImageView& 
       std::uint32_t s = 0;
       for (int i = 0; i < kw; ++i) s += col[i * C + c];
       for (int x = 0; x < w; ++x) {
-        out[x * C + c] = p.box.fixed_point ? fixed_finish(s, p.box) : kern::finish_f32(float(s), factor, offset);
+        out[x * C + c] = box_finish(s, p.box, factor, offset);
         if (x + 1 < w) s = s + col[(x + kw) * C + c] - col[x * C + c];
       }
     }
@@ -51,6 +61,34 @@ void box_blur__running_sum_scalar(const ImageView& src, const MutableImageView& 
 }
 
 namespace {
+
+// One RGBA output row from the column sums (q15 finish): S(x+1) = S(x) + d(x) with
+// d(x) = col(x + kw) - col(x), so each u16x8 of two pixels is the running total plus [0, d(x)],
+// and the total advances by d(x) + d(x + 1). u16 wrap-around is harmless: every S fits in u16.
+void box_row_q15(const std::uint16_t* col, int w, int kw, const BoxForm& f, const std::uint8_t* centre,
+                 std::uint8_t* out) {
+  const v128_t zero = wasm_i16x8_splat(0), vm = wasm_i16x8_splat(std::int16_t(f.q15_mul)),
+               voff = wasm_i16x8_splat(std::int16_t(f.q15_offset));
+  v128_t s = zero;
+  for (int i = 0; i < kw; ++i) s = wasm_i16x8_add(s, wasm_v128_load(col + i * 4));  // low half: S(0)
+  v128_t total = wasm_i64x2_shuffle(s, s, 0, 0);  // [S(x), S(x)]
+  auto two = [&](int x) {                          // -> i16x8 results for pixels x, x + 1
+    const v128_t d = wasm_i16x8_sub(wasm_v128_load(col + (x + kw) * 4), wasm_v128_load(col + x * 4));
+    const v128_t sums = wasm_i16x8_add(total, wasm_i64x2_shuffle(zero, d, 0, 2));
+    total = wasm_i16x8_add(total, wasm_i16x8_add(d, wasm_i64x2_shuffle(d, d, 1, 0)));
+    return wasm_i16x8_add_sat(wasm_i16x8_q15mulr_sat(wasm_u16x8_shr(sums, 1), vm), voff);
+  };
+  int x = 0;
+  for (; x + 4 <= w; x += 4) {
+    const v128_t a = two(x), b = two(x + 2);
+    wasm_v128_store(out + x * 4, kern::keep_alpha(wasm_u8x16_narrow_i16x8(a, b), wasm_v128_load(centre + x * 4)));
+  }
+  if (x < w) {  // col has slack past the padded row: the extra lanes read defined memory, unused
+    const v128_t a = two(x), b = two(x + 2);
+    kern::store16(out + x * 4, kern::keep_alpha(wasm_u8x16_narrow_i16x8(a, b), wasm_v128_load(centre + x * 4)),
+                  (w - x) * 4);
+  }
+}
 
 template <bool Fixed>
 __attribute__((noinline)) void box_kernel(const ImageView& src, const MutableImageView& dst, const Plan& p,
@@ -87,7 +125,9 @@ __attribute__((noinline)) void box_kernel(const ImageView& src, const MutableIma
       }
     }
     std::uint8_t* out = dst.row(y);
-    if (C == 4) {
+    if (C == 4 && p.box.q15) {
+      box_row_q15(col, w, kw, p.box, rows.row(y) + p.ax() * 4, out);
+    } else if (C == 4) {
       // One pixel per i32x4 (R, G, B, A lanes); four pixels are packed per store.
       const std::uint8_t* centre = rows.row(y) + p.ax() * 4;
       v128_t s = wasm_i32x4_splat(0);
@@ -118,7 +158,7 @@ __attribute__((noinline)) void box_kernel(const ImageView& src, const MutableIma
       std::uint32_t s = 0;
       for (int i = 0; i < kw; ++i) s += col[i];
       for (int x = 0; x < w; ++x) {
-        out[x] = Fixed ? fixed_finish(s, p.box) : kern::finish_f32(float(s), factor, offset);
+        out[x] = p.box.q15 ? q15_finish(s, p.box) : Fixed ? fixed_finish(s, p.box) : kern::finish_f32(float(s), factor, offset);
         s = s + col[x + kw] - col[x];
       }
     }

@@ -143,6 +143,17 @@ BoxForm box_form(const ConvKernel& k) {
     f.bias = int(bias);
     f.error_bound = err;
   }
+  // Narrow (q15) finish: value = (S >> 1) * m / 2^15 + offset. Dropping S's low bit costs at most
+  // factor/2, rounding m at most max_s/2 * |m/2^15 - 2 factor|.
+  const long long m = std::llround(factor * 65536);
+  const double q15_err = std::fabs(factor) / 2 + max_s / 2 * std::fabs(double(m) / 32768 - 2 * factor);
+  if (max_s <= 65535 && m > 0 && m <= 32767 && k.offset == std::floor(k.offset) && std::fabs(k.offset) <= 255 &&
+      q15_err < 0.99) {
+    f.q15 = true;
+    f.q15_mul = int(m);
+    f.q15_offset = int(k.offset);
+    f.q15_error_bound = q15_err;
+  }
   return f;
 }
 

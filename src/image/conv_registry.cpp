@@ -33,20 +33,31 @@ struct Row {
 #else
 #define SIMD_FN(f) nullptr
 #endif
+// The shipped SIMD module compiles this file once more with CONVOLENS_SCALAR_ROWS 0
+// (src/bindings/dispatch_table.cpp): nothing dispatches the scalar rows there, so they are not
+// listed and the linker drops the scalar kernels (~11 KB). Tests and benchmarks keep them all.
+#ifndef CONVOLENS_SCALAR_ROWS
+#define CONVOLENS_SCALAR_ROWS 1
+#endif
+#if CONVOLENS_SCALAR_ROWS
+#define SCALAR_FN(f) f
+#else
+#define SCALAR_FN(f) nullptr
+#endif
 const Row kRows[] = {
     {{"conv3x3_i16__wasmsimd", "conv2d_i16__scalar", i16_small, SIMD_FN(conv3x3_i16__wasmsimd)}, true, nullptr},
     {{"box_blur__running_sum_wasmsimd", "box_blur__running_sum_scalar", box, SIMD_FN(box_blur__running_sum_wasmsimd)}, true, nullptr},
-    {{"box_blur__running_sum_scalar", nullptr, box, box_blur__running_sum_scalar}, false, nullptr},
+    {{"box_blur__running_sum_scalar", nullptr, box, SCALAR_FN(box_blur__running_sum_scalar)}, false, nullptr},
     {{"separable_u16__wasmsimd", "separable_u16__scalar", sep_u16, SIMD_FN(separable_u16__wasmsimd)}, true, nullptr},
-    {{"separable_u16__scalar", nullptr, sep_u16, separable_u16__scalar}, false, nullptr},
+    {{"separable_u16__scalar", nullptr, sep_u16, SCALAR_FN(separable_u16__scalar)}, false, nullptr},
     {{"conv2d_i16__wasmsimd", "conv2d_i16__scalar", i16_any, SIMD_FN(conv2d_i16__wasmsimd)}, true, i16_preferred},
-    {{"conv2d_i16__scalar", nullptr, i16_any, conv2d_i16__scalar}, false, nullptr},
+    {{"conv2d_i16__scalar", nullptr, i16_any, SCALAR_FN(conv2d_i16__scalar)}, false, nullptr},
     {{"separable_f32__wasmsimd", "separable_f32__scalar", sep_f32, SIMD_FN(separable_f32__wasmsimd)}, true, nullptr},
-    {{"separable_f32__scalar", nullptr, sep_f32, separable_f32__scalar}, false, nullptr},
+    {{"separable_f32__scalar", nullptr, sep_f32, SCALAR_FN(separable_f32__scalar)}, false, nullptr},
     {{"gradient_i16__wasmsimd", "gradient_i16__scalar", gradient, SIMD_FN(gradient_i16__wasmsimd)}, true, nullptr},
-    {{"gradient_i16__scalar", nullptr, gradient, gradient_i16__scalar}, false, nullptr},
+    {{"gradient_i16__scalar", nullptr, gradient, SCALAR_FN(gradient_i16__scalar)}, false, nullptr},
     {{"conv2d_f32__wasmsimd", "conv2d_f32__scalar", is_conv, SIMD_FN(conv2d_f32__wasmsimd)}, true, nullptr},
-    {{"conv2d_f32__scalar", nullptr, is_conv, conv2d_f32__scalar}, false, nullptr},
+    {{"conv2d_f32__scalar", nullptr, is_conv, SCALAR_FN(conv2d_f32__scalar)}, false, nullptr},
 };
 
 struct Table {
