@@ -94,10 +94,9 @@ __attribute__((noinline)) void i16_kernel(const ImageView& src, const MutableIma
     std::uint8_t* out = dst.row(y);
     for (int b = 0; b < n; b += 16) {
       v128_t lo = bias, hi = bias;
-      for (int t = 0; t < nt; ++t) {
-        const v128_t v = wasm_v128_load(tp[t] + b);
-        lo = wasm_i16x8_add(lo, wasm_i16x8_mul(wasm_u16x8_extend_low_u8x16(v), qv[t]));
-        hi = wasm_i16x8_add(hi, wasm_i16x8_mul(wasm_u16x8_extend_high_u8x16(v), qv[t]));
+      for (int t = 0; t < nt; ++t) {  // load8x8: load and widen in one instruction
+        lo = wasm_i16x8_add(lo, wasm_i16x8_mul(wasm_u16x8_load8x8(tp[t] + b), qv[t]));
+        hi = wasm_i16x8_add(hi, wasm_i16x8_mul(wasm_u16x8_load8x8(tp[t] + b + 8), qv[t]));
       }
       if constexpr (Shift) {
         lo = round_shift(lo, mul);
