@@ -23,7 +23,10 @@ export type Mode = 'rgb' | 'gray';
 export interface LoadOptions {
   /** true: require the SIMD binary; false: force the plain one; undefined: pick by feature detection. */
   simd?: boolean;
-  /** Folder (URL) holding convolens-{simd,plain}.{mjs,wasm}, for CDNs and bundlers. */
+  /**
+   * Folder (URL) holding the wasm modules, for CDNs and bundlers: convolens-{simd,plain}.{mjs,wasm}
+   * (filters, loaded by load()) and convolens-nn-{simd,plain}.{mjs,wasm} (CNN, loaded on first use).
+   */
   wasmPaths?: string;
   /** Full control: maps a file name to its URL. */
   locateFile?: (file: string) => string;
@@ -161,6 +164,7 @@ export interface Convolens {
   createFilter(preset: string, params?: PresetParams): Filter;
   createFilter(spec: KernelSpec): Filter;
   createPipeline(steps: Array<Filter | string | KernelSpec>): Pipeline;
+  /** The first call also fetches the CNN wasm module (same variant and paths as load()). */
   loadModel(source: string | URL | ModelSource | ModelArtifacts | File[] | FileList): Promise<Model>;
   loadDigitClassifier(url?: string | URL): Promise<DigitClassifier>;
   classifyDrawing(drawing: PixelSource): Promise<DigitResult>;
@@ -169,5 +173,5 @@ export interface Convolens {
 
 /** Loads (once) and returns convolens; the SIMD binary where the engine supports it. */
 export function load(options?: LoadOptions): Promise<Convolens>;
-/** Whether this JavaScript engine validates WebAssembly SIMD. */
+/** Whether this JavaScript engine runs the SIMD binaries (wasm SIMD and wasm exception handling). */
 export function hasSimd(): boolean;
