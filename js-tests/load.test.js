@@ -29,6 +29,33 @@ test('wasmPaths and locateFile place the files', async () => {
   expect(seen).toEqual(['convolens-simd.mjs', 'convolens-simd.wasm']);
 });
 
+test('the CNN module is fetched on the first model load only, through the same locateFile', async () => {
+  const seen = [];
+  const cl = await load({ simd: false, locateFile: (f) => (seen.push(f), new URL(f, 'file://' + WASM_DIR).href) });
+  expect(seen).toEqual(['convolens-plain.mjs', 'convolens-plain.wasm']);
+  const before = cl.memory().heapBytes;
+  const digits = await cl.loadDigitClassifier(fileURLToPath(new URL('../web/models/mnist/model.json', import.meta.url)));
+  expect(seen).toEqual(['convolens-plain.mjs', 'convolens-plain.wasm', 'convolens-nn-plain.mjs', 'convolens-nn-plain.wasm']);
+  expect(cl.memory().heapBytes).toBeGreaterThan(before);  // memory() now counts both modules
+  const again = await cl.loadModel(fileURLToPath(new URL('../web/models/mnist/model.json', import.meta.url)));
+  expect(seen).toHaveLength(4);  // loaded once
+  again.dispose();
+  digits.dispose();
+});
+
+test('a missing CNN module is an error naming its URL; the filters keep working and a retry may succeed', async () => {
+  let broken = true;
+  const cl = await load({ simd: false, locateFile: (f) => (f.startsWith('convolens-nn-') && broken ? `file:///nonexistent/${f}` : new URL(f, 'file://' + WASM_DIR).href) });
+  await expect(cl.loadModel('whatever/model.json')).rejects.toThrow(/nonexistent\/convolens-nn-plain\.mjs/);
+  const f = cl.createFilter('sharpen');
+  expect(f.apply({ data: new Uint8ClampedArray(16).fill(9), width: 2, height: 2 })[0]).toBe(9);
+  f.dispose();
+  broken = false;
+  const m = await cl.loadModel(fileURLToPath(new URL('../web/models/mnist/model.json', import.meta.url)));
+  expect(m.summary().length).toBeGreaterThan(3);
+  m.dispose();
+});
+
 test('a missing wasm folder gives an error naming the URL, and a later good load works', async () => {
   await expect(load({ wasmPaths: '/nonexistent/dir/' })).rejects.toThrow(/nonexistent\/dir\/convolens-simd\.mjs/);
   expect((await load()).backend).toBe('wasm-simd128');
