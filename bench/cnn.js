@@ -10,23 +10,14 @@ import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { load } from '../web/lib/convolens.js';
 import { instantiate } from '../web/lib/load.js';
+import { random, artifactsOf as saveArtifacts, mnistTiny } from '../tools/tfjs-peer.js';
+
+const artifactsOf = (model) => saveArtifacts(tf, model);
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 
 const QUICK = process.argv.includes('--quick');
 const SAMPLES = QUICK ? 3 : 7;
-
-function random(n, seed, lo = 0, hi = 1) {  // mulberry32: the same inputs every run
-  let a = seed >>> 0;
-  const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    out[i] = lo + (hi - lo) * (((t ^ (t >>> 14)) >>> 0) / 4294967296);
-  }
-  return out;
-}
 
 // Runners are measured interleaved: calibrate each (warm-up, then enough calls per sample to
 // last >= ~50 ms), then take one sample of each in turn, round after round, so that they all
@@ -84,23 +75,8 @@ function seedWeights(model, seed) {
   });
 }
 
-async function artifactsOf(model) {
-  let art;
-  await model.save(tf.io.withSaveHandler(async (a) => {
-    art = a;
-    return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
-  }));
-  return art;
-}
-
-function mnistTiny() {
-  const m = tf.sequential();
-  m.add(tf.layers.conv2d({ inputShape: [28, 28, 1], filters: 8, kernelSize: 5, padding: 'same', activation: 'relu' }));
-  m.add(tf.layers.maxPooling2d({ poolSize: 2 }));
-  m.add(tf.layers.conv2d({ filters: 16, kernelSize: 5, padding: 'same', activation: 'relu' }));
-  m.add(tf.layers.maxPooling2d({ poolSize: 2 }));
-  m.add(tf.layers.flatten());
-  m.add(tf.layers.dense({ units: 10, activation: 'softmax' }));
+function seededMnistTiny() {
+  const m = mnistTiny(tf);
   seedWeights(m, 1);
   return m;
 }
@@ -140,7 +116,7 @@ async function main() {
   const PEAK_ITERS = 1_000_000;
   const peakRunner = { name: 'simd_peak', fn: () => raw.nnSimdPeak(PEAK_ITERS, 1) };
 
-  const cases = [['mnist_tiny', mnistTiny(), [1, 64, 1000]], ['conv_large', convLarge(), [1]]];
+  const cases = [['mnist_tiny', seededMnistTiny(), [1, 64, 1000]], ['conv_large', convLarge(), [1]]];
   const sh = await shipped();
   if (sh) cases.splice(1, 0, ['shipped', sh, [1, 64, 1000]]);
   else console.log('shipped    (web/models/mnist/model.json not present: skipped)');

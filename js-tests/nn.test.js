@@ -7,30 +7,10 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import { load } from '../web/lib/convolens.js';
+import { random, artifactsOf as saveArtifacts, mnistTiny } from '../tools/tfjs-peer.js';
 
 tf.setBackend('cpu');
-
-// Deterministic inputs (mulberry32).
-function random(n, seed, lo = 0, hi = 1) {
-  let a = seed >>> 0;
-  const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    out[i] = lo + (hi - lo) * (((t ^ (t >>> 14)) >>> 0) / 4294967296);
-  }
-  return out;
-}
-
-async function artifactsOf(model) {
-  let art;
-  await model.save(tf.io.withSaveHandler(async (a) => {
-    art = a;
-    return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
-  }));
-  return art;
-}
+const artifactsOf = (model) => saveArtifacts(tf, model);
 
 // BatchNormalization starts as the identity; give it real statistics so folding is exercised.
 function randomizeBatchNorm(model, seed) {
@@ -40,16 +20,7 @@ function randomizeBatchNorm(model, seed) {
 }
 
 const PEERS = {
-  mnist: () => {
-    const m = tf.sequential();
-    m.add(tf.layers.conv2d({ inputShape: [28, 28, 1], filters: 8, kernelSize: 5, padding: 'same', activation: 'relu' }));
-    m.add(tf.layers.maxPooling2d({ poolSize: 2 }));
-    m.add(tf.layers.conv2d({ filters: 16, kernelSize: 5, padding: 'same', activation: 'relu' }));
-    m.add(tf.layers.maxPooling2d({ poolSize: 2 }));
-    m.add(tf.layers.flatten());
-    m.add(tf.layers.dense({ units: 10, activation: 'softmax' }));
-    return m;
-  },
+  mnist: () => mnistTiny(tf),
   batchnorm: () => {
     const m = tf.sequential();
     m.add(tf.layers.conv2d({ inputShape: [13, 11, 3], filters: 13, kernelSize: 3, padding: 'same', useBias: false }));

@@ -32,29 +32,37 @@ val kernel_to_js(const ConvKernel& k) {
   return o;
 }
 
-// Frame buffers shared by filters and pipelines.
+// Frame buffers shared by filters and pipelines; resize and run are JS entry points (guarded).
 class Frames {
  public:
   void resize(int width, int height, int channels) {
-    if (width <= 0 || height <= 0 || width > kMaxFrameSide || height > kMaxFrameSide)
-      throw RangeError("image size must be 1.." + std::to_string(kMaxFrameSide) + " on each side, got " +
-                       std::to_string(width) + "x" + std::to_string(height));
-    if (channels != 1 && channels != 4)
-      throw RangeError("images must have 1 (gray) or 4 (RGBA) channels, got " + std::to_string(channels));
-    const std::size_t bytes = std::size_t(width) * height * channels;
-    in_.resize(bytes);
-    out_.resize(bytes);
-    w_ = width;
-    h_ = height;
-    c_ = channels;
+    js_guard([&] {
+      if (width <= 0 || height <= 0 || width > kMaxFrameSide || height > kMaxFrameSide)
+        throw RangeError("image size must be 1.." + std::to_string(kMaxFrameSide) + " on each side, got " +
+                         std::to_string(width) + "x" + std::to_string(height));
+      if (channels != 1 && channels != 4)
+        throw RangeError("images must have 1 (gray) or 4 (RGBA) channels, got " + std::to_string(channels));
+      const std::size_t bytes = std::size_t(width) * height * channels;
+      in_.resize(bytes);
+      out_.resize(bytes);
+      w_ = width;
+      h_ = height;
+      c_ = channels;
+      return 0;
+    });
   }
   std::uintptr_t input_ptr() const { return reinterpret_cast<std::uintptr_t>(in_.data()); }
   std::uintptr_t output_ptr() const { return reinterpret_cast<std::uintptr_t>(out_.data()); }
-  ImageView in() const {
-    if (w_ == 0) throw RangeError("call resize(width, height, channels) before run()");
-    return {in_.data(), w_, h_, c_, std::ptrdiff_t(w_) * c_};
+  // Runs op.apply(input frame, output frame): a Filter or a Pipeline.
+  template <class Op>
+  void run(Op& op) {
+    js_guard([&] {
+      if (w_ == 0) throw RangeError("call resize(width, height, channels) before run()");
+      op.apply(ImageView{in_.data(), w_, h_, c_, std::ptrdiff_t(w_) * c_},
+               MutableImageView{out_.data(), w_, h_, c_, std::ptrdiff_t(w_) * c_});
+      return 0;
+    });
   }
-  MutableImageView out() { return {out_.data(), w_, h_, c_, std::ptrdiff_t(w_) * c_}; }
 
  private:
   Buffer in_, out_;
@@ -98,20 +106,10 @@ class ImageFilter {
       return 0;
     });
   }
-  void resize(int width, int height, int channels) {
-    js_guard([&] {
-      frames_.resize(width, height, channels);
-      return 0;
-    });
-  }
+  void resize(int width, int height, int channels) { frames_.resize(width, height, channels); }
   std::uintptr_t input_ptr() const { return frames_.input_ptr(); }
   std::uintptr_t output_ptr() const { return frames_.output_ptr(); }
-  void run() {
-    js_guard([&] {
-      filter_.apply(frames_.in(), frames_.out());
-      return 0;
-    });
-  }
+  void run() { frames_.run(filter_); }
   val kernel() const {
     const FilterSpec& s = filter_.spec();
     val k = kernel_to_js(s.kernel);
@@ -138,20 +136,10 @@ class ImagePipeline {
  public:
   void add(ImageFilter* f) { pipeline_.add(&f->filter()); }
   void clear() { pipeline_.clear(); }
-  void resize(int width, int height, int channels) {
-    js_guard([&] {
-      frames_.resize(width, height, channels);
-      return 0;
-    });
-  }
+  void resize(int width, int height, int channels) { frames_.resize(width, height, channels); }
   std::uintptr_t input_ptr() const { return frames_.input_ptr(); }
   std::uintptr_t output_ptr() const { return frames_.output_ptr(); }
-  void run() {
-    js_guard([&] {
-      pipeline_.apply(frames_.in(), frames_.out());
-      return 0;
-    });
-  }
+  void run() { frames_.run(pipeline_); }
 
  private:
   Pipeline pipeline_;
