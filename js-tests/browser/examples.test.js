@@ -65,3 +65,33 @@ test('worker example filters frames in a Web Worker', async () => {
   expect(problems).toEqual([]);
   await context.close();
 });
+
+test('the worker helper loads the CNN module in the worker: a model predicts, a drawn 7 is read', async () => {
+  const { page, problems, context } = await openPage(browser, url + 'examples/worker.html');
+  const r = await page.evaluate(async () => {
+    const { spawnWorker } = await import('/lib/worker.js');
+    const w = await spawnWorker();
+    const model = await w.loadModel('/models/mnist/model.json');
+    const summary = await model.summary();
+    const probs = await model.predict(new Float32Array(784));
+    // A "7": a top bar and a diagonal, dark ink on white, 200 x 200.
+    const W = 200, px = new Uint8ClampedArray(W * W * 4).fill(255);
+    const dot = (x, y) => { for (let dy = -7; dy <= 7; dy++) for (let dx = -7; dx <= 7; dx++) { const i = ((y + dy) * W + x + dx) * 4; px[i] = px[i + 1] = px[i + 2] = 0; } };
+    for (let x = 50; x <= 150; x++) dot(x, 40);
+    for (let t = 0; t <= 1; t += 0.005) dot(Math.round(150 - 70 * t), Math.round(40 + 120 * t));
+    const digit = await w.classifyDrawing({ data: px, width: W, height: W });
+    const bad = await model.predict(new Float32Array(3)).then(() => 'no error', (e) => `${e.name}: ${e.message}`);
+    await model.dispose();
+    const mem = await w.memory();
+    w.terminate();
+    return { layers: summary.length, n: probs.length, sum: probs.reduce((a, b) => a + b, 0), digit: digit.digit, bad, mem };
+  });
+  expect(r.layers).toBeGreaterThan(3);
+  expect(r.n).toBe(10);
+  expect(Math.abs(r.sum - 1)).toBeLessThan(1e-4);
+  expect(r.digit).toBe(7);
+  expect(r.bad).toMatch(/^RangeError: .*784/);
+  expect(r.mem.liveObjects).toBeGreaterThanOrEqual(0);
+  expect(problems).toEqual([]);
+  await context.close();
+});
