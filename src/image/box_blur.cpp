@@ -90,6 +90,36 @@ void box_row_q15(const std::uint16_t* col, int w, int kw, const BoxForm& f, cons
   }
 }
 
+// One gray output row from the column sums (q15 finish): eight pixels per u16x8. The running
+// totals inside a vector are S(x) plus the exclusive prefix sum of d over the lanes (three
+// shift-and-add steps); the total then advances by all eight d.
+void box_row_q15_gray(const std::uint16_t* col, int w, int kw, const BoxForm& f, std::uint8_t* out) {
+  const v128_t zero = wasm_i16x8_splat(0), vm = wasm_i16x8_splat(std::int16_t(f.q15_mul)),
+               voff = wasm_i16x8_splat(std::int16_t(f.q15_offset));
+  std::uint32_t s0 = 0;
+  for (int i = 0; i < kw; ++i) s0 += col[i];
+  v128_t total = wasm_i16x8_splat(std::int16_t(s0));
+  auto eight = [&](int x) {
+    v128_t p = wasm_i16x8_sub(wasm_v128_load(col + x + kw), wasm_v128_load(col + x));
+    p = wasm_i16x8_add(p, wasm_i8x16_shuffle(zero, p, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29));
+    p = wasm_i16x8_add(p, wasm_i8x16_shuffle(zero, p, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27));
+    p = wasm_i16x8_add(p, wasm_i8x16_shuffle(zero, p, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23));
+    // p = inclusive prefix; shifted up one lane it is the exclusive one.
+    const v128_t sums = wasm_i16x8_add(total, wasm_i8x16_shuffle(zero, p, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29));
+    total = wasm_i16x8_add(total, wasm_i16x8_shuffle(p, p, 7, 7, 7, 7, 7, 7, 7, 7));
+    return wasm_i16x8_add_sat(wasm_i16x8_q15mulr_sat(wasm_u16x8_shr(sums, 1), vm), voff);
+  };
+  int x = 0;
+  for (; x + 16 <= w; x += 16) {
+    const v128_t a = eight(x), b = eight(x + 8);
+    wasm_v128_store(out + x, wasm_u8x16_narrow_i16x8(a, b));
+  }
+  if (x < w) {  // col has slack past the padded row: the extra lanes read defined memory, unused
+    const v128_t a = eight(x), b = eight(x + 8);
+    kern::store16(out + x, wasm_u8x16_narrow_i16x8(a, b), w - x);
+  }
+}
+
 template <bool Fixed>
 __attribute__((noinline)) void box_kernel(const ImageView& src, const MutableImageView& dst, const Plan& p,
                                           Scratch& scratch) {
@@ -154,6 +184,8 @@ __attribute__((noinline)) void box_kernel(const ImageView& src, const MutableIma
         kern::store16(out + x * 4, kern::keep_alpha(kern::pack_u8(q[0], q[1], q[2], q[3]), wasm_v128_load(centre + x * 4)),
                       (w - x) * 4);
       }
+    } else if (p.box.q15) {
+      box_row_q15_gray(col, w, kw, p.box, out);
     } else {
       std::uint32_t s = 0;
       for (int i = 0; i < kw; ++i) s += col[i];

@@ -3,6 +3,7 @@
 #include <cstring>
 
 #include "core/errors.h"
+#include "image/gray.h"
 #include "simd/dispatch.h"
 
 namespace convolens {
@@ -103,21 +104,10 @@ void apply_filter(const ImageView& src, const MutableImageView& dst, const Plan&
   scratch.gray_in.resize(std::size_t(w) * h);
   scratch.gray_out.resize(std::size_t(w) * h);
   std::uint8_t* g = scratch.gray_in.data();
-  for (int y = 0; y < h; ++y) {
-    const std::uint8_t* s = src.row(y);
-    for (int x = 0; x < w; ++x) g[y * w + x] = luminance(s[4 * x], s[4 * x + 1], s[4 * x + 2]);
-  }
+  for (int y = 0; y < h; ++y) rgba_to_luma(src.row(y), g + std::size_t(y) * w, w);
   v.run({g, w, h, 1, w}, {scratch.gray_out.data(), w, h, 1, w}, plan, scratch);
   const std::uint8_t* o = scratch.gray_out.data();
-  for (int y = 0; y < h; ++y) {
-    const std::uint8_t* s = src.row(y);
-    std::uint8_t* d = dst.row(y);
-    for (int x = 0; x < w; ++x) {
-      const std::uint8_t gv = o[y * w + x];
-      d[4 * x] = d[4 * x + 1] = d[4 * x + 2] = gv;
-      d[4 * x + 3] = s[4 * x + 3];
-    }
-  }
+  for (int y = 0; y < h; ++y) luma_to_rgba(o + std::size_t(y) * w, src.row(y), dst.row(y), w);
 }
 
 }  // namespace convolens
