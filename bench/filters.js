@@ -162,6 +162,21 @@ for (const { op } of OPS) {
   console.log(`${pad(op, 16)} wasm SIMD is ${(p.median_ms / s.median_ms).toFixed(1)}x wasm plain`);
 }
 console.log('\n' + copies.join('\n'));
+
+// Gray mode (luminance -> convolve -> gray written to R, G, B; alpha kept), wasm SIMD vs plain.
+const gray = [];
+for (const { op, preset, spec } of OPS) {
+  const opts = { mode: 'gray' };
+  const make = (cl) => (preset ? cl.createFilter(preset[0], { ...preset[1], ...opts }) : cl.createFilter({ ...spec, ...opts }));
+  const fs = make(simd), fp = make(plain);
+  fs.input(W, H).set(src);
+  fp.input(W, H).set(src);
+  const s = measure(() => fs.run(), QUICK ? 5 : 15), p = measure(() => fp.run(), QUICK ? 3 : 7);
+  gray.push(`${pad(op, 16)} gray mode: wasm SIMD ${s.toFixed(3)} ms, wasm plain ${p.toFixed(3)} ms (${(p / s).toFixed(1)}x)  ${fs.variant}`);
+  fs.dispose();
+  fp.dispose();
+}
+console.log('\n' + gray.join('\n'));
 console.log('\n' + notes.join('\n'));
 mkdirSync(join(ROOT, 'bench/results'), { recursive: true });
 writeFileSync(join(ROOT, 'bench/results/filters.json'), JSON.stringify(results.map(({ op, impl, median_ms, mpix_per_s }) => ({ op, impl, median_ms, mpix_per_s })), null, 2) + '\n');
