@@ -22,7 +22,8 @@ std::string printf_g(double v) {
 
 TEST(NumberText, FormatsLikePrintfG) {
   for (double v : {0.0, 1.0, -1.0, 0.5, 0.25, 1.5, 2.0 / 3, 1.0 / 16, 0.1, 0.0001, 0.00012345, 3.14159265, 128.0,
-                   255.0, 65536.0, 123456.0, 1234567.0, 999999.5, 1e14, 9.999995, 0.99999951, 1e-7, -2.5e-9})
+                   255.0, 65536.0, 123456.0, 1234567.0, 999999.5, 1e14, 9.999995, 0.99999951, 1e-7, -2.5e-9,
+                   1e300, -1.7976931348623157e308, 2.2250738585072014e-308, 4.9406564584124654e-324, 1e-320})
     EXPECT_EQ(format_number(v), printf_g(v)) << v;
   EXPECT_EQ(format_number(NAN), "NaN");
   EXPECT_EQ(format_number(INFINITY), "Infinity");

@@ -23,6 +23,15 @@ std::string digits_of(std::uint64_t u) {
   return s;
 }
 
+// v * 10^k without overflowing the power for subnormal v (k up to ~330).
+double scale10(double v, int k) {
+  if (k > 300) {
+    v *= 1e300;
+    k -= 300;
+  }
+  return v * std::pow(10.0, double(k));
+}
+
 }  // namespace
 
 std::string format_number(double v) {
@@ -33,12 +42,12 @@ std::string format_number(double v) {
   if (v == 0) return "0";
   // Six significant digits: v ~= m * 10^(e - 5) with 100000 <= m < 1000000.
   int e = int(std::floor(std::log10(v)));
-  std::uint64_t m = std::uint64_t(std::llround(v * std::pow(10.0, double(5 - e))));
+  std::uint64_t m = std::uint64_t(std::llround(scale10(v, 5 - e)));
   if (m >= 1000000) {  // rounding carried into a seventh digit (or log10 was one low)
     m = (m + 5) / 10;
     ++e;
   } else if (m < 100000) {  // log10 was one high
-    m = std::uint64_t(std::llround(v * std::pow(10.0, double(6 - e))));
+    m = std::uint64_t(std::llround(scale10(v, 6 - e)));
     --e;
   }
   std::string d = digits_of(m);  // 6 digits
