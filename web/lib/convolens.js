@@ -88,7 +88,7 @@ const locatorIds = new Map();  // each distinct locateFile function is its own c
 // options: {simd: true|false|undefined (auto), wasmPaths, locateFile}
 export function load(options = {}) {
   const variant = options.simd === false || (options.simd === undefined && !hasSimd()) ? 'plain' : 'simd';
-  if (options.simd === true && !hasSimd()) return Promise.reject(new Error('convolens: this engine has no WebAssembly SIMD; load({simd: false}) uses the plain binary'));
+  if (options.simd === true && !hasSimd()) return Promise.reject(new Error('convolens: this engine lacks WebAssembly SIMD or exception handling; load({simd: false}) uses the plain binary'));
   if (options.locateFile && !locatorIds.has(options.locateFile)) locatorIds.set(options.locateFile, locatorIds.size + 1);
   const key = `${variant}|${options.wasmPaths ?? ''}|${locatorIds.get(options.locateFile) ?? ''}`;
   if (!loaded.has(key)) {

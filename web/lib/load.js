@@ -1,5 +1,5 @@
-// Finds, fetches and instantiates the right wasm binary: SIMD where the engine validates
-// SIMD instructions, plain otherwise. Works in browsers, workers and Node >= 18.
+// Finds, fetches and instantiates the right wasm binaries: SIMD where the engine validates SIMD
+// and exception-handling instructions, plain otherwise. Works in browsers, workers and Node >= 18.
 
 // Smallest module that uses a v128 instruction (i8x16.splat + drop); validates only with SIMD.
 const SIMD_PROBE = new Uint8Array([
