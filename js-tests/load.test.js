@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { load, hasSimd } from '../web/lib/convolens.js';
 
 const WASM_DIR = fileURLToPath(new URL('../web/wasm/', import.meta.url));
+const MODEL = fileURLToPath(new URL('../web/models/mnist/model.json', import.meta.url));
 
 test('Node 20 has SIMD and load() picks the SIMD binary by default', async () => {
   expect(hasSimd()).toBe(true);
@@ -34,10 +35,10 @@ test('the CNN module is fetched on the first model load only, through the same l
   const cl = await load({ simd: false, locateFile: (f) => (seen.push(f), new URL(f, 'file://' + WASM_DIR).href) });
   expect(seen).toEqual(['convolens-plain.mjs', 'convolens-plain.wasm']);
   const before = cl.memory().heapBytes;
-  const digits = await cl.loadDigitClassifier(fileURLToPath(new URL('../web/models/mnist/model.json', import.meta.url)));
+  const digits = await cl.loadDigitClassifier(MODEL);
   expect(seen).toEqual(['convolens-plain.mjs', 'convolens-plain.wasm', 'convolens-nn-plain.mjs', 'convolens-nn-plain.wasm']);
   expect(cl.memory().heapBytes).toBeGreaterThan(before);  // memory() now counts both modules
-  const again = await cl.loadModel(fileURLToPath(new URL('../web/models/mnist/model.json', import.meta.url)));
+  const again = await cl.loadModel(MODEL);
   expect(seen).toHaveLength(4);  // loaded once
   again.dispose();
   digits.dispose();
@@ -51,7 +52,7 @@ test('a missing CNN module is an error naming its URL; the filters keep working 
   expect(f.apply({ data: new Uint8ClampedArray(16).fill(9), width: 2, height: 2 })[0]).toBe(9);
   f.dispose();
   broken = false;
-  const m = await cl.loadModel(fileURLToPath(new URL('../web/models/mnist/model.json', import.meta.url)));
+  const m = await cl.loadModel(MODEL);
   expect(m.summary().length).toBeGreaterThan(3);
   m.dispose();
 });

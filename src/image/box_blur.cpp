@@ -62,6 +62,11 @@ void box_blur__running_sum_scalar(const ImageView& src, const MutableImageView& 
 
 namespace {
 
+// The q15 finish on eight u16 sums (BoxForm): i16 results, saturated to u8 by the narrowing.
+inline v128_t q15_finish8(v128_t sums, v128_t mul, v128_t offset) {
+  return wasm_i16x8_add_sat(wasm_i16x8_q15mulr_sat(wasm_u16x8_shr(sums, 1), mul), offset);
+}
+
 // One RGBA output row from the column sums (q15 finish): S(x+1) = S(x) + d(x) with
 // d(x) = col(x + kw) - col(x), so each u16x8 of two pixels is the running total plus [0, d(x)],
 // and the total advances by d(x) + d(x + 1). u16 wrap-around is harmless: every S fits in u16.
@@ -76,7 +81,7 @@ void box_row_q15(const std::uint16_t* col, int w, int kw, const BoxForm& f, cons
     const v128_t d = wasm_i16x8_sub(wasm_v128_load(col + (x + kw) * 4), wasm_v128_load(col + x * 4));
     const v128_t sums = wasm_i16x8_add(total, wasm_i64x2_shuffle(zero, d, 0, 2));
     total = wasm_i16x8_add(total, wasm_i16x8_add(d, wasm_i64x2_shuffle(d, d, 1, 0)));
-    return wasm_i16x8_add_sat(wasm_i16x8_q15mulr_sat(wasm_u16x8_shr(sums, 1), vm), voff);
+    return q15_finish8(sums, vm, voff);
   };
   int x = 0;
   for (; x + 4 <= w; x += 4) {
@@ -107,7 +112,7 @@ void box_row_q15_gray(const std::uint16_t* col, int w, int kw, const BoxForm& f,
     // p = inclusive prefix; shifted up one lane it is the exclusive one.
     const v128_t sums = wasm_i16x8_add(total, wasm_i8x16_shuffle(zero, p, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29));
     total = wasm_i16x8_add(total, wasm_i16x8_shuffle(p, p, 7, 7, 7, 7, 7, 7, 7, 7));
-    return wasm_i16x8_add_sat(wasm_i16x8_q15mulr_sat(wasm_u16x8_shr(sums, 1), vm), voff);
+    return q15_finish8(sums, vm, voff);
   };
   int x = 0;
   for (; x + 16 <= w; x += 16) {
@@ -190,7 +195,7 @@ __attribute__((noinline)) void box_kernel(const ImageView& src, const MutableIma
       std::uint32_t s = 0;
       for (int i = 0; i < kw; ++i) s += col[i];
       for (int x = 0; x < w; ++x) {
-        out[x] = p.box.q15 ? q15_finish(s, p.box) : Fixed ? fixed_finish(s, p.box) : kern::finish_f32(float(s), factor, offset);
+        out[x] = Fixed ? fixed_finish(s, p.box) : kern::finish_f32(float(s), factor, offset);
         s = s + col[x + kw] - col[x];
       }
     }

@@ -8,10 +8,6 @@
 
 namespace convolens {
 
-namespace {
-std::string num(double v) { return format_number(v); }
-}  // namespace
-
 void validate_kernel(const ConvKernel& k, const char* what) {
   const std::string name(what);
   if (k.width < 1 || k.height < 1 || k.width > kMaxKernelSize || k.height > kMaxKernelSize)
@@ -24,10 +20,10 @@ void validate_kernel(const ConvKernel& k, const char* what) {
   for (std::size_t i = 0; i < n; ++i)
     if (!std::isfinite(k.weights[i]))
       throw RangeError(name + " weights must be finite numbers, weight " + std::to_string(i) + " is " +
-                       num(k.weights[i]));
+                       format_number(k.weights[i]));
   if (!std::isfinite(k.scale) || k.scale == 0.f)
-    throw RangeError(name + " scale must be a finite non-zero number, got " + num(k.scale));
-  if (!std::isfinite(k.offset)) throw RangeError(name + " offset must be a finite number, got " + num(k.offset));
+    throw RangeError(name + " scale must be a finite non-zero number, got " + format_number(k.scale));
+  if (!std::isfinite(k.offset)) throw RangeError(name + " offset must be a finite number, got " + format_number(k.offset));
 }
 
 void validate_spec(const FilterSpec& s) {

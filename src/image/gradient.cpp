@@ -109,12 +109,6 @@ inline Sobel3 sobel3(const Plan& p) {
   return s;
 }
 
-// m >= 0 and the narrowing saturates above 255, so the Ident finish needs no clamp: one op
-// less per vector than quantize4 (same result: quantize4's clamps are no-ops or saturate alike).
-inline v128_t round_nonneg(v128_t m) {
-  return wasm_i32x4_sub(wasm_f32x4_add(m, wasm_f32x4_splat(8388608.f)), wasm_i32x4_splat(0x4B000000));
-}
-
 // Sobel (v0 = 1, v1 = 2) multiplies by shifting and adding instead of i16x8.mul.
 template <bool L2, bool Ident, bool IsSobel>
 __attribute__((noinline)) void sobel3_kernel(const ImageView& src, const MutableImageView& dst, const Plan& p,
@@ -159,7 +153,8 @@ __attribute__((noinline)) void sobel3_kernel(const ImageView& src, const Mutable
       }
       v128_t px;
       if constexpr (Ident)
-        px = kern::pack_u8(round_nonneg(m[0]), round_nonneg(m[1]), round_nonneg(m[2]), round_nonneg(m[3]));
+        // m >= 0 and pack_u8 saturates above 255: quantize4's clamps would change nothing here.
+        px = kern::pack_u8(kern::round4(m[0]), kern::round4(m[1]), kern::round4(m[2]), kern::round4(m[3]));
       else
         px = kern::finish_f32(m, vscale, voff);
       if (C == 4) px = kern::keep_alpha(px, wasm_v128_load(r1 + b + C));

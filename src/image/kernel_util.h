@@ -24,9 +24,13 @@ inline std::uint8_t quantize(float v) {
   return static_cast<std::uint8_t>(q < 0 ? 0 : q > 255 ? 255 : q);  // the narrowing saturation
 }
 
-inline v128_t quantize4(v128_t v) {
-  v = wasm_f32x4_pmin(wasm_f32x4_pmax(v, wasm_f32x4_splat(0.f)), wasm_f32x4_splat(255.f));
+// Round to nearest even by the 2^23 trick, without the clamp: for 0 <= v < 2^22.
+inline v128_t round4(v128_t v) {
   return wasm_i32x4_sub(wasm_f32x4_add(v, wasm_f32x4_splat(8388608.f)), wasm_i32x4_splat(0x4B000000));
+}
+
+inline v128_t quantize4(v128_t v) {
+  return round4(wasm_f32x4_pmin(wasm_f32x4_pmax(v, wasm_f32x4_splat(0.f)), wasm_f32x4_splat(255.f)));
 }
 
 // Four i32x4 (each 0..255) -> 16 bytes.

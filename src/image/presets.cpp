@@ -46,8 +46,6 @@ ConvKernel offset128(ConvKernel k) {
   return k;
 }
 
-std::string fmt(double v) { return format_number(v); }
-
 int int_param(const PresetParams& p, const char* name) { return int(std::lround(p.at(name))); }
 
 ConvKernel gaussian_kernel(double sigma, int size) {
@@ -168,8 +166,8 @@ FilterSpec make_preset(const std::string& name, const PresetParams& given) {
         if (c.name == key) d = &c;
       if (!d) throw RangeError("preset \"" + name + "\" has no parameter \"" + key + "\"");
       if (!std::isfinite(value) || value < d->min || value > d->max)
-        throw RangeError("preset \"" + name + "\": " + key + " must be " + fmt(d->min) + ".." + fmt(d->max) +
-                         ", got " + fmt(value));
+        throw RangeError("preset \"" + name + "\": " + key + " must be " + format_number(d->min) + ".." + format_number(d->max) +
+                         ", got " + format_number(value));
       p[key] = value;
     }
     FilterSpec s = e.build(p);

@@ -57,19 +57,28 @@ void resample_1d(int n, int m, F&& emit) {  // emit(target, source, weight)
   }
 }
 
+// Mass and first moments of a w x h image with row stride `stride`.
+struct Moments {
+  double m = 0, sx = 0, sy = 0;
+};
+Moments moments(const float* img, int w, int h, int stride) {
+  Moments r;
+  for (int y = 0; y < h; ++y)
+    for (int x = 0; x < w; ++x) {
+      const double v = img[y * stride + x];
+      r.m += v;
+      r.sx += v * x;
+      r.sy += v * y;
+    }
+  return r;
+}
+
 }  // namespace
 
 void centre_of_mass(const float* img, float* cx, float* cy) {
-  double m = 0, sx = 0, sy = 0;
-  for (int y = 0; y < kOut; ++y)
-    for (int x = 0; x < kOut; ++x) {
-      const double v = img[y * kOut + x];
-      m += v;
-      sx += v * x;
-      sy += v * y;
-    }
-  *cx = m > 0 ? float(sx / m) : 14.f;
-  *cy = m > 0 ? float(sy / m) : 14.f;
+  const Moments r = moments(img, kOut, kOut, kOut);
+  *cx = r.m > 0 ? float(r.sx / r.m) : 14.f;
+  *cy = r.m > 0 ? float(r.sy / r.m) : 14.f;
 }
 
 DigitPreprocessInfo preprocess_drawing(const std::uint8_t* rgba, int width, int height, int stride, float* out28,
@@ -152,15 +161,8 @@ DigitPreprocessInfo preprocess_drawing(const std::uint8_t* rgba, int width, int 
   const float norm = 1.f / peak;
 
   // 4. Paste so that the centre of mass lands on (14, 14), with a whole-pixel shift like MNIST.
-  double m = 0, sx = 0, sy = 0;
-  for (int y = 0; y < th; ++y)
-    for (int x = 0; x < tw; ++x) {
-      const double v = small[y * kFit + x];
-      m += v;
-      sx += v * x;
-      sy += v * y;
-    }
-  const int ox = int(std::lround(14.0 - sx / m)), oy = int(std::lround(14.0 - sy / m));
+  const Moments c = moments(small, tw, th, kFit);
+  const int ox = int(std::lround(14.0 - c.sx / c.m)), oy = int(std::lround(14.0 - c.sy / c.m));
   for (int y = 0; y < th; ++y)
     for (int x = 0; x < tw; ++x) {
       const int X = x + ox, Y = y + oy;
