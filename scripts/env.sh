@@ -1,4 +1,4 @@
-# Sourced by the scripts: the toolchain snags from shared/TOOLCHAIN.md, handled here and nowhere else.
+# Sourced by the scripts: the toolchain facts of docs/toolchain.md that the shell needs, handled here only.
 export NODE_PATH=/usr/share/nodejs          # em++ -O1+ needs acorn from Debian's node modules
 unset EM_CACHE                              # Debian's frozen, prebuilt cache is the one to use
 JOBS=${JOBS:-$(nproc)}

@@ -3,7 +3,7 @@
 //   acc = bias + sum q_t * p_t   (exact: the plan proved no partial sum leaves i16)
 //   out = clamp((acc + 2^(shift-1)) >> shift, 0, 255)
 // The shift is a q15mulr by 2^(15-shift) (rounds half up, exactly): a multiply by a runtime
-// constant, where a runtime vector shift would be scalarised (TOOLCHAIN.md §10) and a template
+// constant, where a runtime vector shift would be scalarised (docs/toolchain.md) and a template
 // per shift would multiply the code size.
 // conv3x3_i16 is the same arithmetic with the tap count a compile-time constant (<= 9),
 // so the loop unrolls and the weight vectors stay in registers.
@@ -41,7 +41,7 @@ namespace {
 
 
 // NT > 0: exactly NT taps (unrolled); NT == 0: any number. S: the shift, a constant so the
-// vector shift is not scalarised (TOOLCHAIN.md §10).
+// vector shift is not scalarised (docs/toolchain.md).
 inline v128_t round_shift(v128_t acc, v128_t mul) { return wasm_i16x8_q15mulr_sat(acc, mul); }
 
 // Any number of taps, grouped by weight (runs of equal weight cost one multiply).

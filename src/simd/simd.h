@@ -14,7 +14,7 @@
 namespace convolens::simd {
 
 // u32 lanes (< 2^23) -> f32 without i32->f32 conversion, which clang 14 scalarises
-// when it can see the lanes came from a zero-extension (TOOLCHAIN.md, performance traps).
+// when it can see the lanes came from a zero-extension (docs/toolchain.md, performance traps).
 inline v128_t u32_to_f32_small(v128_t x) {
   const v128_t magic = wasm_i32x4_splat(0x4B000000);  // 2^23 as f32
   return wasm_f32x4_sub(wasm_v128_or(x, magic), magic);

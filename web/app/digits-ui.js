@@ -3,6 +3,7 @@
 // camera view whose content is classified continuously.
 import { load } from '../lib/convolens.js';
 import { weightColour } from './heatmap.js';
+import { containFit } from './fit.js';
 
 const $ = (id) => document.getElementById(id);
 const BOX = 0.4;   // camera box side, as a fraction of the shorter frame side
@@ -70,8 +71,8 @@ export async function initDigits({ getFrameCrop, getFrameSize, hook }) {
       placeBox(size);
       const crop = await getFrameCrop(rect);
       if (!crop) return;
-      const img = inkOnBlack(crop.input, rect.width, rect.height);
-      const r = reader.classify(img);
+      // Dark ink on light paper, unlike MNIST: the core detects the polarity from the box's border.
+      const r = reader.classify({ data: crop.input, width: rect.width, height: rect.height });
       $('digit-box-label').textContent = r.empty ? '?' : `${r.digit} · ${(r.confidence * 100).toFixed(0)} %`;
       show(r, true);
     }, 250);
@@ -88,31 +89,9 @@ function placeBox(size) {
   const box = $('digit-box');
   const frame = $('input-frame').getBoundingClientRect();
   if (!size.width) return;
-  const s = Math.min(frame.width / size.width, frame.height / size.height);
-  const ox = (frame.width - size.width * s) / 2, oy = (frame.height - size.height * s) / 2;
+  const { scale: s, left, top } = containFit(frame.width, frame.height, size.width, size.height);
   const r = boxRect(size);
-  Object.assign(box.style, { left: `${ox + r.x * s}px`, top: `${oy + r.y * s}px`, width: `${r.width * s}px`, height: `${r.height * s}px` });
-}
-
-// Camera pictures are dark ink on light paper; MNIST is light ink on black. Measure the paper
-// at the box edge, turn "darker than the paper" into ink, and drop faint noise.
-function inkOnBlack(rgba, w, h) {
-  const gray = (i) => 0.299 * rgba[i] + 0.587 * rgba[i + 1] + 0.114 * rgba[i + 2];
-  let edge = 0, n = 0;
-  for (let x = 0; x < w; x++) for (const y of [0, h - 1]) { edge += gray((y * w + x) * 4); n++; }
-  for (let y = 0; y < h; y++) for (const x of [0, w - 1]) { edge += gray((y * w + x) * 4); n++; }
-  const paper = edge / n;
-  const lightPaper = paper > 110;
-  const out = new ImageData(w, h);
-  const span = Math.max(40, lightPaper ? paper * 0.6 : (255 - paper) * 0.6);
-  for (let p = 0; p < w * h; p++) {
-    const g = gray(p * 4);
-    let v = ((lightPaper ? paper - g : g - paper) / span) * 255;
-    v = v < 50 ? 0 : v > 255 ? 255 : v;
-    out.data[p * 4] = out.data[p * 4 + 1] = out.data[p * 4 + 2] = v;
-    out.data[p * 4 + 3] = 255;
-  }
-  return out;
+  Object.assign(box.style, { left: `${left + r.x * s}px`, top: `${top + r.y * s}px`, width: `${r.width * s}px`, height: `${r.height * s}px` });
 }
 
 // ---- drawing pad -------------------------------------------------------------------------------

@@ -1,13 +1,13 @@
 // The page's filter engine: one chain of filter stages run by one of three backends
 //   'simd'  the WebAssembly SIMD binary      'plain' the WebAssembly binary without SIMD
-//   'js'    plain JavaScript (web/lib/naive.js), so the speed difference is visible.
+//   'js'    plain JavaScript (web/app/naive.js), so the speed difference is visible.
 // A chain is plain data (it crosses postMessage to the worker):
 //   { stages: [{preset, params?} | {kernel: {width, height, weights, scale, offset}}],
 //     border: 'constant'|'replicate'|'reflect101'|'wrap', borderValue, mode: 'rgb'|'gray' }
 // Buffers are allocated on resize or chain change only, never per frame.
 import { load } from '../lib/convolens.js';
-import { convolveNaive } from '../lib/naive.js';
-import { grayInPlace } from './pixels.js';
+import { convolveNaive } from './naive.js';
+import { grayInPlace } from '../lib/pixels.js';
 
 export const BACKENDS = [
   { name: 'simd', label: 'WASM SIMD' },

@@ -1,7 +1,10 @@
 // The pixel inspector: the input neighbourhood of one output pixel, magnified, with the kernel
 // weights over it, and the multiply-adds written out for the real frame and kernel.
-import { explainChannel } from './pixels.js';
+import { explainChannel } from './explain.js';
 import { weightColour } from './heatmap.js';
+import { luma } from '../lib/pixels.js';
+
+const LIGHT_LUMA = 140;  // above this a tap's number is written dark, below it light
 
 const $ = (id) => document.getElementById(id);
 const CH = ['R', 'G', 'B'];
@@ -106,7 +109,7 @@ export class Inspector {
       ctx.fillText(label, cx + cell / 2, cy + cell / 2 + 1);
       // the channel value in the corner
       ctx.font = `${Math.round(fs * 0.72)}px system-ui, sans-serif`;
-      const light = 0.299 * r + 0.587 * g + 0.114 * b > 140;
+      const light = luma(r, g, b) > LIGHT_LUMA;
       ctx.fillStyle = light ? 'rgba(0,0,0,.75)' : 'rgba(255,255,255,.85)';
       ctx.fillText(String(t.rgb[this.channel]), cx + cell / 2, cy + cell - fs * 0.55);
     });

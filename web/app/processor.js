@@ -6,7 +6,7 @@
 // without copyTo conversion) are drawn on a private canvas created with willReadFrequently,
 // which keeps it on the CPU; the visible output canvas is never read.
 import { Engine } from './engine.js';
-import { neighbourhood } from './pixels.js';
+import { neighbourhood } from './explain.js';
 
 export class Processor {
   engine = new Engine();

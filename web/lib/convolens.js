@@ -1,9 +1,8 @@
 // convolens: convolution filters and CNN inference in WebAssembly SIMD.
 //   const cl = await load();            // picks the SIMD or the plain binary
-//   const f = cl.conv3x3({kernel: [0,-1,0, -1,5,-1, 0,-1,0]});
+//   const f = cl.createFilter('sharpen');
 //   f.apply(imageData, outImageData);
 import { hasSimd, instantiate } from './load.js';
-import { Conv3x3 } from './conv3x3.js';
 import { loadModel } from './model.js';
 import { loadDigitClassifier } from './digits.js';
 import { lifetimeStats } from './lifetime.js';
@@ -21,9 +20,6 @@ class Convolens {
     this.#options = options;
     this.variant = variant;            // 'simd' | 'plain'
     this.backend = module.backend();   // what the binary was compiled for
-  }
-  conv3x3(options) {
-    return new Conv3x3(this.#m, options);
   }
   // Image filters (web/lib/filters.js): presets, custom kernels, pipelines.
   get presets() {

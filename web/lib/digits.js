@@ -5,6 +5,7 @@
 //   const r = clf.classify(imageData);  // {digit, probabilities, confidence, input28, ...} | {empty: true, ...}
 //   clf.dispose();
 import { own, release, disposedError } from './lifetime.js';
+import { checkPixels } from './pixels.js';
 
 export const DEFAULT_DIGIT_MODEL_URL = new URL('../models/mnist/model.json', import.meta.url).href;
 
@@ -33,13 +34,7 @@ export class DigitClassifier {
   // polarity, box} or, when nothing (or too little) is drawn, {empty: true, input28, polarity, box}.
   classify(imageData) {
     this.#live();
-    const { data, width, height } = imageData ?? {};
-    if (!(data instanceof Uint8ClampedArray || data instanceof Uint8Array))
-      throw new TypeError('classify: imageData.data must be a Uint8ClampedArray or Uint8Array of RGBA pixels');
-    if (!Number.isInteger(width) || !Number.isInteger(height) || width <= 0 || height <= 0)
-      throw new RangeError(`classify: image size must be positive integers, got ${width}x${height}`);
-    if (data.length !== width * height * 4)
-      throw new RangeError(`classify: data has ${data.length} bytes, ${width}x${height} RGBA needs ${width * height * 4}`);
+    const { data, width, height } = checkPixels(imageData, 'classify: imageData');
     if (width !== this.#width || height !== this.#height) {
       this.#pre.resize(width, height);  // may grow memory: heap views are taken after it
       this.#width = width;

@@ -4,7 +4,7 @@
 //   const f = cl.createFilter('gaussian', {sigma: 2, border: 'reflect101'});
 //   f.apply(imageData, outImageData);  f.dispose();
 import { own, release } from './lifetime.js';
-import { PixelReader } from './sources.js';
+import { PixelReader, checkPixels, checkSize } from './pixels.js';
 
 export const BORDERS = Object.freeze(['constant', 'replicate', 'reflect101', 'wrap']);
 export const MODES = Object.freeze(['rgb', 'gray']);
@@ -27,16 +27,7 @@ export function presetCatalog(m) {
 function imageOf(input, what, reader) {
   if (!input || typeof input !== 'object') throw new TypeError(`${what} must be an ImageData, {data, width, height} or a video/canvas/image`);
   if (reader && !('data' in input)) input = reader.read(input);
-  const { data, width, height } = input;
-  if (!(data instanceof Uint8ClampedArray || data instanceof Uint8Array))
-    throw new TypeError(`${what}.data must be a Uint8ClampedArray or Uint8Array of RGBA pixels`);
-  if (!Number.isInteger(width) || !Number.isInteger(height) || width <= 0 || height <= 0)
-    throw new RangeError(`${what}: image size must be positive integers, got ${width}x${height}`);
-  const channels = input.channels ?? (data.length === width * height ? 1 : 4);
-  if (channels !== 1 && channels !== 4) throw new RangeError(`${what}.channels must be 1 or 4, got ${channels}`);
-  if (data.length !== width * height * channels)
-    throw new RangeError(`${what}.data has ${data.length} bytes, but a ${width}x${height} ${channels === 4 ? 'RGBA' : 'gray'} image needs ${width * height * channels}`);
-  return { data, width, height, channels };
+  return checkPixels(input, what, { anyChannels: true });
 }
 
 function checkNumber(value, what) {
@@ -53,8 +44,7 @@ function sizeFrames(native, size, width, height, channels) {
 
 // Zero-copy frames: a view of the native input buffer to write pixels into.
 function inputView(m, native, size, width, height, channels) {
-  if (!Number.isInteger(width) || !Number.isInteger(height) || width <= 0 || height <= 0)
-    throw new RangeError(`image size must be positive integers, got ${width}x${height}`);
+  checkSize(width, height);
   if (channels !== 1 && channels !== 4) throw new RangeError(`channels must be 1 or 4, got ${channels}`);
   sizeFrames(native, size, width, height, channels);
   return new Uint8ClampedArray(m.HEAPU8.buffer, native.inputPtr(), width * height * channels);

@@ -4,30 +4,9 @@
 //   const probs = model.predict(imageData);        // Float32Array
 //   model.dispose();
 
-const isNode = typeof process !== 'undefined' && !!process.versions?.node && typeof window === 'undefined';
-
 import { own, release, disposedError } from './lifetime.js';
-
-async function readUrl(url, what) {
-  if (isNode && (url.startsWith('file:') || !/^[a-z][a-z0-9+.-]*:/i.test(url))) {
-    const { readFile } = await import('node:fs/promises');
-    const { fileURLToPath } = await import('node:url');
-    const path = url.startsWith('file:') ? fileURLToPath(url) : url;
-    try {
-      return new Uint8Array(await readFile(path));
-    } catch (e) {
-      throw new Error(`convolens: cannot read ${what} ${path}: ${e.code || e.message}`);
-    }
-  }
-  let r;
-  try {
-    r = await fetch(url);
-  } catch (e) {
-    throw new Error(`convolens: cannot fetch ${what} ${url}: ${e.message}`);
-  }
-  if (!r.ok) throw new Error(`convolens: ${what} ${url} answered HTTP ${r.status}`);
-  return new Uint8Array(await r.arrayBuffer());
-}
+import { isNode, readUrl } from './read-url.js';
+import { checkPixels } from './pixels.js';
 
 function resolve(base, rel) {
   if (/^[a-z][a-z0-9+.-]*:/i.test(base)) return new URL(rel, base).href;
@@ -226,9 +205,7 @@ export class Model {
       if (!isImage(x)) throw new TypeError(`batch item ${i} must be ImageData or a Float32Array`);
       if (x.width !== w || x.height !== h)
         throw new RangeError(`image ${i} is ${x.width}x${x.height}, the model expects ${w}x${h}`);
-      const d = x.data;
-      if (!(d instanceof Uint8ClampedArray || d instanceof Uint8Array) || d.length !== w * h * 4)
-        throw new TypeError(`image ${i} data must be ${w * h * 4} RGBA bytes`);
+      const { data: d } = checkPixels(x, `image ${i}`);
       if (c !== 1 && c !== 3 && c !== 4) throw new RangeError(`an image cannot feed a model with ${c} input channels`);
       for (let p = 0, q = dst; p < w * h; p++) {
         const r = d[4 * p], g = d[4 * p + 1], b = d[4 * p + 2];

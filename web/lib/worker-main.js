@@ -1,7 +1,7 @@
 // The worker side of spawnWorker() (worker.js): owns a convolens instance and the objects made
 // from it, addressed by numeric handles. Frames arrive as transferred ImageBitmaps/VideoFrames.
 import { load } from './convolens.js';
-import { PixelReader } from './sources.js';
+import { PixelReader } from './pixels.js';
 
 let cl = null;
 const objects = new Map();

@@ -1,29 +1,6 @@
-// Small pixel helpers shared by the worker, the inspector and the tests.
-
-// Luma with integer BT.601 weights; replaces R, G and B, keeps alpha.
-export function grayInPlace(d) {
-  for (let i = 0; i < d.length; i += 4) {
-    const y = (77 * d[i] + 150 * d[i + 1] + 29 * d[i + 2] + 128) >> 8;
-    d[i] = d[i + 1] = d[i + 2] = y;
-  }
-}
-
-// Where a tap outside the image reads from, per border mode; -1 means "the constant value".
-export function borderIndex(i, n, border) {
-  if (i >= 0 && i < n) return i;
-  switch (border) {
-    case 'constant': return -1;
-    case 'replicate': return i < 0 ? 0 : n - 1;
-    case 'reflect101': {
-      if (n === 1) return 0;
-      const p = 2 * (n - 1);
-      const m = ((i % p) + p) % p;
-      return m < n ? m : p - m;
-    }
-    case 'wrap': return ((i % n) + n) % n;
-    default: throw new RangeError(`unknown border mode "${border}"`);
-  }
-}
+// The maths the pixel inspector shows: the taps a kernel sees around one pixel and how one
+// output channel comes out of them, step by step.
+import { borderIndex } from '../lib/pixels.js';
 
 // The neighbourhood a kernel of kw x kh sees around (x, y), border resolved.
 // Returns [{x, y, dx, dy, rgb: [r, g, b] }] in kernel order; x = y = -1 for constant-border taps.

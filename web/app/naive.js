@@ -1,40 +1,31 @@
-// Plain-JavaScript 2-D convolution of RGBA pixels: the page's "plain JavaScript" backend and
-// the naive peer in the benchmarks. Straightforward on purpose: no tricks, one loop nest.
+// Plain-JavaScript 2-D convolution of RGBA pixels: the page's "plain JavaScript" engine and
+// the naive peer in the benchmarks (not part of the library: docs/page.md). Straightforward on
+// purpose: no tricks, one loop nest.
 //   spec: {width, height, weights, scale = 1, offset = 0, border = 'replicate', borderValue = 0}
 // Output pixel = clamp(round(sum(w * p) / scale + offset)), alpha copied from the input.
-const BORDER = {
-  constant: () => -1,
-  replicate: (i, n) => (i < 0 ? 0 : n - 1),
-  reflect101: (i, n) => {
-    if (n === 1) return 0;
-    const p = 2 * (n - 1);
-    const m = ((i % p) + p) % p;
-    return m < n ? m : p - m;
-  },
-  wrap: (i, n) => ((i % n) + n) % n,
-};
+import { borderIndex } from '../lib/pixels.js';
 
-// Border mapping, anchor (floor((k-1)/2), as in the core) and 1/scale shared by both loops.
+// Anchor (floor((k-1)/2), as in the core) and 1/scale shared by both loops. Resolving one tap
+// up front rejects an unknown border mode even when no tap leaves the image.
 function geometry(kw, kh, scale, border) {
-  const map = BORDER[border];
-  if (!map) throw new RangeError(`unknown border mode "${border}"`);
-  return { map, ax: Math.floor((kw - 1) / 2), ay: Math.floor((kh - 1) / 2), inv: 1 / scale };
+  borderIndex(-1, 2, border);
+  return { ax: Math.floor((kw - 1) / 2), ay: Math.floor((kh - 1) / 2), inv: 1 / scale };
 }
 
 export function convolveNaive(src, dst, imgWidth, imgHeight, spec) {
   if (!(dst instanceof Uint8ClampedArray)) throw new TypeError('dst must be a Uint8ClampedArray');
   const { width: kw, height: kh, weights, scale = 1, offset = 0, border = 'replicate', borderValue = 0 } = spec;
-  const { map, ax, ay, inv } = geometry(kw, kh, scale, border);
+  const { ax, ay, inv } = geometry(kw, kh, scale, border);
   for (let y = 0; y < imgHeight; y++) {
     for (let x = 0; x < imgWidth; x++) {
       let r = 0, g = 0, b = 0;
       for (let ky = 0; ky < kh; ky++) {
         let yy = y + ky - ay;
-        if (yy < 0 || yy >= imgHeight) yy = map(yy, imgHeight);
+        if (yy < 0 || yy >= imgHeight) yy = borderIndex(yy, imgHeight, border);
         for (let kx = 0; kx < kw; kx++) {
           const w = weights[ky * kw + kx];
           let xx = x + kx - ax;
-          if (xx < 0 || xx >= imgWidth) xx = map(xx, imgWidth);
+          if (xx < 0 || xx >= imgWidth) xx = borderIndex(xx, imgWidth, border);
           if (yy < 0 || xx < 0) {
             r += w * borderValue; g += w * borderValue; b += w * borderValue;
           } else {
@@ -59,7 +50,7 @@ export function convolveNaive(src, dst, imgWidth, imgHeight, spec) {
 export function gradientMagnitudeNaive(src, dst, imgWidth, imgHeight, spec) {
   if (!(dst instanceof Uint8ClampedArray)) throw new TypeError('dst must be a Uint8ClampedArray');
   const { width: kw, height: kh, weightsX, weightsY, scale = 1, offset = 0, norm = 'L2', border = 'replicate', borderValue = 0 } = spec;
-  const { map, ax, ay, inv } = geometry(kw, kh, scale, border);
+  const { ax, ay, inv } = geometry(kw, kh, scale, border);
   for (let y = 0; y < imgHeight; y++) {
     for (let x = 0; x < imgWidth; x++) {
       const o = (y * imgWidth + x) * 4;
@@ -67,10 +58,10 @@ export function gradientMagnitudeNaive(src, dst, imgWidth, imgHeight, spec) {
         let gx = 0, gy = 0;
         for (let ky = 0; ky < kh; ky++) {
           let yy = y + ky - ay;
-          if (yy < 0 || yy >= imgHeight) yy = map(yy, imgHeight);
+          if (yy < 0 || yy >= imgHeight) yy = borderIndex(yy, imgHeight, border);
           for (let kx = 0; kx < kw; kx++) {
             let xx = x + kx - ax;
-            if (xx < 0 || xx >= imgWidth) xx = map(xx, imgWidth);
+            if (xx < 0 || xx >= imgWidth) xx = borderIndex(xx, imgWidth, border);
             const p = yy < 0 || xx < 0 ? borderValue : src[(yy * imgWidth + xx) * 4 + c];
             gx += weightsX[ky * kw + kx] * p;
             gy += weightsY[ky * kw + kx] * p;

@@ -1,0 +1,168 @@
+// Where the live view's frames come from: the camera, the built-in test scene, or an uploaded
+// (or dropped) image drawn over the scene canvas; the resolution picker; pause. Each frame goes
+// to onFrame(element, width, height) unless paused.
+import { radioGroup } from './filters-ui.js';
+import { TestScene } from './scene.js';
+import { showNotice } from './notice.js';
+
+const $ = (id) => document.getElementById(id);
+
+export class LiveSource {
+  kind = null;          // 'camera' | 'scene' | 'image'
+  paused = false;
+  width = 0;            // the chosen resolution (the camera's actual size may differ)
+  height = 0;
+  #onFrame;
+  #hook;
+  #video = $('camera');
+  #canvas = $('scene');
+  #ctx = this.#canvas.getContext('2d');
+  #scene = new TestScene();
+  #stream = null;
+  #image = null;        // decoded upload (ImageBitmap)
+  #generation = 0;      // bumps on every switch, which ends the old frame loop
+  #group;
+
+  constructor({ hook, onFrame, resolution }) {
+    this.#hook = hook;
+    this.#onFrame = onFrame;
+    const picker = $('resolution');
+    if ([...picker.options].some((o) => o.value === resolution)) picker.value = resolution;
+    [this.width, this.height] = picker.value.split('x').map(Number);
+    picker.addEventListener('change', (e) => {
+      [this.width, this.height] = e.target.value.split('x').map(Number);
+      this.use(this.kind);
+    });
+    this.#group = radioGroup($('source-group'), 'source', (v) => {
+      if (v === 'image') $('upload').click();
+      else this.use(v);
+    });
+    this.#wireUpload();
+    $('pause').addEventListener('click', (e) => {
+      this.paused = !this.paused;
+      e.currentTarget.setAttribute('aria-pressed', String(this.paused));
+      e.currentTarget.textContent = this.paused ? 'Resume' : 'Pause';
+      if (this.kind === 'camera') this.paused ? this.#video.pause() : this.#video.play();
+    });
+  }
+
+  async use(kind) {
+    this.#generation++;
+    this.kind = kind;
+    this.#hook.source = kind;
+    this.#group.set(kind);
+    const video = this.#video;
+    video.hidden = kind !== 'camera';
+    this.#canvas.hidden = kind === 'camera';
+    if (kind !== 'camera') this.#stopCamera();
+    const gen = this.#generation;
+    if (kind === 'camera') {
+      if (!(await this.#startCamera())) return this.use('scene');
+      this.#notice(null);
+      $('source-label').textContent = `${video.videoWidth} × ${video.videoHeight} · ${this.#stream.getVideoTracks()[0]?.label || 'camera'}`;
+      setAspect(video.videoWidth, video.videoHeight);
+      const tick = () => {
+        if (gen !== this.#generation) return;
+        if (!this.paused) this.#onFrame(video, video.videoWidth, video.videoHeight);
+        video.requestVideoFrameCallback(tick);
+      };
+      video.requestVideoFrameCallback(tick);
+    } else {
+      const { width, height } = this;
+      this.#canvas.width = width;
+      this.#canvas.height = height;
+      setAspect(width, height);
+      $('source-label').textContent = `${width} × ${height} · ${kind === 'scene' ? 'test scene' : 'your image'}`;
+      if (kind === 'image') this.#drawImageCover();
+      const tick = (t) => {
+        if (gen !== this.#generation) return;
+        if (!this.paused) {
+          if (kind === 'scene') this.#scene.draw(this.#ctx, width, height, t);
+          this.#onFrame(this.#canvas, width, height);
+        }
+        requestAnimationFrame(tick);
+      };
+      requestAnimationFrame(tick);
+    }
+  }
+
+  #notice(text, retry = false) {
+    showNotice(this.#hook, text, retry ? () => this.use('camera') : null);
+  }
+
+  async #startCamera() {
+    if (!navigator.mediaDevices?.getUserMedia) {
+      this.#notice('The camera needs a secure page (https or localhost). Showing the built-in test scene instead — you can also drop an image on it.');
+      return false;
+    }
+    const video = this.#video;
+    try {
+      this.#stopCamera();
+      this.#stream = await navigator.mediaDevices.getUserMedia({ video: { width: { ideal: this.width }, height: { ideal: this.height } }, audio: false });
+      video.srcObject = this.#stream;
+      await video.play();
+      if (!video.videoWidth) await new Promise((ok) => video.addEventListener('loadedmetadata', ok, { once: true }));
+      return true;
+    } catch (e) {
+      const why = e.name === 'NotAllowedError' ? 'Camera permission was denied.'
+        : e.name === 'NotFoundError' ? 'No camera was found.'
+        : `The camera could not start (${e.name}: ${e.message}).`;
+      this.#notice(`${why} Showing the built-in test scene instead — every filter works on it, and you can upload or drop an image.`, true);
+      return false;
+    }
+  }
+
+  #stopCamera() {
+    for (const t of this.#stream?.getTracks() ?? []) t.stop();
+    this.#stream = null;
+    this.#video.srcObject = null;
+  }
+
+  // The upload fills the frame (object-fit: cover) on a black background.
+  #drawImageCover() {
+    const img = this.#image;
+    if (!img) return;
+    const { width, height } = this;
+    const s = Math.max(width / img.width, height / img.height);
+    const w = img.width * s, h = img.height * s;
+    this.#ctx.fillStyle = '#000';
+    this.#ctx.fillRect(0, 0, width, height);
+    this.#ctx.drawImage(img, (width - w) / 2, (height - h) / 2, w, h);
+  }
+
+  async #openImage(file) {
+    if (!file || !file.type.startsWith('image/')) {
+      this.#notice(`“${file?.name ?? 'that'}” is not an image.`);
+      return;
+    }
+    try {
+      this.#image?.close?.();
+      this.#image = await createImageBitmap(file);
+      this.#notice(null);
+      this.use('image');
+    } catch (e) {
+      this.#notice(`Could not read “${file.name}”: ${e.message}`);
+    }
+  }
+
+  #wireUpload() {
+    $('upload').addEventListener('change', (e) => this.#openImage(e.target.files[0]));
+    const inputFrame = $('input-frame');
+    for (const el of [inputFrame, $('output-frame')]) {
+      el.addEventListener('dragover', (e) => {
+        e.preventDefault();
+        inputFrame.classList.add('dragging');
+      });
+      el.addEventListener('dragleave', () => inputFrame.classList.remove('dragging'));
+      el.addEventListener('drop', (e) => {
+        e.preventDefault();
+        inputFrame.classList.remove('dragging');
+        this.#openImage(e.dataTransfer.files[0]);
+      });
+    }
+  }
+}
+
+function setAspect(w, h) {
+  for (const f of document.querySelectorAll('.frame')) f.style.aspectRatio = `${w} / ${h}`;
+}

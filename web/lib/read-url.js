@@ -1,0 +1,30 @@
+// Bytes of a URL or file path: fetch() in browsers, the file system in Node for file: URLs and
+// plain paths (Node's fetch cannot read files). Errors name what was read and where.
+export const isNode = typeof process !== 'undefined' && !!process.versions?.node && typeof window === 'undefined';
+
+const hasScheme = (url) => /^[a-z][a-z0-9+.-]*:/i.test(url);
+
+// what: e.g. 'model.json', 'wasm file'; type: the Content-Type the response must start with, if any.
+export async function readUrl(url, what, { type } = {}) {
+  if (isNode && (url.startsWith('file:') || !hasScheme(url))) {
+    const { readFile } = await import('node:fs/promises');
+    const { fileURLToPath } = await import('node:url');
+    const path = url.startsWith('file:') ? fileURLToPath(url) : url;
+    try {
+      return new Uint8Array(await readFile(path));
+    } catch (e) {
+      throw new Error(`convolens: cannot read ${what} ${path}: ${e.code || e.message}`);
+    }
+  }
+  let r;
+  try {
+    r = await fetch(url);
+  } catch (e) {
+    throw new Error(`convolens: cannot fetch ${what} ${url}: ${e.message}`);
+  }
+  if (!r.ok) throw new Error(`convolens: ${what} ${url} answered HTTP ${r.status}`);
+  const served = r.headers.get('content-type') || '';
+  if (type && !served.startsWith(type))
+    throw new Error(`convolens: ${what} ${url} is served as "${served || 'no type'}", expected "${type}"`);
+  return new Uint8Array(await r.arrayBuffer());
+}
