@@ -81,17 +81,20 @@ test('the worker helper loads the CNN module in the worker: a model predicts, a 
     for (let t = 0; t <= 1; t += 0.005) dot(Math.round(150 - 70 * t), Math.round(40 + 120 * t));
     const digit = await w.classifyDrawing({ data: px, width: W, height: W });
     const bad = await model.predict(new Float32Array(3)).then(() => 'no error', (e) => `${e.name}: ${e.message}`);
+    const withModel = await w.memory();
     await model.dispose();
     const mem = await w.memory();
     w.terminate();
-    return { layers: summary.length, n: probs.length, sum: probs.reduce((a, b) => a + b, 0), digit: digit.digit, bad, mem };
+    return { layers: summary.length, n: probs.length, sum: probs.reduce((a, b) => a + b, 0), digit: digit.digit, bad, withModel, mem };
   });
   expect(r.layers).toBeGreaterThan(3);
   expect(r.n).toBe(10);
   expect(Math.abs(r.sum - 1)).toBeLessThan(1e-4);
   expect(r.digit).toBe(7);
   expect(r.bad).toMatch(/^RangeError: .*784/);
-  expect(r.mem.liveObjects).toBeGreaterThanOrEqual(0);
+  // dispose() in the page reaches the worker: the model's object and its wasm memory are freed.
+  expect(r.mem.liveObjects).toBe(r.withModel.liveObjects - 1);
+  expect(r.mem.liveBytes).toBeLessThan(r.withModel.liveBytes);
   expect(problems).toEqual([]);
   await context.close();
 });
