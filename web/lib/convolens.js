@@ -8,6 +8,7 @@ import { loadModel } from './model.js';
 import { loadDigitClassifier } from './digits.js';
 import { lifetimeStats } from './lifetime.js';
 import { Filter, Pipeline, presetCatalog } from './filters.js';
+import { guardModule } from './guard.js';
 
 export { hasSimd };
 
@@ -42,7 +43,7 @@ class Convolens {
   // download it. The same variant (SIMD or plain) and the same wasmPaths/locateFile as load().
   #nnEngine() {
     if (!this.#nn) {
-      this.#nn = instantiate(this.variant, this.#options, 'nn').then((m) => (this.#nnModule = m));
+      this.#nn = instantiate(this.variant, this.#options, 'nn').then((m) => (this.#nnModule = guardModule(m)));
       this.#nn.catch(() => (this.#nn = null));  // a failed load may be retried
     }
     return this.#nn;
@@ -52,7 +53,8 @@ class Convolens {
     const m = await this.#nnEngine();
     return loadModel(m, source);
   }
-  // Handwritten digits: a classifier over the shipped MNIST model (or the model.json at url).
+  // Handwritten digits: a classifier over the shipped MNIST model (or the model.json at url;
+  // undefined or null = the shipped one).
   async loadDigitClassifier(url) {
     const m = await this.#nnEngine();
     return loadDigitClassifier(m, (src) => loadModel(m, src), url);
@@ -67,6 +69,18 @@ class Convolens {
     return (await this.#digits).classify(imageData);
   }
   #digits = null;
+  // Frees the classifier classifyDrawing() keeps (model and drawing buffers); the next
+  // classifyDrawing() loads it again. Resolves when it is gone.
+  async releaseDigitClassifier() {
+    const pending = this.#digits;
+    this.#digits = null;
+    if (!pending) return;
+    try {
+      (await pending).dispose();
+    } catch {
+      // a load that failed left nothing to free
+    }
+  }
   // Live convolens buffers and objects plus the heap size (both modules once the CNN one is
   // loaded): tests check they return to baseline.
   memory() {
@@ -92,7 +106,7 @@ export function load(options = {}) {
   if (options.locateFile && !locatorIds.has(options.locateFile)) locatorIds.set(options.locateFile, locatorIds.size + 1);
   const key = `${variant}|${options.wasmPaths ?? ''}|${locatorIds.get(options.locateFile) ?? ''}`;
   if (!loaded.has(key)) {
-    const p = instantiate(variant, options).then((m) => new Convolens(m, variant, options));
+    const p = instantiate(variant, options).then((m) => new Convolens(guardModule(m), variant, options));
     p.catch(() => loaded.delete(key));  // a failed load may be retried
     loaded.set(key, p);
   }

@@ -5,8 +5,13 @@
 //   const r = clf.classify(imageData);  // {digit, probabilities, confidence, input28, ...} | {empty: true, ...}
 //   clf.dispose();
 import { own, release, disposedError } from './lifetime.js';
+import { bytesOf, describe, formatBytes } from './values.js';
 
 export const DEFAULT_DIGIT_MODEL_URL = new URL('../models/mnist/model.json', import.meta.url).href;
+// Drawing buffers (8 bytes per pixel: RGBA + float scratch) are kept between calls up to this
+// many pixels (8 MiB, more than a 1280x720 canvas); after a larger drawing they are freed, so a
+// long-lived classifier never holds hundreds of MB for one huge drawing.
+export const KEEP_DRAWING_PIXELS = 1024 * 1024;
 
 export class DigitClassifier {
   #m;
@@ -33,15 +38,23 @@ export class DigitClassifier {
   // polarity, box} or, when nothing (or too little) is drawn, {empty: true, input28, polarity, box}.
   classify(imageData) {
     this.#live();
-    const { data, width, height } = imageData ?? {};
-    if (!(data instanceof Uint8ClampedArray || data instanceof Uint8Array))
-      throw new TypeError('classify: imageData.data must be a Uint8ClampedArray or Uint8Array of RGBA pixels');
+    if (!imageData || typeof imageData !== 'object') throw new TypeError(`classify: imageData must be an ImageData or {data, width, height}, got ${describe(imageData)}`);
+    const { data, width, height } = imageData;
+    const bytes = bytesOf(data);  // the engine's length: a subclass cannot lie about it
+    if (bytes < 0)
+      throw new TypeError(`classify: imageData.data must be a Uint8ClampedArray or Uint8Array of RGBA pixels, got ${describe(data)}`);
     if (!Number.isInteger(width) || !Number.isInteger(height) || width <= 0 || height <= 0)
-      throw new RangeError(`classify: image size must be positive integers, got ${width}x${height}`);
-    if (data.length !== width * height * 4)
-      throw new RangeError(`classify: data has ${data.length} bytes, ${width}x${height} RGBA needs ${width * height * 4}`);
+      throw new RangeError(`classify: image size must be positive integers, got ${describe(width)}x${describe(height)}`);
+    if (width > 8192 || height > 8192) throw new RangeError(`classify: drawing size must be 1..8192 on each side, got ${width}x${height}`);
+    if (bytes !== width * height * 4)
+      throw new RangeError(`classify: data has ${bytes} bytes, ${width}x${height} RGBA needs ${width * height * 4}`);
     if (width !== this.#width || height !== this.#height) {
-      this.#pre.resize(width, height);  // may grow memory: heap views are taken after it
+      try {
+        this.#pre.resize(width, height);  // may grow memory: heap views are taken after it
+      } catch (e) {
+        if (!(e instanceof RangeError) || e.message !== 'out of memory') throw e;
+        throw new RangeError(`classify: out of memory: a ${width}x${height} drawing needs ${formatBytes(width * height * 8)}; the wasm heap is ${formatBytes(this.#m.HEAPU8.length)} now`);
+      }
       this.#width = width;
       this.#height = height;
     }
@@ -49,12 +62,18 @@ export class DigitClassifier {
     const info = this.#pre.run();
     const p = this.#pre.outputPtr() / 4;
     const input28 = this.#m.HEAPF32.slice(p, p + 784);
+    if (width * height > KEEP_DRAWING_PIXELS) this.#releaseBuffers();
     const meta = { input28, polarity: info.polarity, box: info.box };
     if (info.empty) return { empty: true, ...meta };
     const probabilities = this.model.predict(input28);
     let digit = 0;
     for (let i = 1; i < 10; i++) if (probabilities[i] > probabilities[digit]) digit = i;
     return { digit, probabilities, confidence: probabilities[digit], ...meta };
+  }
+
+  #releaseBuffers() {
+    this.#pre.release();
+    this.#width = this.#height = 0;
   }
 
   dispose() {
@@ -70,7 +89,7 @@ export class DigitClassifier {
 }
 
 // loadModel: (source) => Promise<Model> (cl.loadModel).
-export async function loadDigitClassifier(module, loadModel, url = DEFAULT_DIGIT_MODEL_URL) {
-  const model = await loadModel(url);
+export async function loadDigitClassifier(module, loadModel, url) {
+  const model = await loadModel(url ?? DEFAULT_DIGIT_MODEL_URL);
   return new DigitClassifier(module, model);
 }
