@@ -161,6 +161,15 @@ describe.each(['simd', 'plain'])('hostile input, %s module', (variant) => {
   });
 });
 
+// Shrunk counterexample of the misuse property (api-misuse.test.js): Node's bare "Invalid URL".
+test('load() options of the wrong type or an unusable wasmPaths reject with a TypeError naming them', async () => {
+  await expect(load({ wasmPaths: 'A: ' })).rejects.toThrow(/^convolens: wasmPaths "A: " does not make a valid URL/);
+  await expect(load(null)).rejects.toThrow(new TypeError('convolens: load() options must be an object, got null'));
+  await expect(load({ simd: 1 })).rejects.toThrow(new TypeError('convolens: load() option simd must be true, false or undefined, got 1'));
+  await expect(load({ wasmPaths: 7 })).rejects.toThrow(TypeError);
+  await expect(load({ locateFile: 'x' })).rejects.toThrow(TypeError);
+});
+
 describe.each(['simd', 'plain'])('digit classifier, %s module', (variant) => {
   let cl;
   beforeAll(async () => {

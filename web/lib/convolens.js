@@ -9,6 +9,7 @@ import { loadDigitClassifier } from './digits.js';
 import { lifetimeStats } from './lifetime.js';
 import { Filter, Pipeline, presetCatalog } from './filters.js';
 import { guardModule } from './guard.js';
+import { describe } from './values.js';
 
 export { hasSimd };
 
@@ -96,17 +97,37 @@ class Convolens {
   }
 }
 
+// Wrong option types are refused up front: they would otherwise fail later, deep in URL code.
+function checkLoadOptions(options) {
+  if (options === null || typeof options !== 'object') throw new TypeError(`convolens: load() options must be an object, got ${describe(options)}`);
+  const { simd, wasmPaths, locateFile } = options;
+  if (simd !== undefined && typeof simd !== 'boolean') throw new TypeError(`convolens: load() option simd must be true, false or undefined, got ${describe(simd)}`);
+  if (wasmPaths !== undefined && typeof wasmPaths !== 'string')
+    throw new TypeError(`convolens: load() option wasmPaths must be a string (a folder URL or path), got ${describe(wasmPaths)}`);
+  if (locateFile !== undefined && typeof locateFile !== 'function')
+    throw new TypeError(`convolens: load() option locateFile must be a function (file name -> URL), got ${describe(locateFile)}`);
+}
+
 const loaded = new Map();
 const locatorIds = new Map();  // each distinct locateFile function is its own cache entry
 
 // options: {simd: true|false|undefined (auto), wasmPaths, locateFile}
 export function load(options = {}) {
+  try {
+    checkLoadOptions(options);
+  } catch (e) {
+    return Promise.reject(e);
+  }
   const variant = options.simd === false || (options.simd === undefined && !hasSimd()) ? 'plain' : 'simd';
   if (options.simd === true && !hasSimd()) return Promise.reject(new Error('convolens: this engine lacks WebAssembly SIMD or exception handling; load({simd: false}) uses the plain binary'));
   if (options.locateFile && !locatorIds.has(options.locateFile)) locatorIds.set(options.locateFile, locatorIds.size + 1);
   const key = `${variant}|${options.wasmPaths ?? ''}|${locatorIds.get(options.locateFile) ?? ''}`;
   if (!loaded.has(key)) {
-    const p = instantiate(variant, options).then((m) => new Convolens(guardModule(m), variant, options));
+    const p = instantiate(variant, options).then((m) => new Convolens(guardModule(m), variant, options), (e) => {
+      throw e?.name === 'TypeError' && /Invalid URL/i.test(e.message)
+        ? new TypeError(`convolens: wasmPaths ${describe(options.wasmPaths)} does not make a valid URL (${e.message})`)
+        : e;
+    });
     p.catch(() => loaded.delete(key));  // a failed load may be retried
     loaded.set(key, p);
   }
