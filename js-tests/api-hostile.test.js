@@ -135,8 +135,8 @@ describe.each(['simd', 'plain'])('hostile input, %s module', (variant) => {
     f.dispose();
   });
 
-  // Once: every error thrown from inside wasm leaked 16-32 bytes of the 1 MiB shadow stack,
-  // ~40,000 errors overflowed it into static data.
+  // Once: every error thrown from inside wasm leaked 32 bytes of the 1 MiB shadow stack;
+  // ~32,000 errors overflowed it into static data.
   test('errors do not leak the wasm stack', async () => {
     const m = guardModule(await instantiate(variant));
     const f = new m.ImageFilter();

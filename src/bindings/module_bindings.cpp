@@ -22,8 +22,8 @@ val memory_stats_js() {
 }
 
 // A C++ error reaches JS as a JS exception thrown from inside wasm (js_errors.h); it unwinds the
-// wasm frames without their epilogues, so the shadow-stack pointer is not popped (16-32 bytes per
-// error; ~40,000 errors overflow the 1 MiB stack into static data). The JS wrapper around every
+// wasm frames without their epilogues, so the shadow-stack pointer is not popped (32 bytes per
+// error; ~32,000 errors overflow the 1 MiB stack into static data). The JS wrapper around every
 // native call (web/lib/guard.js) calls resetStack() after an error. It is only called with no
 // wasm frame on the JS call stack, where the stack is empty: the pointer goes back to the base.
 // stackRestore is emscripten's own (compiler-rt); these functions keep no frame of their own.

@@ -2,7 +2,7 @@
 // functions) and free function of a freshly instantiated module, once, so that
 //  - after a native call throws, the wasm shadow stack is reset: a C++ error reaches JS as a JS
 //    exception thrown from inside wasm, which skips the epilogues of the frames it unwinds, and
-//    without the reset every error leaked 16-32 bytes of the 1 MiB stack (docs/toolchain.md);
+//    without the reset every error leaked 32 bytes of the 1 MiB stack (docs/toolchain.md);
 //  - whatever escapes is a real Error with a message: Embind's BindingError/InternalError (a
 //    wrong argument type the JS layer did not catch first) becomes a TypeError, a stray C++
 //    exception (a number or a WebAssembly.Exception) an Error.
