@@ -1,6 +1,6 @@
 // DigitPreprocessor: drawing (RGBA on the wasm heap) -> the 28x28 MNIST-style input, also on
-// the heap. The canvas buffer and scratch are kept and only grow, so classifying drawing after
-// drawing does not allocate.
+// the heap. The canvas buffer and scratch are kept for the next drawing of that size or smaller,
+// so classifying drawing after drawing does not allocate; JS releases them after a large drawing.
 #include <emscripten/bind.h>
 #include <emscripten/val.h>
 
@@ -33,12 +33,27 @@ class DigitPreprocessor {
       if (width <= 0 || height <= 0 || width > 8192 || height > 8192)
         throw RangeError("drawing size must be 1..8192 on each side, got " + std::to_string(width) + "x" +
                          std::to_string(height));
-      rgba_.resize(std::size_t(width) * height * 4);
-      scratch_.resize(mnist::preprocess_scratch_floats(width, height) * sizeof(float));
+      const std::size_t rgba = std::size_t(width) * height * 4;
+      const std::size_t scratch = mnist::preprocess_scratch_floats(width, height) * sizeof(float);
+      // Both buffers are allocated before either is replaced: a failure leaves the old size usable.
+      Buffer r, s;
+      if (rgba > rgba_.capacity()) r.resize(rgba);
+      if (scratch > scratch_.capacity()) s.resize(scratch);
+      if (r.data()) rgba_ = std::move(r);
+      if (s.data()) scratch_ = std::move(s);
+      rgba_.resize(rgba);  // within capacity: cannot fail
+      scratch_.resize(scratch);
       width_ = width;
       height_ = height;
       return 0;
     });
+  }
+  // Frees the drawing-sized buffers (kept between calls so drawing after drawing does not
+  // allocate); the next drawing needs resize() again.
+  void release() {
+    rgba_.release();
+    scratch_.release();
+    width_ = height_ = 0;
   }
   std::uintptr_t input_ptr() const { return reinterpret_cast<std::uintptr_t>(rgba_.data()); }
   std::uintptr_t output_ptr() const { return reinterpret_cast<std::uintptr_t>(out_.data()); }
@@ -78,5 +93,6 @@ EMSCRIPTEN_BINDINGS(convolens_digits) {
       .function("resize", &DigitPreprocessor::resize)
       .function("inputPtr", &DigitPreprocessor::input_ptr)
       .function("outputPtr", &DigitPreprocessor::output_ptr)
+      .function("release", &DigitPreprocessor::release)
       .function("run", &DigitPreprocessor::run);
 }

@@ -43,7 +43,16 @@ class Frames {
       if (channels != 1 && channels != 4)
         throw RangeError("images must have 1 (gray) or 4 (RGBA) channels, got " + std::to_string(channels));
       const std::size_t bytes = std::size_t(width) * height * channels;
-      in_.resize(bytes);
+      // Both frames are allocated before either is replaced, so a failure (out of memory) leaves
+      // the object exactly as it was: its old frames still valid for the old size, nothing of the
+      // failed size kept. (A half-resized object once handed JS a null input pointer, and JS wrote
+      // the frame over the module's static data at address 0.) JS names the size in the error.
+      Buffer in, out;
+      if (bytes > in_.capacity()) in.resize(bytes);
+      if (bytes > out_.capacity()) out.resize(bytes);
+      if (in.data()) in_ = std::move(in);
+      if (out.data()) out_ = std::move(out);
+      in_.resize(bytes);  // within capacity now: cannot fail
       out_.resize(bytes);
       w_ = width;
       h_ = height;

@@ -1,6 +1,10 @@
 // Module-wide facts: which instruction set was compiled in, and live memory for leak tests.
 #include <emscripten/bind.h>
+#include <emscripten/heap.h>
+#include <emscripten/stack.h>
 #include <emscripten/val.h>
+
+#include <cstdint>
 
 #include "core/buffer.h"
 #include "simd/simd.h"
@@ -17,9 +21,25 @@ val memory_stats_js() {
   return o;
 }
 
+// A C++ error reaches JS as a JS exception thrown from inside wasm (js_errors.h); it unwinds the
+// wasm frames without their epilogues, so the shadow-stack pointer is not popped (32 bytes per
+// error; ~32,000 errors overflow the 1 MiB stack into static data). The JS wrapper around every
+// native call (web/lib/guard.js) calls resetStack() after an error. It is only called with no
+// wasm frame on the JS call stack, where the stack is empty: the pointer goes back to the base.
+// stackRestore is emscripten's own (compiler-rt); these functions keep no frame of their own.
+
 }  // namespace
+
+extern "C" void stackRestore(std::uintptr_t sp);
+extern "C" unsigned char __heap_base;  // wasm-ld: where the heap starts, after static data and stack
 
 EMSCRIPTEN_BINDINGS(convolens_module) {
   function("backend", +[]() { return std::string(convolens::simd::backend_name()); });
   function("memoryStats", &memory_stats_js);
+  // The most the heap can ever hold (maximum memory minus static data and stack): JS refuses a
+  // frame larger than this before allocating.
+  function("heapLimit", +[]() { return double(emscripten_get_heap_max() - reinterpret_cast<std::uintptr_t>(&__heap_base)); });
+  function("resetStack", +[]() { stackRestore(emscripten_stack_get_base()); });
+  // Bytes of shadow stack in use as seen from a bound call (0 when nothing leaked): for tests.
+  function("stackInUse", +[]() { return double(emscripten_stack_get_base() - emscripten_stack_get_current()); });
 }

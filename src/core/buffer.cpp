@@ -1,5 +1,6 @@
 #include "core/buffer.h"
 
+#include <cstdint>
 #include <cstdlib>
 #include <new>
 
@@ -17,12 +18,13 @@ void Buffer::resize(std::size_t bytes) {
     size_ = bytes;
     return;
   }
-  release();
   // 16 bytes of slack past the end let SIMD tails load a full vector without reading
   // outside the allocation (the extra lanes are never stored).
+  if (bytes > SIZE_MAX - 16 - kAlign) throw std::bad_alloc();
   const std::size_t cap = (bytes + 16 + kAlign - 1) / kAlign * kAlign;
   void* p = std::aligned_alloc(kAlign, cap);
   if (!p) throw std::bad_alloc();
+  release();  // only now: a failed allocation must leave the old block in place
   data_ = static_cast<std::uint8_t*>(p);
   size_ = bytes;
   capacity_ = bytes;

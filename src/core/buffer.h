@@ -35,6 +35,8 @@ class Buffer {
   }
 
   // Keeps the allocation when it is already large enough: per-frame calls do not allocate.
+  // Strong guarantee: the new block is allocated before the old one is freed, so a failed
+  // allocation (std::bad_alloc) leaves data(), size() and capacity() exactly as they were.
   void resize(std::size_t bytes);
   void release();
 
@@ -43,6 +45,7 @@ class Buffer {
   template <class T> T* as() { return reinterpret_cast<T*>(data_); }
   template <class T> const T* as() const { return reinterpret_cast<const T*>(data_); }
   std::size_t size() const { return size_; }
+  std::size_t capacity() const { return capacity_; }
 
  private:
   std::uint8_t* data_ = nullptr;

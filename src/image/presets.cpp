@@ -165,9 +165,11 @@ FilterSpec make_preset(const std::string& name, const PresetParams& given) {
       for (const PresetParam& c : e.params)
         if (c.name == key) d = &c;
       if (!d) throw RangeError("preset \"" + name + "\" has no parameter \"" + key + "\"");
-      if (!std::isfinite(value) || value < d->min || value > d->max)
-        throw RangeError("preset \"" + name + "\": " + key + " must be " + format_number(d->min) + ".." + format_number(d->max) +
-                         ", got " + format_number(value));
+      // Whole-number parameters (sizes: step 1 or 2) are refused when fractional, not rounded.
+      const bool whole = d->step >= 1;
+      if (!std::isfinite(value) || value < d->min || value > d->max || (whole && value != std::floor(value)))
+        throw RangeError("preset \"" + name + "\": " + key + " must be " + (whole ? "an integer " : "") +
+                         format_number(d->min) + ".." + format_number(d->max) + ", got " + format_number(value));
       p[key] = value;
     }
     FilterSpec s = e.build(p);

@@ -75,14 +75,14 @@ export interface Preset {
 export interface Filter {
   readonly name: string;
   readonly kernel: KernelInfo;
-  /** Filters one frame. Without `output`, returns a view of wasm memory valid until the next call. */
-  apply(input: PixelSource, output?: Pixels): Uint8ClampedArray;
+  /** Filters one frame. Without `output` (undefined or null), returns a view of wasm memory valid until the next call. */
+  apply(input: PixelSource, output?: Pixels | null): Uint8ClampedArray;
   setOptions(options: FilterOptions): void;
   dispose(): void;
 }
 
 export interface Pipeline {
-  apply(input: PixelSource, output?: Pixels): Uint8ClampedArray;
+  apply(input: PixelSource, output?: Pixels | null): Uint8ClampedArray;
   dispose(): void;
 }
 
@@ -166,8 +166,12 @@ export interface Convolens {
   createPipeline(steps: Array<Filter | string | KernelSpec>): Pipeline;
   /** The first call also fetches the CNN wasm module (same variant and paths as load()). */
   loadModel(source: string | URL | ModelSource | ModelArtifacts | File[] | FileList): Promise<Model>;
-  loadDigitClassifier(url?: string | URL): Promise<DigitClassifier>;
+  /** `url` undefined or null: the shipped MNIST model. */
+  loadDigitClassifier(url?: string | URL | null): Promise<DigitClassifier>;
+  /** Loads the shipped classifier on first use and keeps it (see releaseDigitClassifier). */
   classifyDrawing(drawing: PixelSource): Promise<DigitResult>;
+  /** Frees the classifier classifyDrawing() keeps (model and drawing buffers); the next call loads it again. */
+  releaseDigitClassifier(): Promise<void>;
   memory(): MemoryStats;
 }
 

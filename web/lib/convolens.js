@@ -7,6 +7,8 @@ import { loadModel } from './model.js';
 import { loadDigitClassifier } from './digits.js';
 import { lifetimeStats } from './lifetime.js';
 import { Filter, Pipeline, presetCatalog } from './filters.js';
+import { guardModule } from './guard.js';
+import { describe } from './values.js';
 
 export { hasSimd };
 
@@ -38,7 +40,7 @@ class Convolens {
   // download it. The same variant (SIMD or plain) and the same wasmPaths/locateFile as load().
   #nnEngine() {
     if (!this.#nn) {
-      this.#nn = instantiate(this.variant, this.#options, 'nn').then((m) => (this.#nnModule = m));
+      this.#nn = instantiate(this.variant, this.#options, 'nn').then((m) => (this.#nnModule = guardModule(m)));
       this.#nn.catch(() => (this.#nn = null));  // a failed load may be retried
     }
     return this.#nn;
@@ -48,7 +50,8 @@ class Convolens {
     const m = await this.#nnEngine();
     return loadModel(m, source);
   }
-  // Handwritten digits: a classifier over the shipped MNIST model (or the model.json at url).
+  // Handwritten digits: a classifier over the shipped MNIST model (or the model.json at url;
+  // undefined or null = the shipped one).
   async loadDigitClassifier(url) {
     const m = await this.#nnEngine();
     return loadDigitClassifier(m, (src) => loadModel(m, src), url);
@@ -63,6 +66,18 @@ class Convolens {
     return (await this.#digits).classify(imageData);
   }
   #digits = null;
+  // Frees the classifier classifyDrawing() keeps (model and drawing buffers); the next
+  // classifyDrawing() loads it again. Resolves when it is gone.
+  async releaseDigitClassifier() {
+    const pending = this.#digits;
+    this.#digits = null;
+    if (!pending) return;
+    try {
+      (await pending).dispose();
+    } catch {
+      // a load that failed left nothing to free
+    }
+  }
   // Live convolens buffers and objects plus the heap size (both modules once the CNN one is
   // loaded): tests check they return to baseline.
   memory() {
@@ -78,17 +93,37 @@ class Convolens {
   }
 }
 
+// Wrong option types are refused up front: they would otherwise fail later, deep in URL code.
+function checkLoadOptions(options) {
+  if (options === null || typeof options !== 'object') throw new TypeError(`convolens: load() options must be an object, got ${describe(options)}`);
+  const { simd, wasmPaths, locateFile } = options;
+  if (simd !== undefined && typeof simd !== 'boolean') throw new TypeError(`convolens: load() option simd must be true, false or undefined, got ${describe(simd)}`);
+  if (wasmPaths !== undefined && typeof wasmPaths !== 'string')
+    throw new TypeError(`convolens: load() option wasmPaths must be a string (a folder URL or path), got ${describe(wasmPaths)}`);
+  if (locateFile !== undefined && typeof locateFile !== 'function')
+    throw new TypeError(`convolens: load() option locateFile must be a function (file name -> URL), got ${describe(locateFile)}`);
+}
+
 const loaded = new Map();
 const locatorIds = new Map();  // each distinct locateFile function is its own cache entry
 
 // options: {simd: true|false|undefined (auto), wasmPaths, locateFile}
 export function load(options = {}) {
+  try {
+    checkLoadOptions(options);
+  } catch (e) {
+    return Promise.reject(e);
+  }
   const variant = options.simd === false || (options.simd === undefined && !hasSimd()) ? 'plain' : 'simd';
   if (options.simd === true && !hasSimd()) return Promise.reject(new Error('convolens: this engine lacks WebAssembly SIMD or exception handling; load({simd: false}) uses the plain binary'));
   if (options.locateFile && !locatorIds.has(options.locateFile)) locatorIds.set(options.locateFile, locatorIds.size + 1);
   const key = `${variant}|${options.wasmPaths ?? ''}|${locatorIds.get(options.locateFile) ?? ''}`;
   if (!loaded.has(key)) {
-    const p = instantiate(variant, options).then((m) => new Convolens(m, variant, options));
+    const p = instantiate(variant, options).then((m) => new Convolens(guardModule(m), variant, options), (e) => {
+      throw e?.name === 'TypeError' && /Invalid URL/i.test(e.message)
+        ? new TypeError(`convolens: wasmPaths ${describe(options.wasmPaths)} does not make a valid URL (${e.message})`)
+        : e;
+    });
     p.catch(() => loaded.delete(key));  // a failed load may be retried
     loaded.set(key, p);
   }

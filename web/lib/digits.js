@@ -6,8 +6,13 @@
 //   clf.dispose();
 import { own, release, disposedError } from './lifetime.js';
 import { checkPixels } from './pixels.js';
+import { formatBytes } from './values.js';
 
 export const DEFAULT_DIGIT_MODEL_URL = new URL('../models/mnist/model.json', import.meta.url).href;
+// Drawing buffers (8 bytes per pixel: RGBA + float scratch) are kept between calls up to this
+// many pixels (8 MiB, more than a 1280x720 canvas); after a larger drawing they are freed, so a
+// long-lived classifier never holds hundreds of MB for one huge drawing.
+export const KEEP_DRAWING_PIXELS = 1024 * 1024;
 
 export class DigitClassifier {
   #m;
@@ -34,9 +39,14 @@ export class DigitClassifier {
   // polarity, box} or, when nothing (or too little) is drawn, {empty: true, input28, polarity, box}.
   classify(imageData) {
     this.#live();
-    const { data, width, height } = checkPixels(imageData, 'classify: imageData');
+    const { data, width, height } = checkPixels(imageData, 'classify: imageData', { maxSide: 8192 });
     if (width !== this.#width || height !== this.#height) {
-      this.#pre.resize(width, height);  // may grow memory: heap views are taken after it
+      try {
+        this.#pre.resize(width, height);  // may grow memory: heap views are taken after it
+      } catch (e) {
+        if (!(e instanceof RangeError) || e.message !== 'out of memory') throw e;
+        throw new RangeError(`classify: out of memory: a ${width}x${height} drawing needs ${formatBytes(width * height * 8)}; the wasm heap is ${formatBytes(this.#m.HEAPU8.length)} now`);
+      }
       this.#width = width;
       this.#height = height;
     }
@@ -44,12 +54,18 @@ export class DigitClassifier {
     const info = this.#pre.run();
     const p = this.#pre.outputPtr() / 4;
     const input28 = this.#m.HEAPF32.slice(p, p + 784);
+    if (width * height > KEEP_DRAWING_PIXELS) this.#releaseBuffers();
     const meta = { input28, polarity: info.polarity, box: info.box };
     if (info.empty) return { empty: true, ...meta };
     const probabilities = this.model.predict(input28);
     let digit = 0;
     for (let i = 1; i < 10; i++) if (probabilities[i] > probabilities[digit]) digit = i;
     return { digit, probabilities, confidence: probabilities[digit], ...meta };
+  }
+
+  #releaseBuffers() {
+    this.#pre.release();
+    this.#width = this.#height = 0;
   }
 
   dispose() {
@@ -65,7 +81,7 @@ export class DigitClassifier {
 }
 
 // loadModel: (source) => Promise<Model> (cl.loadModel).
-export async function loadDigitClassifier(module, loadModel, url = DEFAULT_DIGIT_MODEL_URL) {
-  const model = await loadModel(url);
+export async function loadDigitClassifier(module, loadModel, url) {
+  const model = await loadModel(url ?? DEFAULT_DIGIT_MODEL_URL);
   return new DigitClassifier(module, model);
 }

@@ -5,10 +5,12 @@
 //   f.apply(imageData, outImageData);  f.dispose();
 import { own, release } from './lifetime.js';
 import { PixelReader, checkPixels, checkSize } from './pixels.js';
+import { bytesOf, copyInto, describe, float32, formatBytes, intIn, typedLength } from './values.js';
 
 export const BORDERS = Object.freeze(['constant', 'replicate', 'reflect101', 'wrap']);
 export const MODES = Object.freeze(['rgb', 'gray']);
 const OPTION_KEYS = new Set(['border', 'borderValue', 'mode']);
+export const MAX_FRAME_SIDE = 16384;  // the core's limit per side (src/bindings/filter_bindings.cpp)
 
 const catalogs = new WeakMap();
 
@@ -24,35 +26,75 @@ export function presetCatalog(m) {
 
 // {data, width, height[, channels]} -> checked {data, width, height, channels}.
 // Videos, canvases, images, ImageBitmaps and VideoFrames are read through `reader`.
+// Sizes come from the engine's own typed-array length, never from an overridable getter.
 function imageOf(input, what, reader) {
-  if (!input || typeof input !== 'object') throw new TypeError(`${what} must be an ImageData, {data, width, height} or a video/canvas/image`);
+  if (!input || typeof input !== 'object') throw new TypeError(`${what} must be an ImageData, {data, width, height} or a video/canvas/image, got ${describe(input)}`);
   if (reader && !('data' in input)) input = reader.read(input);
-  return checkPixels(input, what, { anyChannels: true });
+  return checkPixels(input, what, { anyChannels: true, maxSide: MAX_FRAME_SIDE });
 }
 
 function checkNumber(value, what) {
-  if (typeof value !== 'number') throw new TypeError(`${what} must be a number, got ${typeof value}`);
+  if (typeof value !== 'number') throw new TypeError(`${what} must be a number, got ${describe(value)}`);
   return value;
 }
 
-function sizeFrames(native, size, width, height, channels) {
-  if (width !== size.width || height !== size.height || channels !== size.channels) {
+function checkOptions(options, what) {
+  if (options === undefined || options === null) return {};
+  if (typeof options !== 'object') throw new TypeError(`${what} must be an object, got ${describe(options)}`);
+  return options;
+}
+
+// A border/mode name must be a string (the core names an unknown one): never anything Embind
+// would have to convert.
+function optionName(value, list, what) {
+  if (typeof value !== 'string') throw new TypeError(`${what} must be a string (${list.join(', ')}), got ${describe(value)}`);
+  return value;
+}
+
+const frameName = (width, height, channels) => `a ${width}x${height} ${channels === 4 ? 'RGBA' : 'gray'} frame`;
+
+// The core's out-of-memory error (std::bad_alloc) with the size that did not fit.
+function explainOutOfMemory(m, e, message) {
+  if (!(e instanceof RangeError) || e.message !== 'out of memory') return e;
+  return new RangeError(`out of memory: ${message}; the wasm heap is ${formatBytes(m.HEAPU8.length)} now, at most ${formatBytes(m.heapLimit())}`);
+}
+
+// Input and output frames for a size: refused before allocating when they can never fit; a
+// failure leaves the object (and `size`) as it was.
+function sizeFrames(m, native, size, width, height, channels) {
+  if (width === size.width && height === size.height && channels === size.channels) return;
+  const bytes = 2 * width * height * channels;
+  const what = `${frameName(width, height, channels)} (input and output) needs ${formatBytes(bytes)}`;
+  const limit = m.heapLimit();
+  if (bytes > limit) throw new RangeError(`out of memory: ${what}, more than the ${formatBytes(limit)} the wasm heap can ever hold`);
+  try {
     native.resize(width, height, channels);  // allocates only when the size changes
-    Object.assign(size, { width, height, channels });
+  } catch (e) {
+    throw explainOutOfMemory(m, e, what);
+  }
+  Object.assign(size, { width, height, channels });
+}
+
+// native.run(); scratch and pipeline frames are allocated on the first run of a size.
+function runNative(m, native, size) {
+  try {
+    native.run();
+  } catch (e) {
+    throw explainOutOfMemory(m, e, `no room for the scratch and pipeline frames of ${frameName(size.width, size.height, size.channels)}`);
   }
 }
 
 // Zero-copy frames: a view of the native input buffer to write pixels into.
 function inputView(m, native, size, width, height, channels) {
-  checkSize(width, height);
-  if (channels !== 1 && channels !== 4) throw new RangeError(`channels must be 1 or 4, got ${channels}`);
-  sizeFrames(native, size, width, height, channels);
+  checkSize(width, height, '', MAX_FRAME_SIDE);
+  if (channels !== 1 && channels !== 4) throw new RangeError(`channels must be 1 or 4, got ${describe(channels)}`);
+  sizeFrames(m, native, size, width, height, channels);
   return new Uint8ClampedArray(m.HEAPU8.buffer, native.inputPtr(), width * height * channels);
 }
 
 function runResident(m, native, size) {
   if (!size.width) throw new RangeError('call input(width, height) before run()');
-  native.run();
+  runNative(m, native, size);
   return new Uint8ClampedArray(m.HEAPU8.buffer, native.outputPtr(), size.width * size.height * size.channels);
 }
 
@@ -60,19 +102,48 @@ function runResident(m, native, size) {
 function runFrame(m, native, size, input, output) {
   size.reader ??= new PixelReader();  // one read-back canvas per filter, made on first use
   const img = imageOf(input, 'input', size.reader);
-  sizeFrames(native, size, img.width, img.height, img.channels);
-  const n = img.data.length;
+  sizeFrames(m, native, size, img.width, img.height, img.channels);
+  const n = img.width * img.height * img.channels;
+  // The output is checked before any work, so a wrong one changes nothing. Only undefined and
+  // null mean "no output" (0, '' or NaN are mistakes).
+  let out = null;
+  if (output !== undefined && output !== null) {
+    out = typeof output === 'object' && !ArrayBuffer.isView(output) ? output.data : output;
+    const outBytes = bytesOf(out);
+    if (outBytes < 0) throw new TypeError(`output must be an ImageData, {data} or a Uint8ClampedArray, got ${describe(output)}`);
+    if (outBytes !== n) throw new RangeError(`output has ${outBytes} bytes, the result has ${n}`);
+  }
   // Heap views are taken after any call that may grow memory (growth detaches old views).
   m.HEAPU8.set(img.data, native.inputPtr());
-  native.run();
+  runNative(m, native, size);
   const ptr = native.outputPtr();
-  if (!output) return new Uint8ClampedArray(m.HEAPU8.buffer, ptr, n);
-  const out = output.data ?? output;
-  if (!(out instanceof Uint8ClampedArray || out instanceof Uint8Array))
-    throw new TypeError('output must be an ImageData, {data} or a Uint8ClampedArray');
-  if (out.length !== n) throw new RangeError(`output has ${out.length} bytes, the result has ${n}`);
-  out.set(m.HEAPU8.subarray(ptr, ptr + n));
+  if (!out) return new Uint8ClampedArray(m.HEAPU8.buffer, ptr, n);
+  copyInto(out, m.HEAPU8.subarray(ptr, ptr + n));
   return out;
+}
+
+// The weights of a custom kernel as a fresh Float32Array: a typed array is read with the
+// engine's own length, an array (or array-like) once, element by element, each checked.
+const MAX_WEIGHTS = 1 << 20;  // far above 31x31; only bounds the work done before the core refuses
+function kernelWeights(kernel) {
+  const typed = typedLength(kernel);
+  if (typed > MAX_WEIGHTS) throw new RangeError(`kernel has ${typed} weights, at most 31x31 are allowed`);
+  if (typed >= 0) {
+    const w = new Float64Array(kernel);  // the engine copies by its true length
+    w.forEach((v, i) => float32(v, `kernel weight ${i}`));
+    return new Float32Array(w);
+  }
+  if (!kernel || typeof kernel !== 'object' || typeof kernel.length !== 'number')
+    throw new TypeError(`kernel must be an array or Float32Array of width*height numbers, got ${describe(kernel)}`);
+  const n = kernel.length;
+  if (!Number.isInteger(n) || n < 0 || n > MAX_WEIGHTS) throw new RangeError(`kernel length must be a count of weights, got ${describe(n)}`);
+  const w = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    const v = kernel[i];
+    if (typeof v !== 'number') throw new TypeError(`kernel weight ${i} must be a number, got ${typeof v}`);
+    w[i] = float32(v, `kernel weight ${i}`);
+  }
+  return w;
 }
 
 export class Filter {
@@ -101,7 +172,7 @@ export class Filter {
   }
 
   #preset(name, params) {
-    if (typeof params !== 'object') throw new TypeError('preset parameters must be an object');
+    params = checkOptions(params, `preset "${name}" parameters`);
     const keys = [], values = [];
     for (const [k, v] of Object.entries(params)) {
       if (OPTION_KEYS.has(k)) continue;
@@ -116,30 +187,30 @@ export class Filter {
 
   #custom(spec) {
     const { kernel, scale = 1, offset = 0 } = spec;
-    if (!kernel || typeof kernel !== 'object' || typeof kernel.length !== 'number')
-      throw new TypeError('kernel must be an array or Float32Array of width*height numbers');
+    const weights = kernelWeights(kernel);
     let { width, height } = spec;
     if (width === undefined && height === undefined) {
-      const side = Math.round(Math.sqrt(kernel.length));
-      if (side * side !== kernel.length) throw new RangeError(`kernel width and height are needed: ${kernel.length} weights are not a square`);
+      const side = Math.round(Math.sqrt(weights.length));
+      if (side * side !== weights.length) throw new RangeError(`kernel width and height are needed: ${weights.length} weights are not a square`);
       width = height = side;
     }
-    if (!Number.isInteger(width) || !Number.isInteger(height))
-      throw new RangeError(`kernel size must be integers, got ${width}x${height}`);
-    for (let i = 0; i < kernel.length; i++)
-      if (typeof kernel[i] !== 'number') throw new TypeError(`kernel weight ${i} must be a number, got ${typeof kernel[i]}`);
-    this.#native.setKernel(kernel instanceof Float32Array ? kernel : Array.from(kernel), width, height,
-      checkNumber(scale, 'scale'), checkNumber(offset, 'offset'));
+    // Checked as numbers here: Embind would wrap 2**32+3 to 3 silently. (0 and 32 reach the core,
+    // which names them.)
+    if (!Number.isInteger(width) || !Number.isInteger(height) || width < 0 || height < 0 || width > 1024 || height > 1024)
+      throw new RangeError(`kernel size must be 1..${this.#m.maxKernelSize} on each side, got ${describe(width)}x${describe(height)}`);
+    this.#native.setKernel(weights, width, height, float32(scale, 'kernel scale', { divisor: true }), float32(offset, 'kernel offset'));
     this.#name = 'custom';
     this.setOptions(spec);
   }
 
   // {border: 'constant'|'replicate'|'reflect101'|'wrap', borderValue: 0..255, mode: 'rgb'|'gray'}
-  setOptions({ border, borderValue, mode } = {}) {
+  setOptions(options) {
     this.#live();
+    const { border, borderValue, mode } = checkOptions(options, 'filter options');
     const n = this.#native;
-    if (borderValue !== undefined && !Number.isInteger(borderValue))
-      throw new RangeError(`borderValue must be an integer 0..255, got ${borderValue}`);
+    if (border !== undefined) optionName(border, BORDERS, 'border');
+    if (mode !== undefined) optionName(mode, MODES, 'mode');
+    if (borderValue !== undefined) intIn(borderValue, 0, 255, 'borderValue');
     n.setOptions(border ?? n.border(), borderValue ?? n.borderValue(), mode ?? n.mode());
     this.#kernel = undefined;
   }
@@ -200,6 +271,9 @@ export class Filter {
     f.#live();
     return f.#native;
   }
+  static moduleOf(f) {
+    return f.#m;
+  }
 }
 
 export class Pipeline {
@@ -215,8 +289,10 @@ export class Pipeline {
     if (!Array.isArray(items)) throw new TypeError('createPipeline needs an array of filters, preset names or specs');
     this.#m = m;
     try {
-      for (const item of items) {
+      for (const [i, item] of items.entries()) {
         if (item instanceof Filter) {
+          if (Filter.moduleOf(item) !== m)
+            throw new TypeError(`pipeline filter ${i} ("${item.name}") is from another convolens instance (another load() variant or path); create it with this instance's createFilter`);
           this.#filters.push(item);
         } else {
           const f = Array.isArray(item) ? new Filter(m, item[0], item[1]) : new Filter(m, item);

@@ -2,7 +2,10 @@
 // {data, width, height}, the core's luminance and the core's border rule. One definition each,
 // so JS and C++ (src/image/filter_spec.h, src/image/image.h) cannot drift apart.
 
-const isBytes = (x) => x instanceof Uint8ClampedArray || x instanceof Uint8Array;
+import { bytesOf, describe } from './values.js';
+
+// Measured by the engine's own getters, so it works across realms and a subclass cannot lie.
+const isBytes = (x) => bytesOf(x) >= 0;
 
 // Width and height of anything drawImage() accepts (duck-typed, so it works across realms).
 function drawableSize(s) {
@@ -43,24 +46,29 @@ export class PixelReader {
   }
 }
 
-// Throws unless width and height are positive integers; `prefix` starts the message.
-export function checkSize(width, height, prefix = '') {
+// Throws unless width and height are integers in 1..maxSide; `prefix` starts the message.
+export function checkSize(width, height, prefix = '', maxSide = Infinity) {
   if (!Number.isInteger(width) || !Number.isInteger(height) || width <= 0 || height <= 0)
-    throw new RangeError(`${prefix}image size must be positive integers, got ${width}x${height}`);
+    throw new RangeError(`${prefix}image size must be positive integers, got ${describe(width)}x${describe(height)}`);
+  if (width > maxSide || height > maxSide)
+    throw new RangeError(`${prefix}image size must be 1..${maxSide} on each side, got ${width}x${height}`);
 }
 
 // Checks {data, width, height[, channels]} and returns {data, width, height, channels}; the
 // message names `what` and the problem. RGBA only, unless anyChannels: then 1 or 4 channels
-// (taken from `channels`, else guessed from the byte count).
-export function checkPixels(img, what = 'input', { anyChannels = false } = {}) {
-  const { data, width, height } = img ?? {};
-  if (!isBytes(data))
-    throw new TypeError(`${what}.data must be a Uint8ClampedArray or Uint8Array of RGBA pixels`);
-  checkSize(width, height, `${what}: `);
-  const channels = anyChannels ? img.channels ?? (data.length === width * height ? 1 : 4) : 4;
-  if (channels !== 1 && channels !== 4) throw new RangeError(`${what}.channels must be 1 or 4, got ${channels}`);
-  if (data.length !== width * height * channels)
-    throw new RangeError(`${what}.data has ${data.length} bytes, but a ${width}x${height} ${channels === 4 ? 'RGBA' : 'gray'} image needs ${width * height * channels}`);
+// (taken from `channels`, else guessed from the byte count). Sizes come from the engine's own
+// typed-array length, never from an overridable getter.
+export function checkPixels(img, what = 'input', { anyChannels = false, maxSide = Infinity } = {}) {
+  if (!img || typeof img !== 'object')
+    throw new TypeError(`${what} must be an ImageData or {data, width, height}, got ${describe(img)}`);
+  const { data, width, height } = img;
+  const bytes = bytesOf(data);
+  if (bytes < 0) throw new TypeError(`${what}.data must be a Uint8ClampedArray or Uint8Array of RGBA pixels, got ${describe(data)}`);
+  checkSize(width, height, `${what}: `, maxSide);
+  const channels = anyChannels ? img.channels ?? (bytes === width * height ? 1 : 4) : 4;
+  if (channels !== 1 && channels !== 4) throw new RangeError(`${what}.channels must be 1 or 4, got ${describe(channels)}`);
+  if (bytes !== width * height * channels)
+    throw new RangeError(`${what}.data has ${bytes} bytes, but a ${width}x${height} ${channels === 4 ? 'RGBA' : 'gray'} image needs ${width * height * channels}`);
   return { data, width, height, channels };
 }
 

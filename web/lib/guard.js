@@ -1,0 +1,68 @@
+// The JS side of the error boundary: wraps every Embind class (constructor, methods, static
+// functions) and free function of a freshly instantiated module, once, so that
+//  - after a native call throws, the wasm shadow stack is reset: a C++ error reaches JS as a JS
+//    exception thrown from inside wasm, which skips the epilogues of the frames it unwinds, and
+//    without the reset every error leaked 32 bytes of the 1 MiB stack (docs/toolchain.md);
+//  - whatever escapes is a real Error with a message: Embind's BindingError/InternalError (a
+//    wrong argument type the JS layer did not catch first) becomes a TypeError, a stray C++
+//    exception (a number or a WebAssembly.Exception) an Error.
+// Only errors pay for this; a successful call costs one extra JS call.
+
+const guarded = new WeakSet();
+
+function asError(e) {
+  if (e instanceof Error && e.name !== 'BindingError' && e.name !== 'InternalError') return e;
+  if (e instanceof Error) return new TypeError(`convolens: ${e.message}`);
+  return new Error('convolens: internal error (a C++ exception escaped the bindings)');
+}
+
+function guardFunction(fn, resetStack) {
+  return function guardedNativeCall(...args) {
+    try {
+      return fn.apply(this, args);
+    } catch (e) {
+      resetStack();
+      throw asError(e);
+    }
+  };
+}
+
+const CLASS_HANDLE_METHODS = new Set(['constructor', 'clone', 'delete', 'isDeleted', 'deleteLater', 'isAliasOf']);
+
+function isEmbindClass(v) {
+  return typeof v === 'function' && typeof v.prototype?.isDeleted === 'function';
+}
+
+// Returns the module, its classes and functions wrapped in place (idempotent).
+export function guardModule(m) {
+  if (guarded.has(m)) return m;
+  guarded.add(m);
+  const reset = m.resetStack;
+  for (const key of Object.keys(m)) {
+    const v = m[key];
+    if (isEmbindClass(v)) {
+      const proto = v.prototype;
+      for (const name of Object.getOwnPropertyNames(proto)) {
+        const d = Object.getOwnPropertyDescriptor(proto, name);
+        if (!CLASS_HANDLE_METHODS.has(name) && typeof d.value === 'function') proto[name] = guardFunction(d.value, reset);
+      }
+      for (const name of Object.getOwnPropertyNames(v)) {
+        const d = Object.getOwnPropertyDescriptor(v, name);
+        if (name !== 'prototype' && typeof d.value === 'function' && d.writable) v[name] = guardFunction(d.value, reset);
+      }
+      m[key] = new Proxy(v, {
+        construct(target, args) {
+          try {
+            return Reflect.construct(target, args);
+          } catch (e) {
+            reset();
+            throw asError(e);
+          }
+        },
+      });
+    } else if (typeof v === 'function' && typeof v.argCount === 'number' && key !== 'resetStack') {
+      m[key] = guardFunction(v, reset);
+    }
+  }
+  return m;
+}
