@@ -1,20 +1,38 @@
-#include "nn/json.h"
+#include "core/json.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include "core/errors.h"
+#include "core/limits.h"
 #include "core/number_text.h"
 
-// Parsing runs once per model: optimised for size, like the loader.
+// Parsing runs once per file: optimised for size.
 #if defined(__clang__)
 #pragma clang attribute push(__attribute__((minsize)), apply_to = function)
 #endif
 
-namespace convolens::nn::json {
+namespace convolens::json {
 
 namespace {
-constexpr int kMaxDepth = 64;  // model.json nests about 8 deep; this bounds recursion on hostile input
-constexpr std::size_t kMaxValues = std::size_t(1) << 18;  // 1000 layers need ~100k; real files a few thousand
+constexpr std::size_t kMaxBytes = std::size_t(64) << 20;
+constexpr std::size_t kLinearKeys = 16;  // objects up to this size check duplicate keys as they go
+}
+
+std::string printable(std::string_view s) {
+  std::string r;
+  r.reserve(s.size());
+  for (const char c : s) {
+    if (static_cast<unsigned char>(c) >= 0x20) {
+      r += c;
+      continue;
+    }
+    static const char hex[] = "0123456789abcdef";
+    r += "\\u00";
+    r += hex[(c >> 4) & 15];
+    r += hex[c & 15];
+  }
+  return r;
 }
 
 const Value* Value::find(std::string_view key) const {
@@ -37,7 +55,7 @@ const char* Value::kind_name(Kind k) {
 
 class Parser {
  public:
-  explicit Parser(std::string_view t) : t_(t) {}
+  Parser(std::string_view t, std::string_view source) : t_(t), source_(source) {}
 
   Value document() {
     Value v = value(0);
@@ -48,7 +66,7 @@ class Parser {
 
  private:
   [[noreturn]] void fail(const std::string& what) const {
-    throw TypeError("model.json: " + what + " at byte " + std::to_string(i_));
+    throw TypeError(std::string(source_) + ": " + what + " at byte " + std::to_string(i_));
   }
   void ws() {
     while (i_ < t_.size() && (t_[i_] == ' ' || t_[i_] == '\t' || t_[i_] == '\n' || t_[i_] == '\r')) ++i_;
@@ -71,8 +89,9 @@ class Parser {
   }
 
   Value value(int depth) {
-    if (depth > kMaxDepth) fail("nesting deeper than 64 levels");
-    if (++values_ > kMaxValues) throw RangeError("model.json: more than 2^18 values");
+    if (depth > limits::kMaxJsonDepth) fail("nesting deeper than " + std::to_string(limits::kMaxJsonDepth) + " levels");
+    if (++values_ > limits::kMaxJsonValues)
+      throw RangeError(std::string(source_) + ": more than " + std::to_string(limits::kMaxJsonValues) + " values");
     ws();
     if (i_ >= t_.size()) fail("unexpected end of input");
     Value v;
@@ -85,11 +104,12 @@ class Parser {
         ws();
         if (i_ >= t_.size() || t_[i_] != '"') fail("expected a string key");
         std::string key = string();
-        if (v.find(key)) fail("duplicate key \"" + key + "\"");
+        if (v.o_.size() < kLinearKeys && v.find(key)) fail("duplicate key \"" + printable(key) + "\"");
         expect(':');
         v.o_.emplace_back(std::move(key), value(depth + 1));
       } while (eat(','));
       expect('}');
+      if (v.o_.size() > kLinearKeys) check_unique_keys(v);
     } else if (c == '[') {
       ++i_;
       v.kind_ = Value::Kind::Array;
@@ -115,6 +135,16 @@ class Parser {
       v.n_ = number();
     }
     return v;
+  }
+
+  // Large objects: one sort instead of a search per key, so hostile input stays O(n log n).
+  void check_unique_keys(const Value& v) {
+    std::vector<std::string_view> keys;
+    keys.reserve(v.o_.size());
+    for (const auto& m : v.o_) keys.push_back(m.first);
+    std::sort(keys.begin(), keys.end());
+    const auto dup = std::adjacent_find(keys.begin(), keys.end());
+    if (dup != keys.end()) fail("duplicate key \"" + printable(*dup) + "\"");
   }
 
   double number() {
@@ -212,17 +242,17 @@ class Parser {
     }
   }
 
-  std::string_view t_;
+  std::string_view t_, source_;
   std::size_t i_ = 0;
   std::size_t values_ = 0;
 };
 
-Value parse(std::string_view text) {
-  if (text.size() > (64u << 20)) throw RangeError("model.json: larger than 64 MB");
-  return Parser(text).document();
+Value parse(std::string_view text, std::string_view source) {
+  if (text.size() > kMaxBytes) throw RangeError(std::string(source) + ": larger than 64 MB");
+  return Parser(text, source).document();
 }
 
-}  // namespace convolens::nn::json
+}  // namespace convolens::json
 
 #if defined(__clang__)
 #pragma clang attribute pop

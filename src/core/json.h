@@ -1,5 +1,5 @@
-// A small JSON reader for model.json: a DOM of values, strict syntax, bounded depth and size,
-// errors as TypeError with the byte offset. No dependencies.
+// A small JSON reader (model.json, and any other file the core reads): a DOM of values, strict
+// syntax, bounded depth and size, errors as TypeError with the byte offset. No dependencies.
 #pragma once
 #include <map>
 #include <memory>
@@ -7,7 +7,7 @@
 #include <string_view>
 #include <vector>
 
-namespace convolens::nn::json {
+namespace convolens::json {
 
 class Value {
  public:
@@ -41,7 +41,12 @@ class Value {
   std::vector<std::pair<std::string, Value>> o_;
 };
 
-// Throws TypeError("model.json: <what> at byte N") on malformed input.
-Value parse(std::string_view text);
+// Throws TypeError("<source>: <what> at byte N") on malformed input, RangeError past the limits
+// (src/core/limits.h). source names the file in messages, e.g. "model.json".
+Value parse(std::string_view text, std::string_view source = "JSON");
 
-}  // namespace convolens::nn::json
+// A string from a file, safe to put into an error message: control characters (a NUL would cut
+// the message where it becomes a C string at the JS boundary) are written as \u00XX.
+std::string printable(std::string_view s);
+
+}  // namespace convolens::json
