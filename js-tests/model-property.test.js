@@ -107,8 +107,9 @@ async function artifacts(model, spec) {
     const v = random(w.size, spec.seed + i, variance ? 0.2 : -0.5, variance ? 2 : 0.5);
     return quantize(v, spec.quant[i % spec.quant.length]);
   });
-  model.setWeights(parts.map((p, i) => tf.tensor(p.deq, ws[i].shape)));
-  ws.forEach((w) => w.dispose());
+  const values = parts.map((p, i) => tf.tensor(p.deq, ws[i].shape));  // ws are the variables' own tensors: not disposed
+  model.setWeights(values);
+  values.forEach((t) => t.dispose());
   const art = await saveArtifacts(tf, model);
   expect(art.weightSpecs.map((s) => s.shape)).toEqual(model.weights.map((w) => w.shape));
   const weights = art.weightSpecs.map((s, i) => (parts[i].quantization ? { ...s, quantization: parts[i].quantization } : s));

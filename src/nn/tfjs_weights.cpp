@@ -3,7 +3,7 @@
 #include <cmath>
 #include <cstring>
 #include <string_view>
-#include <unordered_set>
+#include <utility>
 
 #include "core/errors.h"
 #include "core/limits.h"
@@ -121,7 +121,7 @@ float half_to_float(std::uint16_t h) {
 std::vector<WeightEntry> read_weights(const Value& manifest, std::span<const std::uint8_t> bytes) {
   if (!manifest.is_array()) type_error("model.json: \"weightsManifest\" must be an array");
   std::vector<WeightEntry> out;
-  std::unordered_set<std::string_view> names;  // views into out[i].name: reserve() keeps them put
+  std::map<std::string, std::size_t> names;  // a hash set would add ~5 KB of code to the module
   std::size_t off = 0, entries = 0;
   for (const Value& group : manifest.array()) {
     const Value& specs = member(group, "weights", "model.json: weightsManifest group");
@@ -162,9 +162,8 @@ std::vector<WeightEntry> read_weights(const Value& manifest, std::span<const std
       e.data.resize(count);
       decode(enc, bytes.data() + off, e.data, where);
       off += count * esize;
-      if (names.count(e.name)) type_error(where + ": listed twice in the weights manifest");
+      if (!names.emplace(e.name, out.size()).second) type_error(where + ": listed twice in the weights manifest");
       out.push_back(std::move(e));
-      names.insert(out.back().name);
     }
   }
   if (off != bytes.size())
@@ -173,8 +172,14 @@ std::vector<WeightEntry> read_weights(const Value& manifest, std::span<const std
   return out;
 }
 
-WeightTable::WeightTable(std::vector<WeightEntry> w) : w_(std::move(w)) {
-  for (std::size_t i = 0; i < w_.size(); ++i) by_tail_[std::string(tail2(w_[i].name))].push_back(i);
+constexpr std::size_t kNone = ~std::size_t(0);
+
+WeightTable::WeightTable(std::vector<WeightEntry> w) : w_(std::move(w)), next_tail_(w_.size(), kNone) {
+  // Built back to front so each list runs in manifest order.
+  for (std::size_t i = w_.size(); i-- > 0;) {
+    const auto [it, added] = by_tail_.emplace(std::string(tail2(w_[i].name)), i);
+    if (!added) next_tail_[i] = std::exchange(it->second, i);
+  }
 }
 
 const std::vector<float>& WeightTable::take(const std::string& where, const std::string& layer,
@@ -183,7 +188,7 @@ const std::vector<float>& WeightTable::take(const std::string& where, const std:
   WeightEntry* hit = nullptr;
   // An exact name wins; otherwise the last entry that ends in "/<key>" (manifest order).
   if (const auto it = by_tail_.find(std::string(tail2(key))); it != by_tail_.end())
-    for (const std::size_t i : it->second) {
+    for (std::size_t i = it->second; i != kNone; i = next_tail_[i]) {
       WeightEntry& e = w_[i];
       if (e.name == key || (e.name.size() > key.size() && e.name.ends_with("/" + key))) {
         hit = &e;

@@ -5,7 +5,7 @@
 #include <cstdint>
 #include <span>
 #include <string>
-#include <unordered_map>
+#include <map>
 #include <vector>
 
 #include "core/json.h"
@@ -38,8 +38,11 @@ class WeightTable {
 
  private:
   std::vector<WeightEntry> w_;
-  // Entries by the last two parts of their name ("<layer>/<param>"), so a lookup is not a scan.
-  std::unordered_map<std::string, std::vector<std::size_t>> by_tail_;
+  // Entries by the last two parts of their name ("<layer>/<param>"), so a lookup is not a scan:
+  // the first entry with that tail, then next_tail_[i] links the others (kNone ends the list).
+  // A std::map<std::string, std::size_t>, the one the topology uses too: no second instantiation.
+  std::map<std::string, std::size_t> by_tail_;
+  std::vector<std::size_t> next_tail_;
 };
 
 }  // namespace convolens::nn::tfjs

@@ -105,8 +105,9 @@ function entryBytes(spec) {
 }
 
 function bytesOf(x, what) {
-  const isShared = typeof SharedArrayBuffer === 'function' && x instanceof SharedArrayBuffer;
-  if (x instanceof ArrayBuffer || isShared) return new Uint8Array(x);
+  // By tag, not instanceof: buffers from another realm (a worker, a vm context) count too.
+  const tag = Object.prototype.toString.call(x);
+  if (tag === '[object ArrayBuffer]' || tag === '[object SharedArrayBuffer]') return new Uint8Array(x);
   if (ArrayBuffer.isView(x)) return new Uint8Array(taBuffer.call(x), taOffset.call(x), taByteLength.call(x));
   throw new TypeError(`${what} must be an ArrayBuffer, a SharedArrayBuffer or a typed array`);
 }
