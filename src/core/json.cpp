@@ -1,7 +1,6 @@
 #include "core/json.h"
 
 #include <cmath>
-#include <map>
 
 #include "core/errors.h"
 #include "core/limits.h"
@@ -19,26 +18,21 @@ constexpr std::size_t kMaxBytes = std::size_t(64) << 20;
 constexpr std::size_t kLinearKeys = 16;  // objects up to this size check duplicate keys as they go
 }
 
-std::string printable(std::string_view s) {
-  std::string r;
-  r.reserve(s.size());
-  for (const char c : s) {
-    if (static_cast<unsigned char>(c) >= 0x20) {
-      r += c;
-      continue;
-    }
-    static const char hex[] = "0123456789abcdef";
-    r += "\\u00";
-    r += hex[(c >> 4) & 15];
-    r += hex[c & 15];
-  }
-  return r;
+std::size_t insert_name(NameIndex& index, const std::string& name, std::size_t i) {
+  return index.insert(NameIndex::value_type(name, i)).first->second;
 }
+
 
 const Value* Value::find(std::string_view key) const {
   for (const auto& [k, v] : o_)
     if (k == key) return &v;
   return nullptr;
+}
+
+const Value& Value::member(const char* key, const std::string& where) const {
+  const Value* v = find(key);
+  if (!v) throw TypeError(where + ": missing \"" + key + "\"");
+  return *v;
 }
 
 const char* Value::kind_name(Kind k) {
@@ -104,7 +98,7 @@ class Parser {
         ws();
         if (i_ >= t_.size() || t_[i_] != '"') fail("expected a string key");
         std::string key = string();
-        if (v.o_.size() < kLinearKeys && v.find(key)) fail("duplicate key \"" + printable(key) + "\"");
+        if (v.o_.size() < kLinearKeys && v.find(key)) fail("duplicate key \"" + key + "\"");
         expect(':');
         v.o_.emplace_back(std::move(key), value(depth + 1));
       } while (eat(','));
@@ -137,12 +131,11 @@ class Parser {
     return v;
   }
 
-  // Large objects: a map instead of a search per key, so hostile input stays O(n log n).
-  // (std::map<std::string, std::size_t>: the instantiation the model loader uses too.)
-  void check_unique_keys(const Value& v) {
-    std::map<std::string, std::size_t> keys;
-    for (const auto& m : v.o_)
-      if (!keys.emplace(m.first, 0).second) fail("duplicate key \"" + printable(m.first) + "\"");
+  // Large objects: an index instead of a search per key, so hostile input stays O(n log n).
+  __attribute__((noinline)) void check_unique_keys(const Value& v) {
+    NameIndex keys;
+    for (std::size_t i = 0; i < v.o_.size(); ++i)
+      if (insert_name(keys, v.o_[i].first, i) != i) fail("duplicate key \"" + v.o_[i].first + "\"");
   }
 
   double number() {
@@ -216,9 +209,11 @@ class Parser {
             if (lo < 0xDC00 || lo > 0xDFFF) fail("bad surrogate pair");
             u = 0x10000 + ((u - 0xD800) << 10) + (lo - 0xDC00);
           }
-          // UTF-8 encode (lone surrogates become U+FFFD)
+          // UTF-8 encode (lone surrogates become U+FFFD); a NUL stays escaped (see json.h)
           if (u >= 0xD800 && u <= 0xDFFF) u = 0xFFFD;
-          if (u < 0x80) {
+          if (u == 0) {
+            out += "\\u0000";
+          } else if (u < 0x80) {
             out += char(u);
           } else if (u < 0x800) {
             out += char(0xC0 | (u >> 6));

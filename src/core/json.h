@@ -1,6 +1,10 @@
 // A small JSON reader (model.json, and any other file the core reads): a DOM of values, strict
 // syntax, bounded depth and size, errors as TypeError with the byte offset. No dependencies.
+// Strings never hold a NUL: the escape \u0000 is kept as its six characters, so a name from the
+// file cannot cut an error message where it becomes a C string on its way to JS (raw control
+// characters are refused, as JSON requires).
 #pragma once
+#include <cstddef>
 #include <map>
 #include <memory>
 #include <string>
@@ -28,6 +32,8 @@ class Value {
   // Object members in file order (duplicate keys are rejected by the parser).
   const std::vector<std::pair<std::string, Value>>& members() const { return o_; }
   const Value* find(std::string_view key) const;  // nullptr when absent (or not an object)
+  // The member key; throws TypeError("<where>: missing \"<key>\"") when absent or not an object.
+  const Value& member(const char* key, const std::string& where) const;
 
   static const char* kind_name(Kind k);
 
@@ -45,8 +51,11 @@ class Value {
 // (src/core/limits.h). source names the file in messages, e.g. "model.json".
 Value parse(std::string_view text, std::string_view source = "JSON");
 
-// A string from a file, safe to put into an error message: control characters (a NUL would cut
-// the message where it becomes a C string at the JS boundary) are written as \u00XX.
-std::string printable(std::string_view s);
+// Names -> indices, for duplicate checks and lookups in files. The readers share this one map
+// type and insert through insert_name only: each extra std::map instantiation costs wasm size.
+using NameIndex = std::map<std::string, std::size_t>;
+// Adds name -> i unless name is there; returns the index stored for name (i when added).
+std::size_t insert_name(NameIndex& index, const std::string& name, std::size_t i);
+
 
 }  // namespace convolens::json

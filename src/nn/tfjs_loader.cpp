@@ -70,7 +70,7 @@ Model Model::from_tfjs(std::string_view model_json, std::span<const std::uint8_t
     }
     const LayerBuilder build = layer_builder(r.cls);
     if (!build)
-      type_error(r.where + ": layer class '" + json::printable(r.cls) + "' is not supported (supported: " +
+      type_error(r.where + ": layer class '" + r.cls + "' is not supported (supported: " +
                  supported_layers() + ")");
     Layer& l = m.layers.emplace_back();
     l.info.name = r.name;

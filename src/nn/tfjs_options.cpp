@@ -28,7 +28,7 @@ constexpr std::string_view kIgnored[] = {
 }  // namespace
 
 void LayerOptions::bad(const std::string& opt, const std::string& why) const {
-  throw TypeError(where_ + ": option '" + json::printable(opt) + "' " + why);
+  throw TypeError(where_ + ": option '" + opt + "' " + why);
 }
 
 const Value* LayerOptions::get(const std::string& k) {
@@ -92,13 +92,13 @@ std::pair<int, int> LayerOptions::pair(const std::string& k, int lo, int hi, std
 
 void LayerOptions::channels_last() {
   const std::string f = string("data_format", "channels_last");
-  if (f != "channels_last") bad("data_format", "'" + json::printable(f) + "' is not supported (only channels_last)");
+  if (f != "channels_last") bad("data_format", "'" + f + "' is not supported (only channels_last)");
 }
 
 bool LayerOptions::padding_same() {
   const std::string p = string("padding", "valid");
   if (p == "same") return true;
-  if (p != "valid") bad("padding", "'" + json::printable(p) + "' is not supported (valid or same)");
+  if (p != "valid") bad("padding", "'" + p + "' is not supported (valid or same)");
   return false;
 }
 
@@ -120,14 +120,14 @@ std::pair<Act, float> LayerOptions::activation(const std::string& k) {
   if (s == "sigmoid") return {Act::Sigmoid, 0.f};
   if (s == "tanh") return {Act::Tanh, 0.f};
   if (s == "softmax") return {Act::Softmax, 0.f};
-  bad(k, "'" + json::printable(s) + "' is not supported (linear, relu, relu6, leaky_relu, elu, sigmoid, tanh, softmax)");
+  bad(k, "'" + s + "' is not supported (linear, relu, relu6, leaky_relu, elu, sigmoid, tanh, softmax)");
 }
 
 void LayerOptions::finish() const {
   for (const auto& [k, v] : cfg_.members())
     if (std::find(seen_.begin(), seen_.end(), k) == seen_.end() &&
         std::find(std::begin(kIgnored), std::end(kIgnored), k) == std::end(kIgnored))
-      throw TypeError(where_ + ": unsupported option '" + json::printable(k) + "'");
+      throw TypeError(where_ + ": unsupported option '" + k + "'");
 }
 
 }  // namespace convolens::nn::tfjs

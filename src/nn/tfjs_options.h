@@ -13,7 +13,7 @@ namespace convolens::nn::tfjs {
 
 class LayerOptions {
  public:
-  // where: "layer '<name>' (<class>)", already printable; prefixes every message.
+  // where: "layer '<name>' (<class>)"; prefixes every message.
   LayerOptions(const json::Value& cfg, std::string where) : cfg_(cfg), where_(std::move(where)) {}
   const std::string& where() const { return where_; }
   [[noreturn]] void bad(const std::string& opt, const std::string& why) const;

@@ -1,7 +1,6 @@
 #include "nn/tfjs_topology.h"
 
 #include <cmath>
-#include <map>
 
 #include "core/errors.h"
 #include "core/limits.h"
@@ -14,18 +13,11 @@
 namespace convolens::nn::tfjs {
 
 using json::Value;
-using json::printable;
 
 namespace {
 
 [[noreturn]] void type_error(const std::string& m) { throw TypeError(m); }
 [[noreturn]] void range_error(const std::string& m) { throw RangeError(m); }
-
-const Value& member(const Value& o, const char* k, const char* where) {
-  const Value* v = o.is_object() ? o.find(k) : nullptr;
-  if (!v) type_error(std::string(where) + ": missing \"" + k + "\"");
-  return *v;
-}
 
 std::string layer_name(const Value& l, std::size_t i) {
   const Value* c = l.find("config");
@@ -69,9 +61,9 @@ std::vector<std::string> inbound(const Value& l, const std::string& where) {
 std::vector<RawLayer> chain(const Value& topology) {
   const Value* model = &topology;
   if (const Value* mc = topology.find("model_config")) model = mc;  // tensorflowjs_converter's wrapper
-  const Value& cls = member(*model, "class_name", "model.json: modelTopology");
+  const Value& cls = model->member("class_name", "model.json: modelTopology");
   if (!cls.is_string()) type_error("model.json: modelTopology class_name must be a string");
-  const Value& cfg = member(*model, "config", "model.json: modelTopology");
+  const Value& cfg = model->member("config", "model.json: modelTopology");
   const Value* layers = cfg.is_array() ? &cfg : cfg.find("layers");
   if (!layers || !layers->is_array()) type_error("model.json: modelTopology config has no \"layers\" list");
   if (layers->array().size() > limits::kMaxLayers)
@@ -84,17 +76,17 @@ std::vector<RawLayer> chain(const Value& topology) {
     const Value* lc = l.find("config");
     if (!lc || !lc->is_object()) type_error("model.json: layer #" + std::to_string(i) + " has no config object");
     std::string name = layer_name(l, i);
-    std::string where = "layer '" + printable(name) + "' (" + printable(c->string()) + ")";
+    std::string where = "layer '" + name + "' (" + c->string() + ")";
     raw.push_back({c->string(), std::move(name), std::move(where), lc});
   }
   const std::string& kind = cls.string();
   if (kind == "Sequential") return raw;
   if (kind != "Model" && kind != "Functional")
-    type_error("model.json: model class '" + printable(kind) + "' is not supported (Sequential, Model, Functional)");
+    type_error("model.json: model class '" + kind + "' is not supported (Sequential, Model, Functional)");
   // Functional: follow the links from the input; every layer must feed exactly the next one.
-  std::map<std::string, std::size_t> index;
+  json::NameIndex index;
   for (std::size_t i = 0; i < raw.size(); ++i)
-    if (!index.emplace(raw[i].name, i).second) type_error("model.json: two layers are named '" + printable(raw[i].name) + "'");
+    if (json::insert_name(index, raw[i].name, i) != i) type_error("model.json: two layers are named '" + raw[i].name + "'");
   std::vector<int> next(raw.size(), -1);
   int first = -1;
   for (std::size_t i = 0; i < raw.size(); ++i) {
@@ -102,23 +94,23 @@ std::vector<RawLayer> chain(const Value& topology) {
     const auto in = inbound(layers->array()[i], where);
     if (in.empty()) {
       if (first >= 0)
-        type_error("model.json: more than one input (" + printable(raw[first].name) + ", " + printable(raw[i].name) +
+        type_error("model.json: more than one input (" + raw[first].name + ", " + raw[i].name +
                    "): only single chains are supported");
       first = int(i);
       continue;
     }
     if (in.size() > 1) type_error(where + ": has " + std::to_string(in.size()) + " inputs; only single chains are supported");
     auto it = index.find(in[0]);
-    if (it == index.end()) type_error(where + ": input layer '" + printable(in[0]) + "' does not exist");
+    if (it == index.end()) type_error(where + ": input layer '" + in[0] + "' does not exist");
     if (next[it->second] >= 0)
-      type_error("layer '" + printable(in[0]) + "' feeds more than one layer; only single chains are supported");
+      type_error("layer '" + in[0] + "' feeds more than one layer; only single chains are supported");
     next[it->second] = int(i);
   }
   if (first < 0) type_error("model.json: the model has no input layer");
   std::vector<RawLayer> order;
   for (int i = first; i >= 0; i = next[i]) {
     if (order.size() > raw.size()) type_error("model.json: layer links form a cycle");
-    order.push_back(raw[i]);
+    order.push_back(std::move(raw[i]));  // an index comes twice only in a cycle, which throws
   }
   if (order.size() != raw.size()) type_error("model.json: not every layer is on the chain from the input to the output");
   return order;

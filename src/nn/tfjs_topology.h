@@ -11,7 +11,7 @@ namespace convolens::nn::tfjs {
 
 struct RawLayer {
   std::string cls, name;
-  std::string where;  // "layer '<name>' (<class>)", printable, for messages
+  std::string where;  // "layer '<name>' (<class>)", for messages
   const json::Value* cfg;
 };
 

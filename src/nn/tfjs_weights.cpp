@@ -2,8 +2,6 @@
 
 #include <cmath>
 #include <cstring>
-#include <string_view>
-#include <utility>
 
 #include "core/errors.h"
 #include "core/limits.h"
@@ -21,20 +19,6 @@ namespace {
 
 [[noreturn]] void type_error(const std::string& m) { throw TypeError(m); }
 [[noreturn]] void range_error(const std::string& m) { throw RangeError(m); }
-
-const Value& member(const Value& o, const char* k, const std::string& where) {
-  const Value* v = o.is_object() ? o.find(k) : nullptr;
-  if (!v) type_error(where + ": missing \"" + k + "\"");
-  return *v;
-}
-
-// "a/b/c" -> "b/c": the part a layer's lookup key and a prefixed entry name have in common.
-std::string_view tail2(std::string_view name) {
-  const std::size_t last = name.rfind('/');
-  if (last == std::string_view::npos || last == 0) return name;
-  const std::size_t prev = name.rfind('/', last - 1);
-  return prev == std::string_view::npos ? name : name.substr(prev + 1);
-}
 
 std::string shape_text(const std::vector<int>& v) {
   std::string r = "[";
@@ -56,20 +40,20 @@ Encoding encoding(const Value& spec, const std::string& where) {
   Encoding e;
   const Value* dt = spec.find("dtype");
   const std::string dtype = dt && dt->is_string() ? dt->string() : "float32";
-  if (dtype != "float32") type_error(where + ": dtype '" + json::printable(dtype) + "' is not supported (float32)");
+  if (dtype != "float32") type_error(where + ": dtype '" + dtype + "' is not supported (float32)");
   const Value* qv = spec.find("quantization");
   if (!qv || qv->is_null()) return e;
   const std::string qwhere = where + " quantization";
-  const Value& qd = member(*qv, "dtype", qwhere);
+  const Value& qd = qv->member("dtype", qwhere);
   if (!qd.is_string()) type_error(where + ": quantization dtype must be a string");
   e.dtype = qd.string();
   if (e.dtype == "uint8" || e.dtype == "uint16") {
-    const Value& sc = member(*qv, "scale", qwhere);
-    const Value& mn = member(*qv, "min", qwhere);
+    const Value& sc = qv->member("scale", qwhere);
+    const Value& mn = qv->member("min", qwhere);
     if (!sc.is_number() || !mn.is_number()) type_error(where + ": quantization scale/min must be numbers");
     e.scale = sc.number(), e.min = mn.number();
   } else if (e.dtype != "float16") {
-    type_error(where + ": quantization dtype '" + json::printable(e.dtype) + "' is not supported (uint8, uint16, float16)");
+    type_error(where + ": quantization dtype '" + e.dtype + "' is not supported (uint8, uint16, float16)");
   }
   return e;
 }
@@ -121,10 +105,10 @@ float half_to_float(std::uint16_t h) {
 std::vector<WeightEntry> read_weights(const Value& manifest, std::span<const std::uint8_t> bytes) {
   if (!manifest.is_array()) type_error("model.json: \"weightsManifest\" must be an array");
   std::vector<WeightEntry> out;
-  std::map<std::string, std::size_t> names;  // a hash set would add ~5 KB of code to the module
+  json::NameIndex names;  // (a hash set would add ~5 KB of code to the module)
   std::size_t off = 0, entries = 0;
   for (const Value& group : manifest.array()) {
-    const Value& specs = member(group, "weights", "model.json: weightsManifest group");
+    const Value& specs = group.member("weights", "model.json: weightsManifest group");
     if (!specs.is_array()) type_error("model.json: weightsManifest \"weights\" must be an array");
     entries += specs.array().size();
   }
@@ -136,11 +120,11 @@ std::vector<WeightEntry> read_weights(const Value& manifest, std::span<const std
   for (const Value& group : manifest.array()) {
     for (const Value& s : group.find("weights")->array()) {
       WeightEntry e;
-      const Value& name = member(s, "name", "model.json: weight spec");
+      const Value& name = s.member("name", "model.json: weight spec");
       if (!name.is_string()) type_error("model.json: weight name must be a string");
       e.name = name.string();
-      const std::string where = "weight '" + json::printable(e.name) + "'";
-      const Value& shape = member(s, "shape", where);
+      const std::string where = "weight '" + e.name + "'";
+      const Value& shape = s.member("shape", where);
       if (!shape.is_array() || shape.array().size() > limits::kMaxWeightRank)
         type_error(where + ": shape must be a list of at most 6 sizes");
       double n = 1;
@@ -162,7 +146,7 @@ std::vector<WeightEntry> read_weights(const Value& manifest, std::span<const std
       e.data.resize(count);
       decode(enc, bytes.data() + off, e.data, where);
       off += count * esize;
-      if (!names.emplace(e.name, out.size()).second) type_error(where + ": listed twice in the weights manifest");
+      if (json::insert_name(names, e.name, out.size()) != out.size()) type_error(where + ": listed twice in the weights manifest");
       out.push_back(std::move(e));
     }
   }
@@ -172,33 +156,22 @@ std::vector<WeightEntry> read_weights(const Value& manifest, std::span<const std
   return out;
 }
 
-constexpr std::size_t kNone = ~std::size_t(0);
-
-WeightTable::WeightTable(std::vector<WeightEntry> w) : w_(std::move(w)), next_tail_(w_.size(), kNone) {
-  // Built back to front so each list runs in manifest order.
-  for (std::size_t i = w_.size(); i-- > 0;) {
-    const auto [it, added] = by_tail_.emplace(std::string(tail2(w_[i].name)), i);
-    if (!added) next_tail_[i] = std::exchange(it->second, i);
-  }
-}
+WeightTable::WeightTable(std::vector<WeightEntry> w) : w_(std::move(w)) {}
 
 const std::vector<float>& WeightTable::take(const std::string& where, const std::string& layer,
                                             const std::string& param, const std::vector<int>& shape) {
   const std::string key = layer + "/" + param;
   WeightEntry* hit = nullptr;
   // An exact name wins; otherwise the last entry that ends in "/<key>" (manifest order).
-  if (const auto it = by_tail_.find(std::string(tail2(key))); it != by_tail_.end())
-    for (std::size_t i = it->second; i != kNone; i = next_tail_[i]) {
-      WeightEntry& e = w_[i];
-      if (e.name == key || (e.name.size() > key.size() && e.name.ends_with("/" + key))) {
-        hit = &e;
-        if (e.name == key) break;
-      }
+  for (auto& e : w_)
+    if (e.name == key || (e.name.size() > key.size() && e.name.ends_with("/" + key))) {
+      hit = &e;
+      if (e.name == key) break;
     }
-  if (!hit) type_error(where + ": weight '" + json::printable(key) + "' is missing from the weights manifest");
-  if (hit->used) type_error(where + ": weight '" + json::printable(hit->name) + "' is used twice");
+  if (!hit) type_error(where + ": weight '" + key + "' is missing from the weights manifest");
+  if (hit->used) type_error(where + ": weight '" + hit->name + "' is used twice");
   if (hit->shape != shape)
-    range_error(where + ": weight '" + json::printable(hit->name) + "' has shape " + shape_text(hit->shape) +
+    range_error(where + ": weight '" + hit->name + "' has shape " + shape_text(hit->shape) +
                 ", expected " + shape_text(shape));
   hit->used = true;
   return hit->data;
@@ -206,7 +179,7 @@ const std::vector<float>& WeightTable::take(const std::string& where, const std:
 
 void WeightTable::check_all_used() const {
   for (const auto& e : w_)
-    if (!e.used) type_error("weight '" + json::printable(e.name) + "' in the manifest belongs to no layer of the model");
+    if (!e.used) type_error("weight '" + e.name + "' in the manifest belongs to no layer of the model");
 }
 
 }  // namespace convolens::nn::tfjs

@@ -5,7 +5,6 @@
 #include <cstdint>
 #include <span>
 #include <string>
-#include <map>
 #include <vector>
 
 #include "core/json.h"
@@ -37,12 +36,9 @@ class WeightTable {
   void check_all_used() const;
 
  private:
+  // A scan per lookup: at most 4 lookups per layer over at most limits::kMaxWeightEntries
+  // entries (an index costs more module size than it saves time at these sizes).
   std::vector<WeightEntry> w_;
-  // Entries by the last two parts of their name ("<layer>/<param>"), so a lookup is not a scan:
-  // the first entry with that tail, then next_tail_[i] links the others (kNone ends the list).
-  // A std::map<std::string, std::size_t>, the one the topology uses too: no second instantiation.
-  std::map<std::string, std::size_t> by_tail_;
-  std::vector<std::size_t> next_tail_;
 };
 
 }  // namespace convolens::nn::tfjs
