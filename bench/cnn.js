@@ -5,6 +5,7 @@
 //   node bench/cnn.js [--quick]      (--quick: fewer samples, for a smoke run)
 import { readFileSync, writeFileSync, existsSync, mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
@@ -98,6 +99,13 @@ async function shipped() {
   return tf.loadLayersModel(tf.io.fromMemory(art));
 }
 
+// The f32x4 peak kernel lives in a benchmark-only module (bench/peak/), not in the shipped ones.
+async function loadPeakModule() {
+  const dir = join(ROOT, 'build/wasm');
+  const create = createRequire(import.meta.url)(join(dir, 'convolens-bench-peak.cjs'));
+  return create({ wasmBinary: readFileSync(join(dir, 'convolens-bench-peak.wasm')) });
+}
+
 async function main() {
   const results = [];
   const row = (r) => {
@@ -114,7 +122,8 @@ async function main() {
   await tf.setBackend('cpu');
 
   const PEAK_ITERS = 1_000_000;
-  const peakRunner = { name: 'simd_peak', fn: () => raw.nnSimdPeak(PEAK_ITERS, 1) };
+  const peak = await loadPeakModule();
+  const peakRunner = { name: 'simd_peak', fn: () => peak.simdPeak(PEAK_ITERS, 1) };
 
   const cases = [['mnist_tiny', seededMnistTiny(), [1, 64, 1000]], ['conv_large', convLarge(), [1]]];
   const sh = await shipped();
@@ -159,7 +168,7 @@ async function main() {
       runners.push(...cpu);
       runners.forEach((r, i) => {
         if (r === peakRunner)
-          row({ case: 'simd_peak', impl: 'convolens-wasm-simd', batch: 1, median_ms: ms[i], images_per_s: null, gflops: (PEAK_ITERS * 96) / ms[i] / 1e6 });
+          row({ case: 'simd_peak', impl: 'convolens-wasm-simd', batch: 1, median_ms: ms[i], images_per_s: null, gflops: (PEAK_ITERS * peak.peakFlopsPerIteration) / ms[i] / 1e6 });
         else
           row({ case: name, impl: r.name, batch, median_ms: ms[i], images_per_s: (batch / ms[i]) * 1000, gflops: (flops * batch) / ms[i] / 1e6 });
       });

@@ -10,7 +10,7 @@
 
 #include "core/buffer.h"
 #include "core/errors.h"
-#include "nn/json.h"
+#include "core/limits.h"
 #include "nn/kernels.h"
 #include "nn/model.h"
 #include "nn_test_util.h"
@@ -320,15 +320,45 @@ TEST(NnModel, ValidationErrorsNameTheProblem) {
   expect_error(std::string(100, '['), std::vector<std::uint8_t>(1), "model.json:");
 }
 
-TEST(NnModel, JsonParserIsStrict) {
-  const auto v = json::parse(R"( {"a": [1, -2.5e3, true, null, "x\u00e9\n"], "b": {}} )");
-  EXPECT_EQ(v.find("a")->array()[1].number(), -2500);
-  EXPECT_EQ(v.find("a")->array()[4].string(), "x\xc3\xa9\n");
-  for (const char* bad : {"", "{", "[1,]", "{\"a\":1,}", "01x", "\"\\q\"", "NaN", "[1] 2", "{\"a\":1,\"a\":2}", "\"\x01\""})
-    EXPECT_THROW(json::parse(bad), TypeError) << bad;
-  std::string many = "[0";  // a huge flat array is refused before it eats the memory
-  for (int i = 0; i < (1 << 18); ++i) many += ",0";
-  EXPECT_THROW(json::parse(many + "]"), RangeError);
+// A hostile manifest: many entries are refused up front (the limit), and the duplicate-name
+// check is linear (it used to compare every pair: 40,000 entries took 35 s).
+TEST(NnModel, ManyWeightEntriesAreRefusedQuickly) {
+  const std::vector<std::string> layers = {layer("Dense", "d", R"(,"batch_input_shape":[null,1],"units":1)")};
+  auto entries = [&](std::size_t n, bool duplicate_last) {
+    std::vector<TestWeight> ws;
+    for (std::size_t i = 0; i < n; ++i) ws.push_back({"w" + std::to_string(i), {1}, {0.f}});
+    if (duplicate_last) ws.back().name = "w0";
+    return ws;
+  };
+  const auto many = entries(40000, false);
+  expect_error(sequential_json(layers, many), weight_bytes(many), "40000 weights in the manifest, more than the 4000");
+  const auto at_limit = entries(limits::kMaxWeightEntries, true);
+  expect_error(sequential_json(layers, at_limit), weight_bytes(at_limit), "weight 'w0': listed twice in the weights manifest");
+  const auto unused = entries(limits::kMaxWeightEntries, false);
+  expect_error(sequential_json(layers, unused), weight_bytes(unused), "weight 'd/kernel' is missing");
+}
+
+// Names with a NUL (legal in JSON as \u0000) must not cut the message where it becomes a
+// C string; every name from the file is shown with control characters escaped.
+TEST(NnModel, NulInNamesDoesNotCutMessages) {
+  Mnist mn;
+  const auto bytes = weight_bytes(mn.ws);
+  auto ls = mn.layers;
+  ls[1] = layer("LS\\u0000TM", "p\\u00001");
+  expect_error(sequential_json(ls, mn.ws), bytes, "layer 'p\\u00001' (LS\\u0000TM): layer class 'LS\\u0000TM' is not supported");
+  auto ws = mn.ws;
+  ws.push_back({"gh\\u0000ost/kernel", {1}, {1.f}});
+  expect_error(sequential_json(mn.layers, ws), weight_bytes(ws), "weight 'gh\\u0000ost/kernel' in the manifest belongs to no layer of the model");
+  ls = mn.layers;
+  ls[0] = conv("c1", 8, 5, kInput28 + R"(,"padding":"same","wob\u0000ble":3)");
+  expect_error(sequential_json(ls, mn.ws), bytes, "unsupported option 'wob\\u0000ble'");
+}
+
+TEST(NnModel, UnsupportedClassListsTheSupportedOnes) {
+  Mnist mn;
+  auto ls = mn.layers;
+  ls[1] = layer("LSTM", "lstm");
+  expect_error(sequential_json(ls, mn.ws), weight_bytes(mn.ws), "(supported: InputLayer, Conv2D, DepthwiseConv2D, Dense,");
 }
 
 // tensorflowjs_converter wraps the model in "model_config"; Keras 3 writes inbound_nodes as

@@ -10,9 +10,9 @@
 #include "bindings/js_errors.h"
 #include "core/buffer.h"
 #include "core/errors.h"
+#include "core/limits.h"
 #include "nn/kernels.h"
 #include "nn/model.h"
-#include "nn/peak.h"
 
 using namespace emscripten;
 using convolens::bindings::js_guard;
@@ -58,10 +58,10 @@ class NnModel {
     return a;
   }
 
-  // Makes room for `batch` images; returns false when the batch is too large.
+  // Makes room for `batch` images; throws RangeError when the batch is too large.
   void reserve(int batch) {
     js_guard([&] {
-      if (batch < 1 || double(batch) * model_.input_size() > double(1 << 26))
+      if (batch < 1 || double(batch) * model_.input_size() > limits::kMaxElements)
         throw RangeError("batch of " + std::to_string(batch) + " images is out of range (1 .. 2^26 input values)");
       input_.resize(std::size_t(batch) * model_.input_size() * sizeof(float));
       output_.resize(std::size_t(batch) * model_.output_size() * sizeof(float));
@@ -149,7 +149,5 @@ EMSCRIPTEN_BINDINGS(convolens_nn) {
       .function("activationPtr", &NnModel::activation_ptr)
       .function("weights", &NnModel::weights)
       .function("setReference", &NnModel::set_reference);
-  // Benchmark helper: iterations * 96 flops of f32x4 mul+add (bench/cnn.js, simd_peak).
-  function("nnSimdPeak", &convolens::nn::simd_peak_f32x4);
   function("nnKernelVariants", &convolens::kernel_variants);
 }

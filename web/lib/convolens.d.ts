@@ -103,7 +103,7 @@ export interface Activation {
 /** A model in memory: model.json (parsed or text) and its weight shards in manifest order. */
 export interface ModelSource {
   modelJson: object | string;
-  weights: ArrayBuffer | ArrayBuffer[];
+  weights: ArrayBuffer | SharedArrayBuffer | ArrayBufferView | Array<ArrayBuffer | SharedArrayBuffer | ArrayBufferView>;
 }
 /** What `tf.io.withSaveHandler` hands over when a TF.js model is saved. */
 export interface ModelArtifacts {
@@ -112,16 +112,52 @@ export interface ModelArtifacts {
   weightData: ArrayBuffer;
 }
 
+/**
+ * How a model turns pixels (RGBA bytes 0..255) into input values. Each channel value v becomes
+ * `range[0] + (range[1] - range[0]) * v / 255`; a model with 1 input channel gets one gray value
+ * per pixel, 3 channels get R, G, B, 4 channels R, G, B, A. Default `{range: [0, 1], gray: 'luma'}`.
+ */
+export interface PixelInput {
+  /** Values for 0 and 255, e.g. [-1, 1]. Default [0, 1]. */
+  range?: [number, number];
+  /** 'luma' = 0.299 R + 0.587 G + 0.114 B (ITU-R BT.601; default), 'average' = (R + G + B) / 3. */
+  gray?: 'luma' | 'average';
+}
+
+export interface LoadModelOptions {
+  /** Aborts the download (URL and path sources); loadModel rejects with an Error naming the URL. */
+  signal?: AbortSignal;
+  /** ms until an unfinished download is given up (each loadModel call). Default 60000; 0 = none. */
+  timeout?: number;
+  /** How images passed to predict()/activations() become input values. */
+  pixels?: PixelInput;
+}
+
+/**
+ * Results rule: predict(), activations() and weights() return new arrays that the caller owns;
+ * they are never views of wasm memory, so later calls, other objects and memory growth cannot
+ * change or detach them. To avoid the allocation, pass `output` to predict(): it is filled and
+ * returned.
+ */
 export interface Model {
   /** Per image, without the batch dimension, e.g. [28, 28, 1]. */
   readonly inputShape: number[];
   readonly outputShape: number[];
-  /** One image (pixels are scaled to 0..1; gray when the model has 1 channel) or a batch. */
-  predict(input: Pixels | Float32Array | Array<Pixels | Float32Array>, options?: { reference?: boolean }): Float32Array;
+  /** How images become input values (the `pixels` option of loadModel, defaults filled in). */
+  readonly pixels: Readonly<Required<PixelInput>>;
+  /**
+   * One image or Float32Array (N × inputShape values), or an array of those (a batch). Images are
+   * converted as `pixels` says. Returns N × outputShape values: a new Float32Array, or `output`
+   * (at least that long) filled in.
+   */
+  predict(
+    input: Pixels | Float32Array | Array<Pixels | Float32Array>,
+    options?: { reference?: boolean; output?: Float32Array },
+  ): Float32Array;
   summary(): LayerSummary[];
   /** Every layer's output for one image (copies), for feature-map views. */
   activations(input: Pixels | Float32Array): Activation[];
-  /** The layer's kernel as stored in the file (HWIO for convolutions), or null without weights. */
+  /** The layer's kernel as stored in the file (HWIO for convolutions), or null without weights (a copy). */
   weights(layerName: string): { shape: number[]; data: Float32Array } | null;
   dispose(): void;
 }
@@ -164,8 +200,12 @@ export interface Convolens {
   createFilter(preset: string, params?: PresetParams): Filter;
   createFilter(spec: KernelSpec): Filter;
   createPipeline(steps: Array<Filter | string | KernelSpec>): Pipeline;
-  /** The first call also fetches the CNN wasm module (same variant and paths as load()). */
-  loadModel(source: string | URL | ModelSource | ModelArtifacts | File[] | FileList): Promise<Model>;
+  /**
+   * The first call also fetches the CNN wasm module (same variant and paths as load()). Weight
+   * paths in model.json must be relative names inside the model's folder (in the browser also
+   * absolute URLs of the same origin); anything else is refused before anything is read.
+   */
+  loadModel(source: string | URL | ModelSource | ModelArtifacts | File[] | FileList, options?: LoadModelOptions): Promise<Model>;
   /** `url` undefined or null: the shipped MNIST model. */
   loadDigitClassifier(url?: string | URL | null): Promise<DigitClassifier>;
   /** Loads the shipped classifier on first use and keeps it (see releaseDigitClassifier). */

@@ -45,10 +45,11 @@ class Convolens {
     }
     return this.#nn;
   }
-  // A TF.js Layers model: URL/path of model.json, {modelJson, weights: ArrayBuffer[]}, or files.
-  async loadModel(source) {
+  // A TF.js Layers model: URL/path of model.json, {modelJson, weights: ArrayBuffer[]}, or files;
+  // options {signal, timeout, pixels} (web/lib/model.js).
+  async loadModel(source, options) {
     const m = await this.#nnEngine();
-    return loadModel(m, source);
+    return loadModel(m, source, options);
   }
   // Handwritten digits: a classifier over the shipped MNIST model (or the model.json at url;
   // undefined or null = the shipped one).

@@ -2,29 +2,37 @@
 // plain paths (Node's fetch cannot read files). Errors name what was read and where.
 export const isNode = typeof process !== 'undefined' && !!process.versions?.node && typeof window === 'undefined';
 
-const hasScheme = (url) => /^[a-z][a-z0-9+.-]*:/i.test(url);
+export const hasScheme = (url) => /^[a-z][a-z0-9+.-]*:/i.test(url);
+export const isFilePath = (url) => isNode && (url.startsWith('file:') || !hasScheme(url));
 
-// what: e.g. 'model.json', 'wasm file'; type: the Content-Type the response must start with, if any.
-export async function readUrl(url, what, { type } = {}) {
-  if (isNode && (url.startsWith('file:') || !hasScheme(url))) {
+// what: e.g. 'model.json', 'wasm file'; type: the Content-Type the response must start with, if any;
+// ctx: {signal, reason} of a cancellable load — once aborted, the error says why (ctx.reason).
+export async function readUrl(url, what, { type, ctx } = {}) {
+  const checkAborted = (where) => {
+    if (ctx?.reason) throw new Error(`convolens: loading ${what} ${where} failed: ${ctx.reason}`);
+  };
+  checkAborted(url);
+  if (isFilePath(url)) {
     const { readFile } = await import('node:fs/promises');
     const { fileURLToPath } = await import('node:url');
     const path = url.startsWith('file:') ? fileURLToPath(url) : url;
     try {
-      return new Uint8Array(await readFile(path));
+      return new Uint8Array(await readFile(path, { signal: ctx?.signal }));
     } catch (e) {
+      checkAborted(path);
       throw new Error(`convolens: cannot read ${what} ${path}: ${e.code || e.message}`);
     }
   }
-  let r;
   try {
-    r = await fetch(url);
+    const r = await fetch(url, { signal: ctx?.signal });
+    if (!r.ok) throw new Error(`convolens: ${what} ${url} answered HTTP ${r.status}`);
+    const served = r.headers.get('content-type') || '';
+    if (type && !served.startsWith(type))
+      throw new Error(`convolens: ${what} ${url} is served as "${served || 'no type'}", expected "${type}"`);
+    return new Uint8Array(await r.arrayBuffer());
   } catch (e) {
-    throw new Error(`convolens: cannot fetch ${what} ${url}: ${e.message}`);
+    checkAborted(url);
+    if (e.message?.startsWith('convolens:')) throw e;
+    throw new Error(`convolens: cannot fetch ${what} ${url}: ${e.cause?.message || e.message}`);
   }
-  if (!r.ok) throw new Error(`convolens: ${what} ${url} answered HTTP ${r.status}`);
-  const served = r.headers.get('content-type') || '';
-  if (type && !served.startsWith(type))
-    throw new Error(`convolens: ${what} ${url} is served as "${served || 'no type'}", expected "${type}"`);
-  return new Uint8Array(await r.arrayBuffer());
 }

@@ -1,26 +1,38 @@
-#include "nn/json.h"
+#include "core/json.h"
 
 #include <cmath>
 
 #include "core/errors.h"
+#include "core/limits.h"
 #include "core/number_text.h"
 
-// Parsing runs once per model: optimised for size, like the loader.
+// Parsing runs once per file: optimised for size.
 #if defined(__clang__)
 #pragma clang attribute push(__attribute__((minsize)), apply_to = function)
 #endif
 
-namespace convolens::nn::json {
+namespace convolens::json {
 
 namespace {
-constexpr int kMaxDepth = 64;  // model.json nests about 8 deep; this bounds recursion on hostile input
-constexpr std::size_t kMaxValues = std::size_t(1) << 18;  // 1000 layers need ~100k; real files a few thousand
+constexpr std::size_t kMaxBytes = std::size_t(64) << 20;
+constexpr std::size_t kLinearKeys = 16;  // objects up to this size check duplicate keys as they go
 }
+
+std::size_t insert_name(NameIndex& index, const std::string& name, std::size_t i) {
+  return index.insert(NameIndex::value_type(name, i)).first->second;
+}
+
 
 const Value* Value::find(std::string_view key) const {
   for (const auto& [k, v] : o_)
     if (k == key) return &v;
   return nullptr;
+}
+
+const Value& Value::member(const char* key, const std::string& where) const {
+  const Value* v = find(key);
+  if (!v) throw TypeError(where + ": missing \"" + key + "\"");
+  return *v;
 }
 
 const char* Value::kind_name(Kind k) {
@@ -37,7 +49,7 @@ const char* Value::kind_name(Kind k) {
 
 class Parser {
  public:
-  explicit Parser(std::string_view t) : t_(t) {}
+  Parser(std::string_view t, std::string_view source) : t_(t), source_(source) {}
 
   Value document() {
     Value v = value(0);
@@ -48,7 +60,7 @@ class Parser {
 
  private:
   [[noreturn]] void fail(const std::string& what) const {
-    throw TypeError("model.json: " + what + " at byte " + std::to_string(i_));
+    throw TypeError(std::string(source_) + ": " + what + " at byte " + std::to_string(i_));
   }
   void ws() {
     while (i_ < t_.size() && (t_[i_] == ' ' || t_[i_] == '\t' || t_[i_] == '\n' || t_[i_] == '\r')) ++i_;
@@ -71,8 +83,9 @@ class Parser {
   }
 
   Value value(int depth) {
-    if (depth > kMaxDepth) fail("nesting deeper than 64 levels");
-    if (++values_ > kMaxValues) throw RangeError("model.json: more than 2^18 values");
+    if (depth > limits::kMaxJsonDepth) fail("nesting deeper than " + std::to_string(limits::kMaxJsonDepth) + " levels");
+    if (++values_ > limits::kMaxJsonValues)
+      throw RangeError(std::string(source_) + ": more than " + std::to_string(limits::kMaxJsonValues) + " values");
     ws();
     if (i_ >= t_.size()) fail("unexpected end of input");
     Value v;
@@ -85,11 +98,12 @@ class Parser {
         ws();
         if (i_ >= t_.size() || t_[i_] != '"') fail("expected a string key");
         std::string key = string();
-        if (v.find(key)) fail("duplicate key \"" + key + "\"");
+        if (v.o_.size() < kLinearKeys && v.find(key)) fail("duplicate key \"" + key + "\"");
         expect(':');
         v.o_.emplace_back(std::move(key), value(depth + 1));
       } while (eat(','));
       expect('}');
+      if (v.o_.size() > kLinearKeys) check_unique_keys(v);
     } else if (c == '[') {
       ++i_;
       v.kind_ = Value::Kind::Array;
@@ -115,6 +129,13 @@ class Parser {
       v.n_ = number();
     }
     return v;
+  }
+
+  // Large objects: an index instead of a search per key, so hostile input stays O(n log n).
+  __attribute__((noinline)) void check_unique_keys(const Value& v) {
+    NameIndex keys;
+    for (std::size_t i = 0; i < v.o_.size(); ++i)
+      if (insert_name(keys, v.o_[i].first, i) != i) fail("duplicate key \"" + v.o_[i].first + "\"");
   }
 
   double number() {
@@ -188,9 +209,11 @@ class Parser {
             if (lo < 0xDC00 || lo > 0xDFFF) fail("bad surrogate pair");
             u = 0x10000 + ((u - 0xD800) << 10) + (lo - 0xDC00);
           }
-          // UTF-8 encode (lone surrogates become U+FFFD)
+          // UTF-8 encode (lone surrogates become U+FFFD); a NUL stays escaped (see json.h)
           if (u >= 0xD800 && u <= 0xDFFF) u = 0xFFFD;
-          if (u < 0x80) {
+          if (u == 0) {
+            out += "\\u0000";
+          } else if (u < 0x80) {
             out += char(u);
           } else if (u < 0x800) {
             out += char(0xC0 | (u >> 6));
@@ -212,17 +235,17 @@ class Parser {
     }
   }
 
-  std::string_view t_;
+  std::string_view t_, source_;
   std::size_t i_ = 0;
   std::size_t values_ = 0;
 };
 
-Value parse(std::string_view text) {
-  if (text.size() > (64u << 20)) throw RangeError("model.json: larger than 64 MB");
-  return Parser(text).document();
+Value parse(std::string_view text, std::string_view source) {
+  if (text.size() > kMaxBytes) throw RangeError(std::string(source) + ": larger than 64 MB");
+  return Parser(text, source).document();
 }
 
-}  // namespace convolens::nn::json
+}  // namespace convolens::json
 
 #if defined(__clang__)
 #pragma clang attribute pop

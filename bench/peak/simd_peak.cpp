@@ -1,11 +1,12 @@
-// The f32x4 mul+add peak of this machine, measured by the CNN benchmark next to the kernels:
+// The f32x4 mul+add peak of this machine, measured by the CNN benchmark next to the kernels
+// (benchmark only: built into build/wasm/convolens-bench-peak.cjs, never into a shipped module):
 // 12 independent accumulator chains (what V8 keeps in registers), 96 flops per iteration.
 // Lanes and chains start from different values so the compiler cannot share or scalarise them.
-#include "nn/peak.h"
+#include "peak/simd_peak.h"
 
 #include "simd/simd.h"
 
-namespace convolens::nn {
+namespace convolens::bench {
 
 __attribute__((noinline)) float simd_peak_f32x4(int iterations, float seed) {
   const v128_t m = wasm_f32x4_make(0.999999f, 0.999998f, 0.999997f, 0.999996f * seed / seed);
@@ -28,4 +29,4 @@ __attribute__((noinline)) float simd_peak_f32x4(int iterations, float seed) {
          wasm_f32x4_extract_lane(s, 3);
 }
 
-}  // namespace convolens::nn
+}  // namespace convolens::bench
