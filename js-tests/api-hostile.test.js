@@ -141,19 +141,29 @@ describe.each(['simd', 'plain'])('hostile input, %s module', (variant) => {
     const m = guardModule(await instantiate(variant));
     const f = new m.ImageFilter();
     const inUse = m.stackInUse();
+    const thrown = (call) => {
+      try {
+        call();
+      } catch (e) {
+        return e.name;
+      }
+      return 'nothing';
+    };
+    const names = new Set();
     for (let i = 0; i < 2000; i++) {
-      expect(() => f.resize(-1, 1, 4)).toThrow(RangeError);
-      expect(() => f.setOptions('nope', 0, 'rgb')).toThrow(RangeError);
-      expect(() => f.setOptions(1, 0, 'rgb')).toThrow(TypeError);  // Embind's own check, translated
+      names.add(thrown(() => f.resize(-1, 1, 4)));
+      names.add(thrown(() => f.setOptions('nope', 0, 'rgb')));
+      names.add(`binding: ${thrown(() => f.setOptions(1, 0, 'rgb'))}`);  // Embind's own check, translated
     }
+    expect([...names]).toEqual(['RangeError', 'binding: TypeError']);
     expect(m.stackInUse()).toBe(inUse);
     f.delete();
     const g = cl.createFilter('sharpen');
-    for (let i = 0; i < 50000; i++) {
+    for (let i = 0; i < 40000; i++) {
       try {
         g.setOptions({ border: 'nope' });
       } catch {
-        // expected: the test is that 50,000 of them leave the module working
+        // expected: the test is that 40,000 of them (more than the stack once survived) leave the module working
       }
     }
     expect(g.apply(image(3, 3, 50))).toEqual(new Uint8ClampedArray(36).fill(50));

@@ -132,4 +132,29 @@ describe.each(['simd', 'plain'])('misuse of the %s module', (variant) => {
     expect(f.apply(sample)).toEqual(sample.data);
     f.dispose();
   }, timeoutFor(40, 200));
+
+  test('DigitClassifier.classify and loadDigitClassifier with junk: clean errors, no leak', async () => {
+    const cl = variant === 'simd' ? simd : plain;
+    const clf = await cl.loadDigitClassifier();
+    const drawing = { data: new Uint8ClampedArray(28 * 28 * 4).fill(255), width: 28, height: 28 };
+    clf.classify(drawing);
+    const base = counts(cl.memory());
+    fc.assert(fc.property(junk, (input) => {
+      try {
+        clf.classify(input);
+      } catch (e) {
+        if (!isCleanError(e)) throw new Error(`not a clean error: ${e?.name}: ${e?.message}`);
+      }
+      if (JSON.stringify(counts(cl.memory())) !== JSON.stringify(base)) throw new Error(`leak: ${JSON.stringify(cl.memory())}`);
+    }), fcOptions(200));
+    expect(clf.classify(drawing).empty).toBe(true);
+    clf.dispose();
+    await fc.assert(fc.asyncProperty(junk.filter((u) => u !== undefined && u !== null), async (url) => {
+      try {
+        (await cl.loadDigitClassifier(url)).dispose();
+      } catch (e) {
+        if (!isCleanError(e)) throw new Error(`not a clean error: ${e?.name}: ${e?.message}`);
+      }
+    }), fcOptions(40));
+  }, timeoutFor(240, 50));
 });
