@@ -58,7 +58,7 @@ test('a typed array whose length getter lies is read with its true length', asyn
 test('a NUL in model.json does not cut the error message', async () => {
   const j = dense();
   j.modelTopology.config.layers[0].class_name = 'De\u0000nse';
-  await expect(cl.loadModel({ modelJson: j, weights: weightBytes() })).rejects.toThrow("layer 'd' (De\\u0000nse): layer class 'De\\u0000nse' is not supported (supported:");
+  await expect(cl.loadModel({ modelJson: j, weights: weightBytes() })).rejects.toThrow("layer 'd' (De\\u0000nse): layer class 'De\\u0000nse' is not supported");
   const extra = new Uint8Array(64);
   extra.set(new Uint8Array(weightBytes()));
   await expect(cl.loadModel({ modelJson: dense([{ name: 'x\u0000y', shape: [1], dtype: 'float32' }]), weights: extra })).rejects.toThrow(
@@ -69,7 +69,7 @@ test('a manifest of 40,000 entries is refused (a limit, and a linear duplicate c
   const many = Array.from({ length: 40000 }, (_, i) => ({ name: `w${i}`, shape: [1], dtype: 'float32' }));
   const weights = new ArrayBuffer(60 + 4 * many.length);
   new Uint8Array(weights).set(new Uint8Array(weightBytes()));
-  await expect(cl.loadModel({ modelJson: dense(many), weights })).rejects.toThrow('40002 weights in the manifest, more than the 4000 a model may have');
+  await expect(cl.loadModel({ modelJson: dense(many), weights })).rejects.toThrow('model.json: more than 4000 weights in the manifest');
   const base = cl.memory();
   const dup = [...Array.from({ length: 3997 }, (_, i) => ({ name: `w${i}`, shape: [1], dtype: 'float32' })), { name: 'w5', shape: [1], dtype: 'float32' }];
   await expect(cl.loadModel({ modelJson: dense(dup), weights: new ArrayBuffer(60 + 4 * dup.length) })).rejects.toThrow("weight 'w5': listed twice");

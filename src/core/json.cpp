@@ -15,7 +15,6 @@ namespace convolens::json {
 
 namespace {
 constexpr std::size_t kMaxBytes = std::size_t(64) << 20;
-constexpr std::size_t kLinearKeys = 16;  // objects up to this size check duplicate keys as they go
 }
 
 std::size_t insert_name(NameIndex& index, const std::string& name, std::size_t i) {
@@ -83,9 +82,9 @@ class Parser {
   }
 
   Value value(int depth) {
-    if (depth > limits::kMaxJsonDepth) fail("nesting deeper than " + std::to_string(limits::kMaxJsonDepth) + " levels");
+    if (depth > limits::kMaxJsonDepth) fail("nesting deeper than 64 levels");  // limits::kMaxJsonDepth
     if (++values_ > limits::kMaxJsonValues)
-      throw RangeError(std::string(source_) + ": more than " + std::to_string(limits::kMaxJsonValues) + " values");
+      throw RangeError(std::string(source_) + ": more than 2^18 values");  // limits::kMaxJsonValues
     ws();
     if (i_ >= t_.size()) fail("unexpected end of input");
     Value v;
@@ -98,12 +97,11 @@ class Parser {
         ws();
         if (i_ >= t_.size() || t_[i_] != '"') fail("expected a string key");
         std::string key = string();
-        if (v.o_.size() < kLinearKeys && v.find(key)) fail("duplicate key \"" + key + "\"");
         expect(':');
         v.o_.emplace_back(std::move(key), value(depth + 1));
       } while (eat(','));
       expect('}');
-      if (v.o_.size() > kLinearKeys) check_unique_keys(v);
+      check_unique_keys(v);
     } else if (c == '[') {
       ++i_;
       v.kind_ = Value::Kind::Array;
@@ -131,8 +129,8 @@ class Parser {
     return v;
   }
 
-  // Large objects: an index instead of a search per key, so hostile input stays O(n log n).
-  __attribute__((noinline)) void check_unique_keys(const Value& v) {
+  // An index instead of a search per key, so a hostile object stays O(n log n).
+  void check_unique_keys(const Value& v) {
     NameIndex keys;
     for (std::size_t i = 0; i < v.o_.size(); ++i)
       if (insert_name(keys, v.o_[i].first, i) != i) fail("duplicate key \"" + v.o_[i].first + "\"");

@@ -1,6 +1,8 @@
 // Size limits on outside input (images, model files, batches), in one place so the core, the
 // loader and the bindings refuse the same sizes with the same numbers in their messages.
 // They bound memory (a 2^26-float tensor is 256 MB) and work per call on hostile input.
+// Messages spell some of them out as text ("1..16384"; cheaper in code size than formatting):
+// changing a value here means changing the messages that name it (grep the constant's name).
 #pragma once
 #include <cstddef>
 

@@ -19,8 +19,6 @@ using json::Value;
 
 namespace {
 
-[[noreturn]] void range_error(const std::string& m) { throw RangeError(m); }
-
 void need_rank3(const LayerBuild& b) {
   if (b.l.in.rank != 3) range_error(b.opt.where() + ": needs an input of shape [h,w,c], got " + b.l.in.str());
 }
@@ -316,13 +314,6 @@ LayerBuilder layer_builder(std::string_view class_name) {
     if (r.class_name == class_name) return r.build;
   return nullptr;
 }
-
-std::string supported_layers() {
-  std::string s = "InputLayer";
-  for (const BuilderRow& r : kBuilders) (s += ", ") += r.class_name;
-  return s;
-}
-
 }  // namespace convolens::nn::tfjs
 
 #if defined(__clang__)

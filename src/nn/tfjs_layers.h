@@ -22,7 +22,5 @@ using LayerBuilder = void (*)(LayerBuild&);
 
 // The builder for a class name, or nullptr when the class is not supported.
 LayerBuilder layer_builder(std::string_view class_name);
-// The supported class names, comma-separated, for messages.
-std::string supported_layers();
 
 }  // namespace convolens::nn::tfjs

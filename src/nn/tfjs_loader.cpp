@@ -18,8 +18,6 @@ namespace convolens::nn {
 
 namespace {
 
-[[noreturn]] void type_error(const std::string& m) { throw TypeError(m); }
-
 void pack(Layer& l, int rows) {
   l.packed_stride = packed_conv_stride(l.out.c);
   l.packed.resize(std::size_t(rows) * l.packed_stride * sizeof(float));
@@ -70,8 +68,7 @@ Model Model::from_tfjs(std::string_view model_json, std::span<const std::uint8_t
     }
     const LayerBuilder build = layer_builder(r.cls);
     if (!build)
-      type_error(r.where + ": layer class '" + r.cls + "' is not supported (supported: " +
-                 supported_layers() + ")");
+      type_error(r.where + ": layer class '" + r.cls + "' is not supported");
     Layer& l = m.layers.emplace_back();
     l.info.name = r.name;
     l.info.class_name = r.cls;

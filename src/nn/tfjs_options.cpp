@@ -27,6 +27,9 @@ constexpr std::string_view kIgnored[] = {
     "fused", "virtual_batch_size", "adjustment", "build_config", "module", "registered_name"};
 }  // namespace
 
+void type_error(const std::string& message) { throw TypeError(message); }
+void range_error(const std::string& message) { throw RangeError(message); }
+
 void LayerOptions::bad(const std::string& opt, const std::string& why) const {
   throw TypeError(where_ + ": option '" + opt + "' " + why);
 }

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "core/json.h"
+#include "nn/tfjs_errors.h"
 #include "nn/tensor.h"
 
 namespace convolens::nn::tfjs {

@@ -4,6 +4,7 @@
 
 #include "core/errors.h"
 #include "core/limits.h"
+#include "nn/tfjs_errors.h"
 
 // Loading runs once per model: the loader files are optimised for size.
 #if defined(__clang__)
@@ -15,9 +16,6 @@ namespace convolens::nn::tfjs {
 using json::Value;
 
 namespace {
-
-[[noreturn]] void type_error(const std::string& m) { throw TypeError(m); }
-[[noreturn]] void range_error(const std::string& m) { throw RangeError(m); }
 
 std::string layer_name(const Value& l, std::size_t i) {
   const Value* c = l.find("config");
@@ -67,7 +65,7 @@ std::vector<RawLayer> chain(const Value& topology) {
   const Value* layers = cfg.is_array() ? &cfg : cfg.find("layers");
   if (!layers || !layers->is_array()) type_error("model.json: modelTopology config has no \"layers\" list");
   if (layers->array().size() > limits::kMaxLayers)
-    range_error("model.json: more than " + std::to_string(limits::kMaxLayers) + " layers");
+    range_error("model.json: more than 1000 layers");  // limits::kMaxLayers
   std::vector<RawLayer> raw;
   for (std::size_t i = 0; i < layers->array().size(); ++i) {
     const Value& l = layers->array()[i];
@@ -123,7 +121,7 @@ Shape input_shape(const Value& v, const std::string& where) {
   for (std::size_t i = 1; i < v.array().size(); ++i) {
     const Value& x = v.array()[i];
     if (!x.is_number() || x.number() != std::floor(x.number()) || x.number() < 1 || x.number() > limits::kMaxSide)
-      range_error(where + ": input dimensions must be integers 1.." + std::to_string(limits::kMaxSide) + " (no unknown sizes)");
+      range_error(where + ": input dimensions must be integers 1..16384 (no unknown sizes)");  // limits::kMaxSide
     d.push_back(int(x.number()));
   }
   Shape s;

@@ -5,6 +5,7 @@
 
 #include "core/errors.h"
 #include "core/limits.h"
+#include "nn/tfjs_errors.h"
 
 // Loading runs once per model: the loader files are optimised for size.
 #if defined(__clang__)
@@ -16,9 +17,6 @@ namespace convolens::nn::tfjs {
 using json::Value;
 
 namespace {
-
-[[noreturn]] void type_error(const std::string& m) { throw TypeError(m); }
-[[noreturn]] void range_error(const std::string& m) { throw RangeError(m); }
 
 std::string shape_text(const std::vector<int>& v) {
   std::string r = "[";
@@ -106,19 +104,14 @@ std::vector<WeightEntry> read_weights(const Value& manifest, std::span<const std
   if (!manifest.is_array()) type_error("model.json: \"weightsManifest\" must be an array");
   std::vector<WeightEntry> out;
   json::NameIndex names;  // (a hash set would add ~5 KB of code to the module)
-  std::size_t off = 0, entries = 0;
+  std::size_t off = 0;
+  double total = 0;
   for (const Value& group : manifest.array()) {
     const Value& specs = group.member("weights", "model.json: weightsManifest group");
     if (!specs.is_array()) type_error("model.json: weightsManifest \"weights\" must be an array");
-    entries += specs.array().size();
-  }
-  if (entries > limits::kMaxWeightEntries)
-    range_error("model.json: " + std::to_string(entries) + " weights in the manifest, more than the " +
-                std::to_string(limits::kMaxWeightEntries) + " a model may have");
-  out.reserve(entries);
-  double total = 0;
-  for (const Value& group : manifest.array()) {
-    for (const Value& s : group.find("weights")->array()) {
+    for (const Value& s : specs.array()) {
+      if (out.size() == limits::kMaxWeightEntries)
+        range_error("model.json: more than 4000 weights in the manifest");  // limits::kMaxWeightEntries
       WeightEntry e;
       const Value& name = s.member("name", "model.json: weight spec");
       if (!name.is_string()) type_error("model.json: weight name must be a string");

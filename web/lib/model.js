@@ -5,7 +5,7 @@
 //   model.dispose();
 
 import { own, release, disposedError } from './lifetime.js';
-import { isNode, readUrl, hasScheme, isFilePath } from './read-url.js';
+import { readUrl, hasScheme, isFilePath } from './read-url.js';
 import { checkPixels } from './pixels.js';
 
 // Every download of one loadModel() shares one AbortController: the caller's signal and the
