@@ -7,8 +7,10 @@ import { loadModel } from './model.js';
 import { loadDigitClassifier } from './digits.js';
 import { lifetimeStats } from './lifetime.js';
 import { Filter, Pipeline, presetCatalog } from './filters.js';
+import { live } from './live.js';
 
-export { hasSimd };
+export { hasSimd, live };
+export { ENGINES, toChain } from './live.js';
 
 class Convolens {
   #m;
@@ -63,6 +65,11 @@ class Convolens {
     return (await this.#digits).classify(imageData);
   }
   #digits = null;
+  // Live video through a filter chain (live.js) on this instance's binary and wasm location.
+  live(source, canvas, chain, options = {}) {
+    const { locateFile, ...rest } = this.#options;
+    return live(source, canvas, chain, { engine: this.variant, ...(locateFile && options.worker === false ? { locateFile } : {}), ...rest, ...options });
+  }
   // Live convolens buffers and objects plus the heap size (both modules once the CNN one is
   // loaded): tests check they return to baseline.
   memory() {
