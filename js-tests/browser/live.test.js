@@ -3,7 +3,7 @@
 // errors. Outputs are checked against the plain wasm engine in Node for the same input frame.
 import { launch, openPage, serve } from './chromium.js';
 import { reference, firstDifference } from './page-helpers.js';
-import { engineOptions } from '../../web/lib/live-engine.js';
+import { engineOptions } from '../../web/lib/live-engines.js';
 
 let server, url, browser;
 beforeAll(async () => {

@@ -45,6 +45,7 @@ export class LiveFrames {
     if (this.#probe.at && hook.frames % PROBE_EVERY === 0) this.#probe.refresh();
     if (!hook.ready) {
       hook.ready = true;
+      hook.firstFrameMs = performance.now();  // since navigation start (tools/page-load.js)
       this.#probe.centreUnlessSet();
       this.#probe.refresh();
     }

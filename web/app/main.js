@@ -85,15 +85,21 @@ async function main() {
   probe.wire();
   engine.show(lv.info);
   showChain(lv.info, filters.chain);
+  lv.addEventListener('frame', startDigits, { once: true });
   source.use(params.get('source') === 'scene' ? 'scene' : 'camera');
 }
 
 main().catch((e) => {
+  startDigits();
   hook.error = `${e.name}: ${e.message}`;
   showNotice(hook, `convolens could not start: ${e.message}`);
 });
 initSlide();
 renderShare(source.width, source.height);
-initDigits({ getFrameCrop: (rect) => lv?.snapshot(rect), getFrameSize: () => ({ width: hook.width, height: hook.height }), hook }).catch((e) => {
-  $('digit-status').textContent = `The digit reader is not available: ${e.message}`;
-});
+// The digit reader (its own CNN module) loads after the first frame, so it does not compete
+// with the live view's start; without a first frame (start failed) it loads anyway.
+function startDigits() {
+  initDigits({ getFrameCrop: (rect) => lv?.snapshot(rect), getFrameSize: () => ({ width: hook.width, height: hook.height }), hook }).catch((e) => {
+    $('digit-status').textContent = `The digit reader is not available: ${e.message}`;
+  });
+}

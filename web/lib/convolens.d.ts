@@ -296,6 +296,13 @@ export const ENGINES: ReadonlyArray<{ name: EngineName; label: string }>;
 /** A chain in the engine's plain-data form. */
 export function toChain(chain: ChainInput): Chain;
 
+/** The CNN side alone: fetches only the CNN module (for pages that filter in cl.live's worker). */
+export function loadCnn(options?: LoadOptions): Promise<{
+  readonly variant: 'simd' | 'plain';
+  loadModel(source: string | URL | ModelSource | ModelArtifacts | File[] | FileList): Promise<Model>;
+  loadDigitClassifier(url?: string | URL): Promise<DigitClassifier>;
+  memory(): { liveBytes: number; liveBuffers: number };
+}>;
 /** Loads (once) and returns convolens; the SIMD binary where the engine supports it. */
 export function load(options?: LoadOptions): Promise<Convolens>;
 /** Whether this JavaScript engine runs the SIMD binaries (wasm SIMD and wasm exception handling). */

@@ -85,6 +85,19 @@ class Convolens {
   }
 }
 
+// The CNN side alone (models, digits) for pages whose filtering runs elsewhere (cl.live's
+// worker): fetches only the CNN module, never the filter one. Same options as load().
+export async function loadCnn(options = {}) {
+  const variant = options.simd === false || (options.simd === undefined && !hasSimd()) ? 'plain' : 'simd';
+  const m = await instantiate(variant, options, 'nn');
+  return {
+    variant,
+    loadModel: (source) => loadModel(m, source),
+    loadDigitClassifier: (url) => loadDigitClassifier(m, (src) => loadModel(m, src), url),
+    memory: () => m.memoryStats(),
+  };
+}
+
 const loaded = new Map();
 const locatorIds = new Map();  // each distinct locateFile function is its own cache entry
 

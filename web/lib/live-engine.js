@@ -9,22 +9,9 @@
 import { load } from './convolens.js';
 import { convolveNaive } from './naive.js';
 import { grayInPlace } from './pixels.js';
+import { engineOptions } from './live-engines.js';
 
-// Engine names -> load() options, generically: the first word picks the binary, each further
-// word a load() feature flag ('mt' -> threads), so a variant load() gains needs no change here.
-const FEATURES = { mt: 'threads' };
-
-export function engineOptions(name) {
-  if (name === 'js') return null;
-  const [binary, ...features] = String(name).split('-');
-  if (binary !== 'simd' && binary !== 'plain') throw new RangeError(`unknown engine "${name}" (simd, plain, js or simd-<feature>)`);
-  const options = { simd: binary === 'simd' };
-  for (const f of features) {
-    if (!FEATURES[f]) throw new RangeError(`unknown engine "${name}": no feature "${f}" (${Object.keys(FEATURES).join(', ')})`);
-    options[FEATURES[f]] = true;
-  }
-  return options;
-}
+export { engineOptions };
 
 export function presetsOf(cl) {
   return cl?.presets ?? [];

@@ -12,19 +12,12 @@
 // (or with {worker: false}) the same processing runs on the main thread; without VideoFrame an
 // ImageBitmap travels instead.
 import { client } from './live-protocol.js';
-import { handlers } from './live-processor.js';
-import { engineOptions } from './live-engine.js';
+import { ENGINES, engineOptions } from './live-engines.js';
 import { FrameStats } from './live-stats.js';
-import { hasSimd } from './load.js';
+import { hasSimd } from './load.js';  // hasSimd: no wasm fetched
 
-export { engineOptions };
-
-// The engines live() offers by name (setEngine accepts any load() variant, e.g. 'simd-mt').
-export const ENGINES = [
-  { name: 'simd', label: 'WASM SIMD' },
-  { name: 'plain', label: 'WASM plain' },
-  { name: 'js', label: 'plain JavaScript' },
-];
+// The engines by name (setEngine also accepts any other load() variant, e.g. 'simd-mt').
+export { ENGINES, engineOptions };
 
 // A chain as live() takes it: ['sharpen', {preset, params}, {kernel}] or
 // {stages, border, borderValue, mode}; returned as the plain data the engine takes.
@@ -244,6 +237,8 @@ async function start(canvas, backend, loadOptions, useWorker) {
       canvas = fresh;
     }
   }
+  // Loaded only here: with a worker, the main thread never fetches the engine's code.
+  const { handlers } = await import('./live-processor.js');
   const table = handlers();
   let queue = Promise.resolve();
   const call = (type, args = {}) => (queue = queue.catch(() => {}).then(() => table[type](args)));
