@@ -67,8 +67,10 @@ class Convolens {
   #digits = null;
   // Live video through a filter chain (live.js) on this instance's binary and wasm location.
   live(source, canvas, chain, options = {}) {
-    const { locateFile, ...rest } = this.#options;
-    return live(source, canvas, chain, { engine: this.variant, ...(locateFile && options.worker === false ? { locateFile } : {}), ...rest, ...options });
+    // Only data crosses into the worker: locateFile (a function) only on the main thread.
+    const { wasmPaths, locateFile } = this.#options;
+    const where = locateFile && options.worker === false ? { locateFile } : wasmPaths ? { wasmPaths } : {};
+    return live(source, canvas, chain, { engine: this.variant, ...where, ...options });
   }
   // Live convolens buffers and objects plus the heap size (both modules once the CNN one is
   // loaded): tests check they return to baseline.
