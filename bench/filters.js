@@ -9,7 +9,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { load } from '../web/lib/convolens.js';
-import { convolveNaive, gradientMagnitudeNaive } from '../web/app/naive.js';
+import { convolveNaive, gradientMagnitudeNaive } from '../web/lib/naive.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const QUICK = process.argv.includes('--quick');

@@ -1,7 +1,7 @@
 // The filter API (web/lib/filters.js) on both binaries: presets, custom kernels, borders,
 // modes, pipelines, bad input, and memory that stays flat frame after frame.
 import { load } from '../web/lib/convolens.js';
-import { convolveNaive } from '../web/app/naive.js';
+import { convolveNaive } from '../web/lib/naive.js';
 import { randomBytes } from './helpers/reference.js';
 
 const BORDERS = ['constant', 'replicate', 'reflect101', 'wrap'];

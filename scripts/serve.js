@@ -1,7 +1,10 @@
 // Static server for web/: right MIME types for .wasm/.mjs, and the COOP/COEP headers that
 // cross-origin isolation (SharedArrayBuffer, wasm threads) needs. Used by npm start and tests.
+// Compresses like a production static host: brotli or gzip by Accept-Encoding for text and wasm,
+// compressed once per file version (cached by path, size and mtime).
 import { createServer } from 'node:http';
 import { readFile, stat } from 'node:fs/promises';
+import { brotliCompressSync, gzipSync, constants as zlib } from 'node:zlib';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -12,16 +15,43 @@ const TYPES = {
   '.ts': 'text/plain; charset=utf-8', '.y4m': 'application/octet-stream',
 };
 
-export function startServer({ root = fileURLToPath(new URL('../web/', import.meta.url)), port = 8080, host = '127.0.0.1', isolate = true } = {}) {
+const COMPRESSIBLE = new Set(['.html', '.js', '.mjs', '.css', '.json', '.wasm', '.svg', '.md', '.ts', '.bin']);
+const compressed = new Map();  // `${encoding}:${file}` -> {version, body}
+
+function encodingFor(req, file) {
+  if (!COMPRESSIBLE.has(extname(file))) return null;
+  const accept = String(req.headers['accept-encoding'] || '');
+  return /\bbr\b/.test(accept) ? 'br' : /\bgzip\b/.test(accept) ? 'gzip' : null;
+}
+
+function compress(encoding, file, version, body) {
+  const key = `${encoding}:${file}`;
+  const hit = compressed.get(key);
+  if (hit?.version === version) return hit.body;
+  const out = encoding === 'br'
+    ? brotliCompressSync(body, { params: { [zlib.BROTLI_PARAM_QUALITY]: 11, [zlib.BROTLI_PARAM_SIZE_HINT]: body.length } })
+    : gzipSync(body, { level: 9 });
+  compressed.set(key, { version, body: out });
+  return out;
+}
+
+export function startServer({ root = fileURLToPath(new URL('../web/', import.meta.url)), port = 8080, host = '127.0.0.1', isolate = true, compress: compress_ = true } = {}) {
   const base = resolve(root);
   const server = createServer(async (req, res) => {
     const path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
     let file = normalize(join(base, path));
     if (file !== base && !file.startsWith(base + sep)) return send(res, 403, 'forbidden');
     try {
-      if ((await stat(file)).isDirectory()) file = join(file, 'index.html');
-      const body = await readFile(file);
+      let info = await stat(file);
+      if (info.isDirectory()) info = await stat((file = join(file, 'index.html')));
+      let body = await readFile(file);
       const headers = { 'Content-Type': TYPES[extname(file)] || 'application/octet-stream', 'Cache-Control': 'no-cache' };
+      const encoding = compress_ ? encodingFor(req, file) : null;
+      if (encoding) {
+        body = compress(encoding, file, `${info.size}:${info.mtimeMs}`, body);
+        headers['Content-Encoding'] = encoding;
+        headers['Vary'] = 'Accept-Encoding';
+      }
       if (isolate) {
         headers['Cross-Origin-Opener-Policy'] = 'same-origin';
         headers['Cross-Origin-Embedder-Policy'] = 'require-corp';

@@ -26,6 +26,11 @@ test('webcam example filters camera frames', async () => {
     for (let i = 0; i < d.length; i += 4) lit += d[i] + d[i + 1] + d[i + 2] > 60 ? 1 : 0;
     return lit > 100 && lit < c.width * c.height / 2;
   }, null, { timeout: 20000 });
+  // cl.live reports its speed and where it runs: the SIMD engine in the worker.
+  await page.waitForFunction(() => /^\d+ fps, [\d.]+ ms per frame \(wasm-simd128, worker\)$/.test(document.getElementById('info').textContent), null, { timeout: 20000 });
+  // The example is the few-line version: at most 20 lines of script.
+  const lines = await page.evaluate(() => document.querySelector('script[type=module]').textContent.trim().split('\n').length);
+  expect(lines).toBeLessThanOrEqual(20);
   await page.screenshot({ path: ARTIFACTS + 'example-webcam.png' });
   expect(problems).toEqual([]);
   await context.close();

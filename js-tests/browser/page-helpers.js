@@ -1,6 +1,6 @@
 // Helpers for the page tests: read the last input/output frame pair through the page's test
 // hook (window.__convolens), and compute what the C++ engine gives for it in Node.
-import { Engine } from '../../web/app/engine.js';
+import { Engine } from '../../web/lib/live-engine.js';
 import { ARTIFACTS } from './chromium.js';
 
 export { ARTIFACTS };

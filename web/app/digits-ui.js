@@ -1,7 +1,6 @@
 // "Draw a digit": a drawing canvas classified live by the MNIST network, the 28x28 image it
 // sees, the feature maps of every conv layer, the first layer's kernels, and a box in the live
 // camera view whose content is classified continuously.
-import { load } from '../lib/convolens.js';
 import { weightColour } from './heatmap.js';
 import { containFit } from './fit.js';
 
@@ -12,11 +11,9 @@ export async function initDigits({ getFrameCrop, getFrameSize, hook }) {
   const status = $('digit-status');
   buildBars();
   const pad = new DrawPad($('draw'));
-  const cl = await load();
-  if (typeof cl.loadDigitClassifier !== 'function') {
-    status.textContent = 'The digit classifier is not part of this build of the library yet.';
-    return;
-  }
+  // Imported here, not at the top: the library's model code is not on the live view's start path.
+  const { loadCnn } = await import('../lib/convolens.js');
+  const cl = await loadCnn();  // the CNN module only: the filters run in the live view's worker
   const reader = await cl.loadDigitClassifier();
   status.textContent = 'Draw a digit, 0 to 9, large and centred.';
   hook.digits = { last: null };

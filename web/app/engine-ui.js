@@ -7,38 +7,35 @@ const $ = (id) => document.getElementById(id);
 export class EngineUI {
   #hook;
   #filters;
-  #pipe;
-  #afterChange;
+  #live;
   #group;
 
-  // pipe: () => the frame pipe; afterChange: runs after a switch (re-filters a paused frame).
-  constructor({ hook, filters, pipe, afterChange }) {
+  // live: () => the live view (cl.live).
+  constructor({ hook, filters, live }) {
     this.#hook = hook;
     this.#filters = filters;
-    this.#pipe = pipe;
-    this.#afterChange = afterChange;
+    this.#live = live;
     this.#group = radioGroup($('backend-group'), 'backend', (name) => this.#set(name));
   }
 
   async #set(name) {
     try {
-      this.show(await this.#pipe().call('backend', { name }));
-      await this.#afterChange();
+      this.show(await this.#live().setEngine(name));  // re-filters the last frame when paused
     } catch (e) {
       this.#filters.showError(e.message);
     }
   }
 
-  // info: what the frame pipe reports after init or a switch.
+  // info: what the live view reports after start or a switch.
   show(info) {
-    const hook = this.#hook, where = this.#pipe().mode === 'worker';
-    hook.backend = info.backend;
-    hook.backendName = info.backendName;
-    this.#group.set(info.backend);
+    const hook = this.#hook, where = this.#live().mode === 'worker';
+    hook.backend = info.engine;
+    hook.backendName = info.engineName;
+    this.#group.set(info.engine);
     this.#filters.showError(info.unsupported);
     this.#filters.show(info);
-    $('footer-engine').textContent = `engine: ${info.backendName}, ${where ? 'in a Web Worker' : 'on the main thread'}`;
-    $('engine-note').textContent = `Running ${info.backendName} ${where ? 'in a Web Worker with an OffscreenCanvas' : 'on the main thread'}. The time is the filter alone; the graph keeps the last few seconds.`;
+    $('footer-engine').textContent = `engine: ${info.engineName}, ${where ? 'in a Web Worker' : 'on the main thread'}`;
+    $('engine-note').textContent = `Running ${info.engineName} ${where ? 'in a Web Worker with an OffscreenCanvas' : 'on the main thread'}. The time is the filter alone; the graph keeps the last few seconds.`;
     showVariants(info);
   }
 }

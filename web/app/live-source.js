@@ -1,6 +1,6 @@
 // Where the live view's frames come from: the camera, the built-in test scene, or an uploaded
-// (or dropped) image drawn over the scene canvas; the resolution picker; pause. Each frame goes
-// to onFrame(element, width, height) unless paused.
+// (or dropped) image drawn over the scene canvas; the resolution picker; pause. The chosen
+// element becomes the live view's source (live.setSource).
 import { radioGroup } from './filters-ui.js';
 import { TestScene } from './scene.js';
 import { showNotice } from './notice.js';
@@ -9,10 +9,9 @@ const $ = (id) => document.getElementById(id);
 
 export class LiveSource {
   kind = null;          // 'camera' | 'scene' | 'image'
-  paused = false;
   width = 0;            // the chosen resolution (the camera's actual size may differ)
   height = 0;
-  #onFrame;
+  #live;
   #hook;
   #video = $('camera');
   #canvas = $('scene');
@@ -20,12 +19,13 @@ export class LiveSource {
   #scene = new TestScene();
   #stream = null;
   #image = null;        // decoded upload (ImageBitmap)
-  #generation = 0;      // bumps on every switch, which ends the old frame loop
+  #generation = 0;      // bumps on every switch, so a late camera start does not win
   #group;
 
-  constructor({ hook, onFrame, resolution }) {
+  // live: () => the live view (cl.live), once started.
+  constructor({ hook, live, resolution }) {
     this.#hook = hook;
-    this.#onFrame = onFrame;
+    this.#live = live;
     const picker = $('resolution');
     if ([...picker.options].some((o) => o.value === resolution)) picker.value = resolution;
     [this.width, this.height] = picker.value.split('x').map(Number);
@@ -39,10 +39,13 @@ export class LiveSource {
     });
     this.#wireUpload();
     $('pause').addEventListener('click', (e) => {
-      this.paused = !this.paused;
-      e.currentTarget.setAttribute('aria-pressed', String(this.paused));
-      e.currentTarget.textContent = this.paused ? 'Resume' : 'Pause';
-      if (this.kind === 'camera') this.paused ? this.#video.pause() : this.#video.play();
+      const lv = this.#live();
+      if (!lv) return;
+      const paused = !lv.paused;
+      paused ? lv.pause() : lv.resume();
+      e.currentTarget.setAttribute('aria-pressed', String(paused));
+      e.currentTarget.textContent = paused ? 'Resume' : 'Pause';
+      if (this.kind === 'camera') paused ? this.#video.pause() : this.#video.play();
     });
   }
 
@@ -58,15 +61,11 @@ export class LiveSource {
     const gen = this.#generation;
     if (kind === 'camera') {
       if (!(await this.#startCamera())) return this.use('scene');
+      if (gen !== this.#generation) return;
       this.#notice(null);
       $('source-label').textContent = `${video.videoWidth} × ${video.videoHeight} · ${this.#stream.getVideoTracks()[0]?.label || 'camera'}`;
       setAspect(video.videoWidth, video.videoHeight);
-      const tick = () => {
-        if (gen !== this.#generation) return;
-        if (!this.paused) this.#onFrame(video, video.videoWidth, video.videoHeight);
-        video.requestVideoFrameCallback(tick);
-      };
-      video.requestVideoFrameCallback(tick);
+      await this.#live().setSource(video);
     } else {
       const { width, height } = this;
       this.#canvas.width = width;
@@ -74,15 +73,8 @@ export class LiveSource {
       setAspect(width, height);
       $('source-label').textContent = `${width} × ${height} · ${kind === 'scene' ? 'test scene' : 'your image'}`;
       if (kind === 'image') this.#drawImageCover();
-      const tick = (t) => {
-        if (gen !== this.#generation) return;
-        if (!this.paused) {
-          if (kind === 'scene') this.#scene.draw(this.#ctx, width, height, t);
-          this.#onFrame(this.#canvas, width, height);
-        }
-        requestAnimationFrame(tick);
-      };
-      requestAnimationFrame(tick);
+      const draw = kind === 'scene' ? (t) => this.#scene.draw(this.#ctx, width, height, t) : null;
+      await this.#live().setSource(this.#canvas, { draw });
     }
   }
 

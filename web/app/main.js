@@ -1,13 +1,13 @@
-// The convolens page: starts the frame pipe and wires its parts together: frame sources
-// (live-source.js) -> frames through the pipe (live-frames.js) -> the output canvas, the filter
-// UI, the engine switch (engine-ui.js), the pixel probe (probe-ui.js) and the explanatory
-// sections (slide, share, digits).
+// The convolens page: starts the live view (cl.live from the library: worker, read-back, engine)
+// and wires the UI around it: frame sources (live-source.js), what each frame updates
+// (live-frames.js), the filter UI, the engine switch (engine-ui.js), the pixel probe
+// (probe-ui.js) and the explanatory sections (slide, share, digits).
 //
 // Test hook (documented in docs/page.md): window.__convolens
 //   { ready, frames, fps, ms, backend, backendName, mode, source, width, height, error, notice,
 //     chain, snapshot(rect?) -> {width, height, input, output}, probe(x, y), setProbe(x, y),
-//     inspector, memory(), msMedian(), resetTimes(), timedFrames(), digits }
-import { createFramePipe } from './framepipe.js';
+//     inspector, memory(), msMedian(), resetTimes(), timedFrames(), digits, live }
+import { live } from '../lib/live.js';
 import { FiltersUI } from './filters-ui.js';
 import { FrameGraph } from './graph.js';
 import { Inspector } from './inspector.js';
@@ -29,29 +29,22 @@ const hook = (window.__convolens = {
   width: 0, height: 0, error: null, notice: null, chain: null,
 });
 
-let pipe = null;  // the frame pipe, once created
+let lv = null;  // the live view, once started
 const inspector = new Inspector();
-const probe = new ProbeUI({ hook, inspector, pipe: () => pipe });
+const probe = new ProbeUI({ hook, inspector, live: () => lv });
 const filters = new FiltersUI(async (chain) => {
   try {
-    const info = await pipe.call('chain', { chain });
+    const info = await lv.setChain(chain);  // re-filters the last frame when paused
     filters.showError(info.unsupported);
     showChain(info, chain);
-    if (source.paused) await frames.rerun();
     probe.refresh();
   } catch (e) {
     filters.showError(e.message);
   }
 });
-const frames = new LiveFrames({
-  hook, pipe: () => pipe, graph: new FrameGraph($('graph')), probe,
-  onError: (e) => {
-    hook.error = `${e.name}: ${e.message}`;
-    filters.showError(e.message);
-  },
-});
-const source = new LiveSource({ hook, resolution: params.get('res'), onFrame: (el, w, h) => frames.send(el, w, h) });
-const engine = new EngineUI({ hook, filters, pipe: () => pipe, afterChange: () => source.paused && frames.rerun() });
+const frames = new LiveFrames({ hook, graph: new FrameGraph($('graph')), probe });
+const source = new LiveSource({ hook, resolution: params.get('res'), live: () => lv });
+const engine = new EngineUI({ hook, filters, live: () => lv });
 wireRecipes(filters);
 
 function showChain(info, chain) {
@@ -62,7 +55,7 @@ function showChain(info, chain) {
 }
 
 $('snapshot').addEventListener('click', async () => {
-  const blob = await pipe.call('blob');
+  const blob = await lv.toBlob();
   const a = document.createElement('a');
   a.href = URL.createObjectURL(blob);
   a.download = `convolens-${filters.label().replace(/[^a-z0-9]+/gi, '-').toLowerCase()}.png`;
@@ -72,30 +65,41 @@ $('snapshot').addEventListener('click', async () => {
 
 async function main() {
   const backend = ['simd', 'plain', 'js'].includes(params.get('backend')) ? params.get('backend') : 'simd';
-  pipe = await createFramePipe($('output'), { backend, mainThread: params.get('worker') === '0' });
-  hook.mode = pipe.mode;
-  hook.snapshot = (rect) => pipe.call('snapshot', { rect });
-  hook.msMedian = () => frames.stats.median();
-  hook.resetTimes = () => frames.stats.reset();
-  hook.timedFrames = () => frames.stats.count;
-  hook.probe = (x, y) => pipe.call('probe', { x, y });
-  hook.memory = () => pipe.call('memory');  // live wasm bytes/objects of the engine's module
+  lv = await live(null, $('output'), filters.chain, { engine: backend, worker: params.get('worker') !== '0' });
+  frames.attach(lv, (e) => {
+    hook.error = `${e.name}: ${e.message}`;
+    filters.showError(e.message);
+  });
+  hook.mode = lv.mode;
+  hook.live = lv;
+  hook.snapshot = (rect) => lv.snapshot(rect);
+  hook.msMedian = () => lv.stats.median();
+  hook.resetTimes = () => lv.stats.reset();
+  hook.timedFrames = () => lv.stats.count;
+  hook.probe = (x, y) => lv.probe(x, y);
+  hook.memory = () => lv.memory();  // live wasm bytes/objects of the engine's module
   hook.setProbe = (x, y) => {
     probe.at = { x, y };
     return probe.refresh().then(() => inspector.last);
   };
   probe.wire();
-  engine.show(pipe.info);
-  showChain(await pipe.call('chain', { chain: filters.chain }), filters.chain);
+  engine.show(lv.info);
+  showChain(lv.info, filters.chain);
+  lv.addEventListener('frame', startDigits, { once: true });
   source.use(params.get('source') === 'scene' ? 'scene' : 'camera');
 }
 
 main().catch((e) => {
+  startDigits();
   hook.error = `${e.name}: ${e.message}`;
   showNotice(hook, `convolens could not start: ${e.message}`);
 });
 initSlide();
 renderShare(source.width, source.height);
-initDigits({ getFrameCrop: (rect) => pipe?.call('snapshot', { rect }), getFrameSize: () => ({ width: hook.width, height: hook.height }), hook }).catch((e) => {
-  $('digit-status').textContent = `The digit reader is not available: ${e.message}`;
-});
+// The digit reader (its own CNN module) loads after the first frame, so it does not compete
+// with the live view's start; without a first frame (start failed) it loads anyway.
+function startDigits() {
+  initDigits({ getFrameCrop: (rect) => lv?.snapshot(rect), getFrameSize: () => ({ width: hook.width, height: hook.height }), hook }).catch((e) => {
+    $('digit-status').textContent = `The digit reader is not available: ${e.message}`;
+  });
+}

@@ -4,7 +4,7 @@ import { radioGroup } from './filters-ui.js';
 import { containFit } from './fit.js';
 
 const $ = (id) => document.getElementById(id);
-const output = () => $('output');   // looked up each time: the frame pipe may replace the canvas
+const output = () => $('output');   // looked up each time: the live view may replace the canvas
 const MIN_MARK = 14;                // px: the mark stays visible on small previews
 const ARROWS = { ArrowLeft: [-1, 0], ArrowRight: [1, 0], ArrowUp: [0, -1], ArrowDown: [0, 1] };
 const SHIFT_STEP = 10;              // pixels per arrow key press with Shift
@@ -13,13 +13,13 @@ export class ProbeUI {
   at = null;      // {x, y} in output pixels, or null
   #hook;
   #inspector;
-  #pipe;
+  #live;
 
-  // pipe: () => the frame pipe (null until it exists).
-  constructor({ hook, inspector, pipe }) {
+  // live: () => the live view (null until it exists).
+  constructor({ hook, inspector, live }) {
     this.#hook = hook;
     this.#inspector = inspector;
-    this.#pipe = pipe;
+    this.#live = live;
     radioGroup($('channel-group'), 'channel', (c) => {
       inspector.channel = Number(c);
       this.refresh();
@@ -27,8 +27,8 @@ export class ProbeUI {
   }
 
   async refresh() {
-    if (!this.at || !this.#pipe()) return;
-    const probe = await this.#pipe().call('probe', this.at);
+    if (!this.at || !this.#live()) return;
+    const probe = await this.#live().probe(this.at.x, this.at.y);
     this.#inspector.render(probe);
     this.#hook.inspector = this.#inspector.last;
     markProbe(probe);

@@ -1,5 +1,5 @@
 // Type-checked (tsc --noEmit in npm test) usage of the package API as an embedding site sees it.
-import { load, type Convolens, type DigitResult, type Filter } from 'convolens';
+import { live, load, type Convolens, type DigitResult, type Filter, type Live, type LiveInfo } from 'convolens';
 import { spawnWorker } from 'convolens/worker';
 
 export async function sharpenCanvas(canvas: HTMLCanvasElement): Promise<void> {
@@ -26,4 +26,13 @@ export async function blurInWorker(frame: ImageBitmap): Promise<ImageBitmap> {
   await pipe.dispose();
   worker.terminate();
   return out;
+}
+
+export async function edgesLive(video: HTMLVideoElement, canvas: HTMLCanvasElement): Promise<Live> {
+  const lv: Live = await live(video, canvas, ['gaussian', 'sobel-magnitude'], { engine: 'simd' });
+  lv.addEventListener('error', (e) => console.warn(e.error.message));
+  const info: LiveInfo = await lv.setEngine('plain');
+  const probe = await lv.probe(10, 10);
+  if (probe && info.variants.length) lv.pause();
+  return lv;
 }

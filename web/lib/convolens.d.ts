@@ -213,8 +213,140 @@ export interface Convolens {
   /** Frees the classifier classifyDrawing() keeps (model and drawing buffers); the next call loads it again. */
   releaseDigitClassifier(): Promise<void>;
   memory(): MemoryStats;
+  /** live() on this instance's binary and wasmPaths. */
+  live(source: LiveSource | null, canvas: HTMLCanvasElement, chain?: ChainInput, options?: LiveOptions): Promise<Live>;
 }
 
+/** One stage of a live chain: a preset name, a preset with parameters, or a custom kernel. */
+export type LiveStage =
+  | string
+  | { preset: string; params?: PresetParams }
+  | { kernel: { width: number; height: number; weights: ArrayLike<number>; scale?: number; offset?: number } };
+/** A live chain: the stages, or the stages with the border and colour mode they share. */
+export type ChainInput = LiveStage[] | { stages: LiveStage[]; border?: Border; borderValue?: number; mode?: Mode };
+export interface Chain {
+  stages: Array<{ preset: string; params?: PresetParams } | { kernel: { width: number; height: number; weights: ArrayLike<number>; scale: number; offset: number } }>;
+  border: Border;
+  borderValue: number;
+  mode: Mode;
+}
+/** Where live() takes frames from. A MediaStream gets a hidden <video> (its tracks stay the caller's). */
+export type LiveSource = HTMLVideoElement | MediaStream | HTMLCanvasElement | OffscreenCanvas | HTMLImageElement | ImageBitmap;
+/**
+ * 'simd' | 'plain' (the wasm binaries), 'js' (plain JavaScript, naive.js), or any load() variant
+ * written binary-feature, e.g. 'simd-mt' = load({simd: true, threads: true}).
+ */
+export type EngineName = 'simd' | 'plain' | 'js' | `${'simd' | 'plain'}-${string}`;
+
+export interface LiveOptions extends LoadOptions {
+  /** Default: 'simd' where the engine supports it, else 'plain'. */
+  engine?: EngineName;
+  /** false: process on the main thread (default: a Worker owning an OffscreenCanvas, where available). */
+  worker?: boolean;
+  /** Called on every animation frame before a canvas source is read (to animate it). */
+  draw?: (time: number) => void;
+}
+/** What the engine reports after start, setChain and setEngine. */
+export interface LiveInfo {
+  engine: EngineName;
+  /** 'wasm-simd128' | 'wasm-plain' | 'plain JavaScript' | ... */
+  engineName: string;
+  presets: Preset[];
+  /** The single kernel of each stage (null for two-kernel operators such as gradient magnitude). */
+  kernels: Array<{ width: number; height: number; weights: ArrayLike<number>; scale: number; offset: number } | null>;
+  /** Why a stage is skipped (plain JavaScript runs single kernels only), or null. */
+  unsupported: string | null;
+  /** The core variant running each stage, e.g. 'conv3x3_i16__wasmsimd'. */
+  variants: string[];
+}
+export interface FrameTiming {
+  /** Engine time. */
+  filterMs: number;
+  /** Read-back + engine + drawing. */
+  totalMs: number;
+  width: number;
+  height: number;
+  /** true for a re-run of the last frame (paused, after a change). */
+  rerun?: boolean;
+}
+export interface LiveStats {
+  /** Smoothed frames per second, engine ms and whole-frame ms. */
+  readonly fps: number;
+  readonly ms: number;
+  readonly frameMs: number;
+  /** Frames processed; frames dropped because one was still in flight. */
+  readonly frames: number;
+  readonly dropped: number;
+  /** Median engine ms of the last (up to) 64 frames since reset(); their count. */
+  median(): number;
+  reset(): void;
+  readonly count: number;
+}
+export interface Probe {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+  stages: number;
+  kernel: { width: number; height: number; weights: ArrayLike<number>; scale: number; offset: number } | null;
+  border: Border;
+  borderValue: number;
+  mode: Mode;
+  /** The input under the first stage's kernel, in kernel order; x = y = -1 for constant-border taps. */
+  taps: Array<{ x: number; y: number; dx: number; dy: number; rgb: [number, number, number] }>;
+  input: [number, number, number, number];
+  output: [number, number, number, number];
+}
+export interface LiveEventMap {
+  frame: Event & { detail: FrameTiming };
+  error: Event & { error: Error };
+  info: Event & { detail: LiveInfo };
+}
+export interface Live extends EventTarget {
+  readonly mode: 'worker' | 'main thread';
+  /** The output canvas (a fresh one replaces it if a worker took it and then failed). */
+  readonly canvas: HTMLCanvasElement;
+  readonly info: LiveInfo;
+  readonly engine: EngineName;
+  readonly stats: LiveStats;
+  readonly paused: boolean;
+  readonly width: number;
+  readonly height: number;
+  readonly source: LiveSource | null;
+  setSource(source: LiveSource, options?: { draw?: (time: number) => void }): Promise<void>;
+  /** Rejects (and keeps the previous chain running) on a bad chain. */
+  setChain(chain: ChainInput): Promise<LiveInfo>;
+  setEngine(name: EngineName): Promise<LiveInfo>;
+  pause(): void;
+  resume(): void;
+  rerun(): Promise<FrameTiming | null>;
+  stop(): Promise<void>;
+  /** Copies of the last input frame and its output (rect crops). */
+  snapshot(rect?: { x?: number; y?: number; width?: number; height?: number }): Promise<{ width: number; height: number; input: Uint8ClampedArray; output: Uint8ClampedArray } | null>;
+  probe(x: number, y: number): Promise<Probe | null>;
+  toBlob(): Promise<Blob>;
+  memory(): Promise<MemoryStats>;
+  addEventListener<K extends keyof LiveEventMap>(type: K, listener: (e: LiveEventMap[K]) => void, options?: boolean | AddEventListenerOptions): void;
+  addEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | AddEventListenerOptions): void;
+}
+
+/**
+ * Runs a video, MediaStream or canvas through a filter chain onto `canvas`, live: in a Worker
+ * with an OffscreenCanvas where available, one frame in flight (late frames are dropped).
+ */
+export function live(source: LiveSource | null, canvas: HTMLCanvasElement, chain?: ChainInput, options?: LiveOptions): Promise<Live>;
+/** The engines live() names in its UI-facing list. */
+export const ENGINES: ReadonlyArray<{ name: EngineName; label: string }>;
+/** A chain in the engine's plain-data form. */
+export function toChain(chain: ChainInput): Chain;
+
+/** The CNN side alone: fetches only the CNN module (for pages that filter in cl.live's worker). */
+export function loadCnn(options?: LoadOptions): Promise<{
+  readonly variant: 'simd' | 'plain';
+  loadModel(source: string | URL | ModelSource | ModelArtifacts | File[] | FileList): Promise<Model>;
+  loadDigitClassifier(url?: string | URL): Promise<DigitClassifier>;
+  memory(): { liveBytes: number; liveBuffers: number };
+}>;
 /** Loads (once) and returns convolens; the SIMD binary where the engine supports it. */
 export function load(options?: LoadOptions): Promise<Convolens>;
 /** Whether this JavaScript engine runs the SIMD binaries (wasm SIMD and wasm exception handling). */

@@ -9,8 +9,10 @@ import { lifetimeStats } from './lifetime.js';
 import { Filter, Pipeline, presetCatalog } from './filters.js';
 import { guardModule } from './guard.js';
 import { describe } from './values.js';
+import { live } from './live.js';
 
-export { hasSimd };
+export { hasSimd, live };
+export { ENGINES, toChain } from './live.js';
 
 class Convolens {
   #m;
@@ -79,6 +81,13 @@ class Convolens {
       // a load that failed left nothing to free
     }
   }
+  // Live video through a filter chain (live.js) on this instance's binary and wasm location.
+  live(source, canvas, chain, options = {}) {
+    // Only data crosses into the worker: locateFile (a function) only on the main thread.
+    const { wasmPaths, locateFile } = this.#options;
+    const where = locateFile && options.worker === false ? { locateFile } : wasmPaths ? { wasmPaths } : {};
+    return live(source, canvas, chain, { engine: this.variant, ...where, ...options });
+  }
   // Live convolens buffers and objects plus the heap size (both modules once the CNN one is
   // loaded): tests check they return to baseline.
   memory() {
@@ -103,6 +112,19 @@ function checkLoadOptions(options) {
     throw new TypeError(`convolens: load() option wasmPaths must be a string (a folder URL or path), got ${describe(wasmPaths)}`);
   if (locateFile !== undefined && typeof locateFile !== 'function')
     throw new TypeError(`convolens: load() option locateFile must be a function (file name -> URL), got ${describe(locateFile)}`);
+}
+
+// The CNN side alone (models, digits) for pages whose filtering runs elsewhere (cl.live's
+// worker): fetches only the CNN module, never the filter one. Same options as load().
+export async function loadCnn(options = {}) {
+  const variant = options.simd === false || (options.simd === undefined && !hasSimd()) ? 'plain' : 'simd';
+  const m = guardModule(await instantiate(variant, options, 'nn'));
+  return {
+    variant,
+    loadModel: (source, opts) => loadModel(m, source, opts),
+    loadDigitClassifier: (url) => loadDigitClassifier(m, (src) => loadModel(m, src), url),
+    memory: () => m.memoryStats(),
+  };
 }
 
 const loaded = new Map();

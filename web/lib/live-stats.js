@@ -1,17 +1,22 @@
-// Speed of the live view: smoothed frames per second and filter ms, and the last filter times
-// for a median (the test hook's msMedian()).
+// live.stats: smoothed frames per second, filter ms and whole-frame ms, and the last filter
+// times for a median.
 const WEIGHT = 0.1;    // exponential smoothing: each new sample moves the average by 10 %
 const RECENT = 64;     // filter times kept for the median
 
 export class FrameStats {
   fps = 0;
-  ms = 0;
+  ms = 0;          // filter (engine) time per frame, smoothed
+  frameMs = 0;     // read-back + filter + draw per frame, smoothed
+  frames = 0;      // frames processed
+  dropped = 0;     // frames skipped because one was still in flight
   #lastAt = 0;
   #recent = new Float64Array(RECENT);
   #n = 0;              // samples since the last reset (the ring keeps the last RECENT)
 
   // One processed frame, finished at time `now` (ms), whose filters took filterMs.
-  add(now, filterMs) {
+  add(now, filterMs, totalMs = filterMs) {
+    this.frames++;
+    this.frameMs = smooth(this.frameMs, totalMs);
     if (this.#lastAt) this.fps = smooth(this.fps, 1000 / Math.max(1, now - this.#lastAt));
     this.#lastAt = now;
     this.ms = smooth(this.ms, filterMs);

@@ -1,15 +1,15 @@
-// Frame processing, the same code in the worker and on the main thread (fallback):
+// live()'s frame processing, the same code in the worker and on the main thread (fallback):
 // frame in -> input buffer -> Engine -> output buffer -> output canvas.
 //
 // Read-back strategy: a VideoFrame is copied straight into a preallocated RGBA buffer with
 // VideoFrame.copyTo({format: 'RGBA'}) - no canvas read-back at all. Other sources (and engines
 // without copyTo conversion) are drawn on a private canvas created with willReadFrequently,
 // which keeps it on the CPU; the visible output canvas is never read.
-import { Engine } from './engine.js';
-import { neighbourhood } from './explain.js';
+import { Engine } from './live-engine.js';
+import { borderIndex, luma as lumaOf } from './pixels.js';
 
 export class Processor {
-  engine = new Engine();
+  engine;
   frames = 0;
   #canvas;      // visible output (OffscreenCanvas in the worker, HTMLCanvasElement on the main thread)
   #ctx;
@@ -18,7 +18,8 @@ export class Processor {
   #grab = null;    // private willReadFrequently canvas for non-VideoFrame sources
   #copyTo = true;  // VideoFrame.copyTo with RGBA conversion works here
 
-  constructor(canvas) {
+  constructor(canvas, loadOptions) {
+    this.engine = new Engine(loadOptions);
     this.#canvas = canvas;
     this.#ctx = canvas.getContext('2d', { alpha: false });
   }
@@ -127,20 +128,40 @@ function crop(img, x, y, w, h) {
 }
 
 function luma([r, g, b]) {
-  return (77 * r + 150 * g + 29 * b + 128) >> 8;
+  return lumaOf(r, g, b);
 }
 
-// The message handlers of the worker (web/app/worker.js); FramePipe calls the same table
-// directly on the main thread when there is no worker.
+// The neighbourhood a kernel of kw x kh sees around (x, y), border resolved.
+// Returns [{x, y, dx, dy, rgb: [r, g, b] }] in kernel order; x = y = -1 for constant-border taps.
+export function neighbourhood(data, width, height, x, y, kw, kh, border, borderValue = 0) {
+  const ax = (kw - 1) >> 1, ay = (kh - 1) >> 1;
+  const taps = [];
+  for (let ky = 0; ky < kh; ky++) {
+    for (let kx = 0; kx < kw; kx++) {
+      const sx = borderIndex(x + kx - ax, width, border);
+      const sy = borderIndex(y + ky - ay, height, border);
+      if (sx < 0 || sy < 0) {
+        taps.push({ x: -1, y: -1, dx: kx - ax, dy: ky - ay, rgb: [borderValue, borderValue, borderValue] });
+      } else {
+        const o = (sy * width + sx) * 4;
+        taps.push({ x: sx, y: sy, dx: kx - ax, dy: ky - ay, rgb: [data[o], data[o + 1], data[o + 2]] });
+      }
+    }
+  }
+  return taps;
+}
+
+// The message handlers of the worker (live-worker.js); live() calls the same table directly
+// on the main thread when there is no worker.
 export function handlers() {
   let processor = null;
   const info = () => {
     const e = processor.engine;
-    return { backend: e.backend, backendName: e.backendName, presets: e.presets, kernels: e.kernels, unsupported: e.unsupported, variants: e.variants, memory: e.memory() };
+    return { engine: e.backend, engineName: e.backendName, presets: e.presets, kernels: e.kernels, unsupported: e.unsupported, variants: e.variants, memory: e.memory() };
   };
   return {
-    async init({ canvas, backend }) {
-      processor = new Processor(canvas);
+    async init({ canvas, backend, loadOptions }) {
+      processor = new Processor(canvas, loadOptions);
       await processor.engine.setBackend(backend);
       return info();
     },
@@ -158,5 +179,8 @@ export function handlers() {
     probe: ({ x, y }) => processor.probe(x, y),
     blob: () => processor.snapshotBlob(),
     memory: () => processor.engine.memory(),
+    stop() {
+      processor.engine.dispose();
+    },
   };
 }

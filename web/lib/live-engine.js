@@ -1,26 +1,24 @@
-// The page's filter engine: one chain of filter stages run by one of three backends
+// live()'s filter engine: one chain of filter stages run by one of the engines
 //   'simd'  the WebAssembly SIMD binary      'plain' the WebAssembly binary without SIMD
-//   'js'    plain JavaScript (web/app/naive.js), so the speed difference is visible.
+//   'js'    plain JavaScript (naive.js), so the speed difference is visible
+//   '<variant>-<feature>...' any other load() variant, e.g. 'simd-mt' = load({simd: true, threads: true}).
 // A chain is plain data (it crosses postMessage to the worker):
 //   { stages: [{preset, params?} | {kernel: {width, height, weights, scale, offset}}],
 //     border: 'constant'|'replicate'|'reflect101'|'wrap', borderValue, mode: 'rgb'|'gray' }
 // Buffers are allocated on resize or chain change only, never per frame.
-import { load } from '../lib/convolens.js';
+import { load } from './convolens.js';
 import { convolveNaive } from './naive.js';
-import { grayInPlace } from '../lib/pixels.js';
+import { grayInPlace } from './pixels.js';
+import { engineOptions } from './live-engines.js';
 
-export const BACKENDS = [
-  { name: 'simd', label: 'WASM SIMD' },
-  { name: 'plain', label: 'WASM plain' },
-  { name: 'js', label: 'plain JavaScript' },
-];
+export { engineOptions };
 
 export function presetsOf(cl) {
   return cl?.presets ?? [];
 }
 
 export class Engine {
-  #modules = new Map();   // variant -> loaded Convolens
+  #modules = new Map();   // engine name -> loaded Convolens
   #backend = 'simd';
   #cl = null;             // module used by the current backend (also resolves presets for 'js')
   #chain = null;
@@ -41,15 +39,22 @@ export class Engine {
   get variants() { return this.#backend === 'js' ? this.#jsSpecs.map(() => 'convolveNaive') : this.#stages.map((f) => f.variant); }
   memory() { return this.#cl?.memory(); }
 
-  async #module(variant) {
-    if (!this.#modules.has(variant)) this.#modules.set(variant, await load({ simd: variant === 'simd' }));
-    return this.#modules.get(variant);
+  async #module(name) {
+    if (!this.#modules.has(name)) this.#modules.set(name, await load({ ...this.#loadOptions, ...engineOptions(name) }));
+    return this.#modules.get(name);
+  }
+
+  #loadOptions;
+  // loadOptions: what load() gets besides the engine's own flags (wasmPaths, ...).
+  constructor(loadOptions = {}) {
+    this.#loadOptions = loadOptions;
   }
 
   async setBackend(name) {
-    if (!BACKENDS.some((b) => b.name === name)) throw new RangeError(`unknown backend "${name}"`);
-    // plain JS still uses a module to look up preset kernels: the plain one, which every engine runs.
-    const cl = await this.#module(name === 'simd' ? 'simd' : 'plain');
+    const options = engineOptions(name);
+    // Plain JS still needs a module to look up preset kernels: the one already loaded, else the
+    // plain one, which every engine runs.
+    const cl = options ? await this.#module(name) : (this.#cl ?? await this.#module('plain'));
     this.#backend = name;
     this.#cl = cl;
     if (this.#chain) this.setChain(this.#chain);

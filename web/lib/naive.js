@@ -1,6 +1,6 @@
-// Plain-JavaScript 2-D convolution of RGBA pixels: the page's "plain JavaScript" engine and
-// the naive peer in the benchmarks (not part of the library: docs/page.md). Straightforward on
-// purpose: no tricks, one loop nest.
+// Plain-JavaScript 2-D convolution of RGBA pixels: live()'s engine 'js' (the page's "plain
+// JavaScript") and the naive peer in the benchmarks. Straightforward on purpose, to show what
+// the wasm engines save: no tricks, one loop nest.
 //   spec: {width, height, weights, scale = 1, offset = 0, border = 'replicate', borderValue = 0}
 // Output pixel = clamp(round(sum(w * p) / scale + offset)), alpha copied from the input.
 import { borderIndex } from '../lib/pixels.js';

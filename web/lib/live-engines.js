@@ -1,0 +1,27 @@
+// The engines live() runs, by name. A wasm engine's name maps onto load()'s options:
+// 'simd' -> {simd: true}, 'plain' -> {simd: false}, 'simd-mt' -> {simd: true, threads: true};
+// 'js' is plain JavaScript (naive.js).
+
+export const ENGINES = [
+  { name: 'simd', label: 'WASM SIMD' },
+  { name: 'plain', label: 'WASM plain' },
+  { name: 'js', label: 'plain JavaScript' },
+];
+
+// load() options of an engine name, generically: the first word picks the binary, each further
+// word a load() feature flag ('mt' -> threads), so a variant load() gains needs no change here.
+const FEATURES = { mt: 'threads' };
+
+export function engineOptions(name) {
+  if (name === 'js') return null;
+  const [binary, ...features] = String(name).split('-');
+  if (binary !== 'simd' && binary !== 'plain') throw new RangeError(`unknown engine "${name}" (simd, plain, js or simd-<feature>)`);
+  const options = { simd: binary === 'simd' };
+  for (const f of features) {
+    if (!FEATURES[f]) throw new RangeError(`unknown engine "${name}": no feature "${f}" (${Object.keys(FEATURES).join(', ')})`);
+    options[FEATURES[f]] = true;
+  }
+  return options;
+}
+
+
