@@ -122,8 +122,8 @@ async function main() {
   await tf.setBackend('cpu');
 
   const PEAK_ITERS = 1_000_000;
-  const peak = await loadPeakModule();
-  const peakRunner = { name: 'simd_peak', fn: () => peak.simdPeak(PEAK_ITERS, 1) };
+  const peakModule = await loadPeakModule();
+  const peakRunner = { name: 'simd_peak', fn: () => peakModule.simdPeak(PEAK_ITERS, 1) };
 
   const cases = [['mnist_tiny', seededMnistTiny(), [1, 64, 1000]], ['conv_large', convLarge(), [1]]];
   const sh = await shipped();
@@ -168,7 +168,7 @@ async function main() {
       runners.push(...cpu);
       runners.forEach((r, i) => {
         if (r === peakRunner)
-          row({ case: 'simd_peak', impl: 'convolens-wasm-simd', batch: 1, median_ms: ms[i], images_per_s: null, gflops: (PEAK_ITERS * peak.peakFlopsPerIteration) / ms[i] / 1e6 });
+          row({ case: 'simd_peak', impl: 'convolens-wasm-simd', batch: 1, median_ms: ms[i], images_per_s: null, gflops: (PEAK_ITERS * peakModule.peakFlopsPerIteration) / ms[i] / 1e6 });
         else
           row({ case: name, impl: r.name, batch, median_ms: ms[i], images_per_s: (batch / ms[i]) * 1000, gflops: (flops * batch) / ms[i] / 1e6 });
       });

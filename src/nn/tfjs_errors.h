@@ -1,4 +1,5 @@
-// The loader files throw through these: one out-of-line copy of each throw (module size).
+// The loader files throw through these: one out-of-line copy of each throw (module size),
+// defined in tfjs_options.cpp.
 #pragma once
 #include <string>
 
