@@ -221,7 +221,7 @@ describe.each(['simd', 'plain'])('digit classifier, %s module', (variant) => {
       get length() { return 16; }
     }
     const clf = await cl.loadDigitClassifier();
-    expect(() => clf.classify({ data: new Lying(8), width: 2, height: 2 })).toThrow(new RangeError('classify: data has 8 bytes, 2x2 RGBA needs 16'));
+    expect(() => clf.classify({ data: new Lying(8), width: 2, height: 2 })).toThrow(new RangeError('classify: imageData.data has 8 bytes, but a 2x2 RGBA image needs 16'));
     clf.dispose();
   });
 });

@@ -51,7 +51,7 @@ test('a typed array whose length getter lies is read with its true length', asyn
   const img = await cl.loadModel({ modelJson: {
     modelTopology: { class_name: 'Sequential', config: { name: 's', layers: [
       { class_name: 'Flatten', config: { name: 'f', batch_input_shape: [null, 2, 2, 1] } }] } } }, weights: [] });
-  expect(() => img.predict({ data: new LiarBytes(4), width: 2, height: 2 })).toThrow('image 0 data must be 16 RGBA bytes');
+  expect(() => img.predict({ data: new LiarBytes(4), width: 2, height: 2 })).toThrow('image 0.data has 4 bytes, but a 2x2 RGBA image needs 16');
   img.dispose();
 });
 
