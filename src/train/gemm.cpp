@@ -119,9 +119,14 @@ const GemmVariant* gemm_variants(int* count) {
   return table;
 }
 
+namespace {
+bool g_portable = false;
+}
+void set_gemm_portable(bool on) { g_portable = on; }
+
 void gemm(const GemmArgs& g) {
   static const bool avx2 = gemm_has_avx2();
-  if (avx2)
+  if (avx2 && !g_portable)
     gemm__avx2(g);
   else
     gemm__blocked(g);

@@ -31,7 +31,9 @@ struct GemmVariant {
 // The registry: tests compare every available variant with the scalar reference.
 const GemmVariant* gemm_variants(int* count);
 
-// The fastest available variant.
+// The fastest available variant, or always __blocked once set_gemm_portable(true): results then
+// match the wasm build bit for bit (the FMA variant rounds differently).
 void gemm(const GemmArgs& g);
+void set_gemm_portable(bool on);
 
 }  // namespace convolens::train

@@ -7,8 +7,10 @@ import { loadModel } from './model.js';
 import { loadDigitClassifier } from './digits.js';
 import { lifetimeStats } from './lifetime.js';
 import { Filter, Pipeline, presetCatalog } from './filters.js';
+import { Trainer, TRAIN_PRESETS } from './train.js';
+import { loadMnist } from './mnist.js';
 
-export { hasSimd };
+export { hasSimd, loadMnist, TRAIN_PRESETS };
 
 class Convolens {
   #m;
@@ -63,6 +65,25 @@ class Convolens {
     return (await this.#digits).classify(imageData);
   }
   #digits = null;
+  // The trainer is a third wasm module, fetched on the first createTrainer() only.
+  #train = null;
+  #trainModule = null;
+  #trainEngine() {
+    if (!this.#train) {
+      this.#train = instantiate(this.variant, this.#options, 'train').then((m) => (this.#trainModule = m));
+      this.#train.catch(() => (this.#train = null));
+    }
+    return this.#train;
+  }
+  // spec: a preset name ('tiny', 'convnetjs', 'mnist'), a layer list, or {layers, seed}.
+  async createTrainer(spec) {
+    const m = await this.#trainEngine();
+    return new Trainer(m, spec, (src) => this.loadModel(src));
+  }
+  // The real MNIST digits (web/data/, written by the build): {train, test} of {images, labels, count}.
+  loadMnist(options) {
+    return loadMnist(options);
+  }
   // Live convolens buffers and objects plus the heap size (both modules once the CNN one is
   // loaded): tests check they return to baseline.
   memory() {
@@ -73,6 +94,12 @@ class Convolens {
       liveBytes += n.liveBytes;
       liveBuffers += n.liveBuffers;
       heapBytes += this.#nnModule.HEAPU8.length;
+    }
+    if (this.#trainModule) {
+      const t = this.#trainModule.memoryStats();
+      liveBytes += t.liveBytes;
+      liveBuffers += t.liveBuffers;
+      heapBytes += this.#trainModule.HEAPU8.length;
     }
     return { liveBytes, liveBuffers, liveObjects: lifetimeStats().liveObjects, heapBytes };
   }
