@@ -35,7 +35,9 @@ TEST(TrainSpec, HostileSpecsAreRejectedWithTheirReason) {
   EXPECT_NE(error_of<RangeError>({{LayerKind::Conv2D, 0, 3}, flat, out}).find("0 filters"), std::string::npos);
   EXPECT_NE(error_of<RangeError>({{LayerKind::Conv2D, 8, 99}, flat, out}).find("kernel 99"), std::string::npos);
   EXPECT_NE(error_of<RangeError>({flat, {LayerKind::Dense, 0, 0, true, 1000000000}, out}).find("units"), std::string::npos);
-  EXPECT_NE(error_of<RangeError>({{LayerKind::Conv2D, 256, 3}, {LayerKind::Conv2D, 256, 3}, flat, out}).find("million"),
+  const LayerSpec wide{LayerKind::Dense, 0, 0, true, 4096};
+  EXPECT_NE(error_of<RangeError>({flat, wide, wide, out}).find("million"), std::string::npos);
+  EXPECT_NE(error_of<RangeError>({{LayerKind::Conv2D, 256, 3}, {LayerKind::Conv2D, 256, 3}, flat, out}).find("activations"),
             std::string::npos);
   EXPECT_NE(error_of<TypeError>({{LayerKind::Conv2D, 8, 3}, out}).find("flat input"), std::string::npos);
   EXPECT_NE(error_of<RangeError>({}).find("empty"), std::string::npos);
