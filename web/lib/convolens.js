@@ -11,6 +11,7 @@ import { Trainer, TRAIN_PRESETS } from './train.js';
 import { loadMnist } from './mnist.js';
 
 export { hasSimd, loadMnist, TRAIN_PRESETS };
+export { spawnTrainer } from './train-worker.js';
 
 class Convolens {
   #m;
