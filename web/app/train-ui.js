@@ -158,7 +158,7 @@ async function start() {
       if (e.name !== 'AbortError') throw e;
     });
     setState('evaluating', 'Testing on the 10,000 test digits…');
-    const r = await worker.evaluate({ wrongMax: 48 });
+    const r = await worker.evaluate({ wrongMax: 24 });
     hook.accuracy = r.accuracy;
     drawWrong(r.wrong);
     drawConfusion(r.confusion);
