@@ -2,6 +2,8 @@
 // {data, width, height}, the core's luminance and the core's border rule. One definition each,
 // so JS and C++ (src/image/filter_spec.h, src/image/image.h) cannot drift apart.
 
+const isBytes = (x) => x instanceof Uint8ClampedArray || x instanceof Uint8Array;
+
 // Width and height of anything drawImage() accepts (duck-typed, so it works across realms).
 function drawableSize(s) {
   if (s.videoWidth !== undefined) return [s.videoWidth, s.videoHeight];          // HTMLVideoElement
@@ -21,10 +23,8 @@ export class PixelReader {
   #ctx = null;
 
   read(input, width, height) {
-    if (input instanceof Uint8ClampedArray || input instanceof Uint8Array) {
-      return { data: input, width, height };
-    }
-    if (input && (input.data instanceof Uint8ClampedArray || input.data instanceof Uint8Array)) return input;
+    if (isBytes(input)) return { data: input, width, height };
+    if (input && isBytes(input.data)) return input;
     const size = input ? drawableSize(input) : null;
     if (!size) {
       throw new TypeError('input must be ImageData, {data, width, height}, a Uint8ClampedArray with width and height, ' +
@@ -54,7 +54,7 @@ export function checkSize(width, height, prefix = '') {
 // (taken from `channels`, else guessed from the byte count).
 export function checkPixels(img, what = 'input', { anyChannels = false } = {}) {
   const { data, width, height } = img ?? {};
-  if (!(data instanceof Uint8ClampedArray || data instanceof Uint8Array))
+  if (!isBytes(data))
     throw new TypeError(`${what}.data must be a Uint8ClampedArray or Uint8Array of RGBA pixels`);
   checkSize(width, height, `${what}: `);
   const channels = anyChannels ? img.channels ?? (data.length === width * height ? 1 : 4) : 4;
