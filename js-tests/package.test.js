@@ -27,6 +27,7 @@ test('the tarball holds the JS, the types, every wasm file and the model, and no
   for (const f of ['web/lib/convolens.js', 'web/lib/convolens.d.ts', 'web/lib/worker.js', 'web/lib/worker.d.ts',
     'web/wasm/convolens-simd.mjs', 'web/wasm/convolens-simd.wasm', 'web/wasm/convolens-plain.mjs', 'web/wasm/convolens-plain.wasm',
     'web/wasm/convolens-nn-simd.mjs', 'web/wasm/convolens-nn-simd.wasm', 'web/wasm/convolens-nn-plain.mjs', 'web/wasm/convolens-nn-plain.wasm',
+    'web/wasm/convolens-train-simd.mjs', 'web/wasm/convolens-train-simd.wasm', 'web/wasm/convolens-train-plain.mjs', 'web/wasm/convolens-train-plain.wasm',
     'web/models/mnist/model.json', 'package.json', 'README.md']) expect(files).toContain(f);
   expect(files.filter((f) => /^(src|cpp-tests|js-tests|build|node_modules|scripts)\//.test(f))).toEqual([]);
 });

@@ -19,7 +19,8 @@ for t in "${targets[@]}"; do
   case $t in
     native) configure build/native cmake ;;
     asan)   configure build/asan cmake -DCONVOLENS_SANITIZE=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo ;;
-    wasm)   configure build/wasm emcmake cmake ;;
+    wasm)   configure build/wasm emcmake cmake
+            node scripts/write-mnist.js ;;  # web/data/: the MNIST copy cl.loadMnist() reads
     *) echo "unknown build '$t' (native, asan, wasm)"; exit 2 ;;
   esac
   echo "build: $t"

@@ -1,5 +1,8 @@
 #include "train/gemm.h"
 
+#if defined(__wasm_simd128__)
+#include <wasm_simd128.h>
+#endif
 #if defined(__x86_64__) && defined(__GNUC__)
 #include <immintrin.h>
 #define CONVOLENS_X86 1
@@ -109,19 +112,72 @@ void gemm__avx2(const GemmArgs& g) { gemm__blocked(g); }
 bool gemm_has_avx2() { return false; }
 #endif
 
+#if defined(__wasm_simd128__)
+namespace {
+
+// 4 rows x 4H columns in f32x4 accumulators: the same products and sums, in the same order, as
+// tile<R, 4H> (mul then add, no fused multiply-add), so results equal __blocked bit for bit.
+template <int R, int H>
+inline void tile_wasm(const GemmArgs& g, int i, int j) {
+  v128_t acc[R][H];
+  for (int r = 0; r < R; ++r)
+    for (int h = 0; h < H; ++h)
+      acc[r][h] = g.accumulate ? wasm_v128_load(g.C + (i + r) * g.ldc + j + 4 * h) : wasm_f32x4_splat(0.f);
+  for (int k = 0; k < g.K; ++k) {
+    const float* b = g.B + k * g.ldb + j;
+    v128_t bv[H];
+    for (int h = 0; h < H; ++h) bv[h] = wasm_v128_load(b + 4 * h);
+    for (int r = 0; r < R; ++r) {
+      const v128_t a = wasm_f32x4_splat(a_at(g, i + r, k));
+      for (int h = 0; h < H; ++h) acc[r][h] = wasm_f32x4_add(acc[r][h], wasm_f32x4_mul(a, bv[h]));
+    }
+  }
+  for (int r = 0; r < R; ++r)
+    for (int h = 0; h < H; ++h) wasm_v128_store(g.C + (i + r) * g.ldc + j + 4 * h, acc[r][h]);
+}
+
+template <int R>
+void row_block_wasm(const GemmArgs& g, int i) {
+  int j = 0;
+  for (; j + 16 <= g.N; j += 16) tile_wasm<R, 4>(g, i, j);
+  for (; j + 4 <= g.N; j += 4) tile_wasm<R, 1>(g, i, j);
+  for (; j < g.N; ++j) tile<R, 1>(g, i, j);
+}
+
+}  // namespace
+
+void gemm__wasm_simd(const GemmArgs& g) {
+  int i = 0;
+  for (; i + 4 <= g.M; i += 4) row_block_wasm<4>(g, i);
+  for (; i < g.M; ++i) row_block_wasm<1>(g, i);
+}
+#endif
+
 const GemmVariant* gemm_variants(int* count) {
   static const GemmVariant table[] = {
       {"gemm__scalar", gemm__scalar, always},
       {"gemm__blocked", gemm__blocked, always},
       {"gemm__avx2", gemm__avx2, gemm_has_avx2},
+#if defined(__wasm_simd128__)
+      {"gemm__wasm_simd", gemm__wasm_simd, always},
+#endif
   };
   *count = int(sizeof table / sizeof table[0]);
   return table;
 }
 
+namespace {
+bool g_portable = false;
+}
+void set_gemm_portable(bool on) { g_portable = on; }
+
 void gemm(const GemmArgs& g) {
+#if defined(__wasm_simd128__)
+  gemm__wasm_simd(g);  // equal to __blocked bit for bit, so portable results are unchanged
+  return;
+#endif
   static const bool avx2 = gemm_has_avx2();
-  if (avx2)
+  if (avx2 && !g_portable)
     gemm__avx2(g);
   else
     gemm__blocked(g);

@@ -14,7 +14,15 @@ export async function initDigits({ getFrameCrop, getFrameSize, hook }) {
   // Imported here, not at the top: the library's model code is not on the live view's start path.
   const { loadCnn } = await import('../lib/convolens.js');
   const cl = await loadCnn();  // the CNN module only: the filters run in the live view's worker
-  const reader = await cl.loadDigitClassifier();
+  let reader = await cl.loadDigitClassifier();
+  // Section 6 ("Train it yourself") hands over a model it trained: TF.js artifacts.
+  addEventListener('convolens:use-model', async ({ detail }) => {
+    const next = await cl.loadDigitClassifier(detail);
+    reader.dispose();
+    reader = next;
+    hook.digits.model = 'trained';
+    status.textContent = 'Now using the network you trained in section 6. Draw a digit.';
+  });
   status.textContent = 'Draw a digit, 0 to 9, large and centred.';
   hook.digits = { last: null };
 

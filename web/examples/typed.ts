@@ -1,5 +1,5 @@
 // Type-checked (tsc --noEmit in npm test) usage of the package API as an embedding site sees it.
-import { live, load, type Convolens, type DigitResult, type Filter, type Live, type LiveInfo } from 'convolens';
+import { live, load, spawnTrainer, type Convolens, type DigitResult, type Filter, type Live, type LiveInfo, type Trainer } from 'convolens';
 import { spawnWorker } from 'convolens/worker';
 
 export async function sharpenCanvas(canvas: HTMLCanvasElement): Promise<void> {
@@ -35,4 +35,26 @@ export async function edgesLive(video: HTMLVideoElement, canvas: HTMLCanvasEleme
   const probe = await lv.probe(10, 10);
   if (probe && info.variants.length) lv.pause();
   return lv;
+}
+
+export async function trainTiny(onLoss: (loss: number) => void): Promise<number> {
+  const cl = await load();
+  const mnist = await cl.loadMnist({ train: 5000, test: 1000 });
+  const t: Trainer = await cl.createTrainer([{ type: 'conv2d', filters: 8, kernel: 3 }, { type: 'relu' }, { type: 'maxPool' }, { type: 'flatten' }, { type: 'dense', units: 10 }]);
+  await t.fit(mnist.train, { epochs: 1, learningRate: 0.01, onProgress: (p) => onLoss(p.loss) });
+  const { accuracy } = t.evaluate(mnist.test);
+  const model = await t.model();
+  model.dispose();
+  t.dispose();
+  return accuracy;
+}
+
+export async function trainInWorker(): Promise<ArrayBuffer> {
+  const w = await spawnTrainer({ wasmPaths: '/assets/convolens/' });
+  await w.loadMnist({ train: 60000 });
+  await w.create('mnist');
+  await w.fit({ epochs: 1, onProgress: (p) => console.log(p.step, p.testAccuracy) });
+  const art = await w.save();
+  w.terminate();
+  return art.weightData;
 }

@@ -191,6 +191,115 @@ export interface MemoryStats {
   heapBytes: number;
 }
 
+
+/** One layer of a trainable net (28x28x1 input; 'valid' convolutions, 2x2 max-pools; the last layer is Dense 10). */
+export type TrainLayer =
+  | { type: 'conv2d'; filters: number; kernel: number; bias?: boolean }
+  | { type: 'batchNorm' }
+  | { type: 'relu' }
+  | { type: 'maxPool' }
+  | { type: 'globalAveragePool' }
+  | { type: 'flatten' }
+  | { type: 'dense'; units: number };
+/** 'tiny' (one conv layer), 'convnetjs' (ConvNetJS's MNIST demo net), 'mnist' (the shipped net). */
+export type TrainPreset = 'tiny' | 'convnetjs' | 'mnist';
+export type TrainSpec = TrainPreset | TrainLayer[] | { layers: TrainLayer[]; seed?: number };
+
+/** n images of 28x28 u8 pixels (0..255, white ink on black, as MNIST) and their labels 0..9. */
+export interface DigitData {
+  images: Uint8Array;
+  labels: Uint8Array;
+  count?: number;
+}
+export interface Mnist {
+  train: Required<DigitData>;
+  test: Required<DigitData>;
+}
+export interface LoadMnistOptions {
+  /** Training images, 0..60,000 (default 10,000): fetched in gzip'ed chunks of 10,000. */
+  train?: number;
+  /** Test images, 0..10,000 (default 10,000). */
+  test?: number;
+  /** Folder holding mnist-*.u8.gz (default: web/data/ next to the library). */
+  url?: string;
+  onProgress?: (p: { loaded: number; total: number }) => void;
+}
+
+export interface TrainProgress {
+  step: number;
+  totalSteps: number;
+  /** 1-based. */
+  epoch: number;
+  epochs: number;
+  /** Mean loss and train accuracy of the steps since the previous report. */
+  loss: number;
+  accuracy: number;
+  imagesPerSecond: number;
+  secondsLeft: number;
+  done: boolean;
+}
+export interface FitOptions {
+  epochs?: number;
+  batchSize?: number;
+  /** Peak of the one-cycle schedule (Adam), default 0.005. */
+  learningRate?: number;
+  augment?: boolean;
+  seed?: number;
+  onProgress?: (p: TrainProgress) => void;
+  /** Aborting rejects fit() with an AbortError between two chunks. */
+  signal?: AbortSignal;
+  /** Target duration of one chunk of steps (default 100 ms). */
+  chunkMs?: number;
+}
+export interface Evaluation {
+  accuracy: number;
+  /** [true digit][predicted digit] counts. */
+  confusion: number[][];
+  predictions: Uint8Array;
+  /** Indices of the misclassified images. */
+  wrong: number[];
+}
+/** TF.js Layers artifacts (tf.io.fromMemory / cl.loadModel); json + weightData are model.json and weights.bin. */
+export interface TrainedArtifacts extends ModelArtifacts {
+  format: string;
+  generatedBy: string;
+  json: string;
+}
+export interface Trainer {
+  readonly parameters: number;
+  readonly paused: boolean;
+  fit(data: DigitData, options?: FitOptions): Promise<TrainProgress>;
+  pause(): void;
+  resume(): void;
+  evaluate(data: DigitData): Evaluation;
+  save(): TrainedArtifacts;
+  /** The current weights as a Model on the CNN engine (predict, activations, digit classifier). */
+  model(): Promise<Model>;
+  firstKernel(): { shape: number[]; data: Float32Array } | null;
+  dispose(): void;
+}
+export const TRAIN_PRESETS: Record<TrainPreset, TrainLayer[]>;
+export function loadMnist(options?: LoadMnistOptions): Promise<Mnist>;
+
+/** Training in a Web Worker (the page's main thread never trains). */
+export interface TrainWorker {
+  readonly variant: 'simd' | 'plain';
+  loadMnist(options?: LoadMnistOptions): Promise<{ train: number; test: number }>;
+  create(spec: TrainSpec): Promise<{ parameters: number; kernel: { shape: number[]; data: Float32Array } | null }>;
+  /** Progress also carries the first layer's kernel and, about ten times a run, a test accuracy. */
+  fit(options?: Omit<FitOptions, 'onProgress'> & { testImages?: number; onProgress?: (p: TrainProgress & { kernel: { shape: number[]; data: Float32Array } | null; testAccuracy?: number }) => void }): Promise<TrainProgress>;
+  pause(): Promise<void>;
+  resume(): Promise<void>;
+  /** The running fit() rejects with an AbortError. */
+  stop(): Promise<void>;
+  evaluate(options?: { wrongMax?: number }): Promise<{ accuracy: number; confusion: number[][]; wrong: { images: Uint8Array; labels: number[]; predicted: number[]; count: number } }>;
+  save(): Promise<TrainedArtifacts>;
+  memory(): Promise<MemoryStats>;
+  dispose(): Promise<void>;
+  terminate(): void;
+}
+export function spawnTrainer(options?: { simd?: boolean; wasmPaths?: string }): Promise<TrainWorker>;
+
 export interface Convolens {
   /** 'simd' or 'plain': which binary loaded. */
   readonly variant: 'simd' | 'plain';
@@ -212,6 +321,9 @@ export interface Convolens {
   classifyDrawing(drawing: PixelSource): Promise<DigitResult>;
   /** Frees the classifier classifyDrawing() keeps (model and drawing buffers); the next call loads it again. */
   releaseDigitClassifier(): Promise<void>;
+  /** The first call fetches the trainer wasm module. A bad spec is a RangeError/TypeError before anything is allocated. */
+  createTrainer(spec: TrainSpec): Promise<Trainer>;
+  loadMnist(options?: LoadMnistOptions): Promise<Mnist>;
   memory(): MemoryStats;
   /** live() on this instance's binary and wasmPaths. */
   live(source: LiveSource | null, canvas: HTMLCanvasElement, chain?: ChainInput, options?: LiveOptions): Promise<Live>;

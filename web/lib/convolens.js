@@ -13,6 +13,11 @@ import { live } from './live.js';
 
 export { hasSimd, live };
 export { ENGINES, toChain } from './live.js';
+import { Trainer, TRAIN_PRESETS } from './train.js';
+import { loadMnist } from './mnist.js';
+
+export { hasSimd, loadMnist, TRAIN_PRESETS };
+export { spawnTrainer } from './train-worker.js';
 
 class Convolens {
   #m;
@@ -88,6 +93,25 @@ class Convolens {
     const where = locateFile && options.worker === false ? { locateFile } : wasmPaths ? { wasmPaths } : {};
     return live(source, canvas, chain, { engine: this.variant, ...where, ...options });
   }
+  // The trainer is a third wasm module, fetched on the first createTrainer() only.
+  #train = null;
+  #trainModule = null;
+  #trainEngine() {
+    if (!this.#train) {
+      this.#train = instantiate(this.variant, this.#options, 'train').then((m) => (this.#trainModule = m));
+      this.#train.catch(() => (this.#train = null));
+    }
+    return this.#train;
+  }
+  // spec: a preset name ('tiny', 'convnetjs', 'mnist'), a layer list, or {layers, seed}.
+  async createTrainer(spec) {
+    const m = await this.#trainEngine();
+    return new Trainer(m, spec, (src) => this.loadModel(src));
+  }
+  // The real MNIST digits (web/data/, written by the build): {train, test} of {images, labels, count}.
+  loadMnist(options) {
+    return loadMnist(options);
+  }
   // Live convolens buffers and objects plus the heap size (both modules once the CNN one is
   // loaded): tests check they return to baseline.
   memory() {
@@ -98,6 +122,12 @@ class Convolens {
       liveBytes += n.liveBytes;
       liveBuffers += n.liveBuffers;
       heapBytes += this.#nnModule.HEAPU8.length;
+    }
+    if (this.#trainModule) {
+      const t = this.#trainModule.memoryStats();
+      liveBytes += t.liveBytes;
+      liveBuffers += t.liveBuffers;
+      heapBytes += this.#trainModule.HEAPU8.length;
     }
     return { liveBytes, liveBuffers, liveObjects: lifetimeStats().liveObjects, heapBytes };
   }

@@ -62,10 +62,10 @@ async function fetchBinary(url) {
 // The wasm modules: image filters (what load() brings) and the CNN engine (loaded on the first
 // loadModel / digit classifier), each in a SIMD and a plain build.
 export function moduleFile(variant, part = 'filters') {
-  return part === 'nn' ? `convolens-nn-${variant}` : `convolens-${variant}`;
+  return part === 'filters' ? `convolens-${variant}` : `convolens-${part}-${variant}`;  // nn, train
 }
 
-// Loads and instantiates one module ('simd' | 'plain', 'filters' | 'nn'); returns the raw Embind module.
+// Loads and instantiates one module ('simd' | 'plain', 'filters' | 'nn' | 'train'); returns the raw Embind module.
 export async function instantiate(variant, options = {}, part = 'filters') {
   const name = moduleFile(variant, part);
   const glueUrl = resolveUrl(`${name}.mjs`, options);

@@ -1,0 +1,132 @@
+// npm run bench:train (not a test): training speed and accuracy, convolens (wasm SIMD one
+// thread; native as the limit) vs ConvNetJS 0.3.0 and TensorFlow.js (cpu backend), on the same
+// real MNIST images. Each row trains one epoch on its first N training images (the slow peers
+// get fewer images), batch 64 (ConvNetJS: its demo's batch 20, Adadelta), then tests on the
+// 10,000 test images (ConvNetJS, TF.js: on 1,000). Our rows also give our inference speed on
+// the same network at batch 64. Writes bench/results/train.json:
+//   [{model, impl, threads, images_per_s, inference_images_per_s, test_acc, train_images, note}]
+//   node bench/train.js [--train N] [--convnetjs N] [--tfjs N]
+import { writeFileSync, existsSync, mkdirSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import * as tf from '@tensorflow/tfjs';
+import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { load } from '../web/lib/convolens.js';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const arg = (name, d) => {
+  const i = process.argv.indexOf(name);
+  return i > 0 ? Number(process.argv[i + 1]) : d;
+};
+const N_OURS = arg('--train', 60000), N_CONVNETJS = arg('--convnetjs', 3000), N_TFJS = arg('--tfjs', 256);
+const MODELS = ['convnetjs', 'tiny', 'mnist'];
+const rows = [];
+const row = (r) => {
+  rows.push(r);
+  console.log(`${r.model.padEnd(10)} ${r.impl.padEnd(26)} ${String(r.threads).padStart(2)}  ${r.images_per_s == null ? '      -' : r.images_per_s.toFixed(1).padStart(7)} img/s train  ` +
+    `${r.inference_images_per_s == null ? '' : r.inference_images_per_s.toFixed(0) + ' img/s inference  '}${r.test_acc == null ? '' : 'test ' + (100 * r.test_acc).toFixed(2) + '%'}  ${r.note ?? ''}`);
+};
+
+const cl = await load();
+const mnist = await cl.loadMnist({ train: Math.max(N_OURS, N_CONVNETJS, N_TFJS), test: 10000 });
+const sub = (d, n) => ({ images: d.images.subarray(0, n * 784), labels: d.labels.subarray(0, n) });
+const floats = (u8) => Float32Array.from(u8, (v) => v / 255);
+
+// ---- ours, wasm SIMD, one thread --------------------------------------------------------------
+for (const model of MODELS) {
+  const t = await cl.createTrainer(model);
+  const t0 = performance.now();
+  await t.fit(sub(mnist.train, N_OURS), { epochs: 1, batchSize: 64, learningRate: model === 'mnist' ? 0.005 : 0.01, chunkMs: 1000 });
+  const ips = N_OURS / ((performance.now() - t0) / 1000);
+  const acc = t.evaluate(mnist.test).accuracy;
+  const m = await t.model();
+  const x = floats(mnist.test.images.subarray(0, 64 * 784));
+  m.predict(x);
+  let reps = 0;
+  const i0 = performance.now();
+  while (performance.now() - i0 < 2000) { m.predict(x); reps++; }
+  const inf = (64 * reps) / ((performance.now() - i0) / 1000);
+  m.dispose();
+  t.dispose();
+  row({ model, impl: `convolens wasm-${cl.variant}`, threads: 1, images_per_s: ips, inference_images_per_s: inf, test_acc: acc, train_images: N_OURS });
+}
+
+// ---- ours, native (the limit) -----------------------------------------------------------------
+const tool = ROOT + 'build/native/bench_train';
+for (const model of MODELS) {
+  if (!existsSync(tool)) break;
+  const r = JSON.parse(execFileSync(tool, ['--preset', model, '--train', String(N_OURS)], { cwd: ROOT, encoding: 'utf8' }));
+  row({ model, impl: 'convolens native (g++)', threads: 1, images_per_s: r.images_per_s, inference_images_per_s: null, test_acc: r.test_acc, train_images: N_OURS });
+}
+
+// ---- ConvNetJS 0.3.0: its MNIST demo network and trainer --------------------------------------
+{
+  const convnetjs = createRequire(import.meta.url)('convnetjs');
+  const net = new convnetjs.Net();
+  net.makeLayers([
+    { type: 'input', out_sx: 24, out_sy: 24, out_depth: 1 },
+    { type: 'conv', sx: 5, filters: 8, stride: 1, pad: 2, activation: 'relu' },
+    { type: 'pool', sx: 2, stride: 2 },
+    { type: 'conv', sx: 5, filters: 16, stride: 1, pad: 2, activation: 'relu' },
+    { type: 'pool', sx: 3, stride: 3 },
+    { type: 'softmax', num_classes: 10 },
+  ]);
+  const trainer = new convnetjs.SGDTrainer(net, { method: 'adadelta', batch_size: 20, l2_decay: 0.001 });
+  // The demo feeds 24x24 crops of the 28x28 digits (random when training, central when testing).
+  const vol = (images, i, dx, dy) => {
+    const v = new convnetjs.Vol(24, 24, 1, 0.0);
+    for (let y = 0; y < 24; y++) for (let x = 0; x < 24; x++) v.w[y * 24 + x] = images[i * 784 + (y + dy) * 28 + x + dx] / 255;
+    return v;
+  };
+  const t0 = performance.now();
+  for (let i = 0; i < N_CONVNETJS; i++) trainer.train(vol(mnist.train.images, i, (i * 7) % 5, (i * 3) % 5), mnist.train.labels[i]);
+  const ips = N_CONVNETJS / ((performance.now() - t0) / 1000);
+  let right = 0;
+  for (let i = 0; i < 1000; i++) right += net.forward(vol(mnist.test.images, i, 2, 2)).w.indexOf(Math.max(...net.forward(vol(mnist.test.images, i, 2, 2)).w)) === mnist.test.labels[i];
+  row({ model: 'convnetjs', impl: 'ConvNetJS 0.3.0 (its demo net)', threads: 1, images_per_s: ips, inference_images_per_s: null, test_acc: right / 1000, train_images: N_CONVNETJS, note: 'test on 1,000' });
+}
+
+// ---- TensorFlow.js: cpu backend trains; the wasm backend cannot train a conv net ---------------
+const tfModel = (model) => {
+  const m = tf.sequential();
+  const layers = { tiny: [['conv', 8, 3]], convnetjs: [['conv', 8, 5], ['conv', 16, 5]] }[model];
+  if (!layers) return null;
+  layers.forEach(([, f, k], i) => {
+    m.add(tf.layers.conv2d({ ...(i === 0 ? { inputShape: [28, 28, 1] } : {}), filters: f, kernelSize: k, activation: 'relu' }));
+    m.add(tf.layers.maxPooling2d({ poolSize: 2 }));
+  });
+  m.add(tf.layers.flatten());
+  m.add(tf.layers.dense({ units: 10, activation: 'softmax' }));
+  m.compile({ optimizer: tf.train.adam(0.01), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
+  return m;
+};
+tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);  // one thread, like ours
+setWasmPaths(ROOT + 'node_modules/@tensorflow/tfjs-backend-wasm/dist/');  // a file path: Node's fetch cannot read files
+for (const backend of ['cpu', 'wasm']) {
+  await tf.setBackend(backend);
+  for (const model of ['convnetjs', 'tiny']) {
+    const m = tfModel(model);
+    const xs = tf.tensor4d(floats(mnist.train.images.subarray(0, N_TFJS * 784)), [N_TFJS, 28, 28, 1]);
+    const ys = tf.oneHot(tf.tensor1d(mnist.train.labels.slice(0, N_TFJS), 'int32'), 10).toFloat();
+    try {
+      const t0 = performance.now();
+      await m.fit(xs, ys, { epochs: 1, batchSize: 64, verbose: 0 });
+      const ips = N_TFJS / ((performance.now() - t0) / 1000);
+      const tx = tf.tensor4d(floats(mnist.test.images.subarray(0, 1000 * 784)), [1000, 28, 28, 1]);
+      const pred = m.predict(tx).argMax(-1).dataSync();
+      let right = 0;
+      for (let i = 0; i < 1000; i++) right += pred[i] === mnist.test.labels[i];
+      tx.dispose();
+      row({ model, impl: `TF.js ${backend} backend`, threads: 1, images_per_s: ips, inference_images_per_s: null, test_acc: right / 1000, train_images: N_TFJS, note: 'test on 1,000' });
+    } catch (e) {
+      row({ model, impl: `TF.js ${backend} backend`, threads: 1, images_per_s: null, inference_images_per_s: null, test_acc: null, train_images: 0, note: `cannot train: ${e.message.split('\n')[0]}` });
+    }
+    tf.dispose([xs, ys]);
+    m.dispose();
+  }
+}
+
+mkdirSync(ROOT + 'bench/results', { recursive: true });
+writeFileSync(ROOT + 'bench/results/train.json', JSON.stringify(rows, null, 1) + '\n');
+console.log('wrote bench/results/train.json');

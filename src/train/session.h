@@ -1,0 +1,63 @@
+// Training in small pieces for a host that must stay responsive (a browser worker): the data
+// lives in the session as u8 images, and run(k) does at most k optimizer steps, so the caller
+// can report progress, pause or stop between calls. Same schedule as train_mnist: per-epoch
+// Fisher-Yates shuffle, optional augmentation, Adam with a one-cycle learning rate, and a final
+// BatchNorm recalibration on clean images.
+#pragma once
+#include <cstdint>
+#include <vector>
+
+#include "core/buffer.h"
+#include "train/augment.h"
+#include "train/net.h"
+
+namespace convolens::train {
+
+struct FitConfig {
+  int epochs = 1;
+  int batch = 64;
+  float learning_rate = 0.005f;  // the one-cycle peak
+  bool augment = false;
+  std::uint64_t seed = 1;
+  int recalibrate_images = 2000;  // 0 = keep the exponential BatchNorm statistics
+};
+void check_fit_config(const FitConfig& c);  // RangeError naming the bad option
+
+struct Progress {
+  long step = 0, total_steps = 0;
+  int epoch = 0;            // 0-based epoch of the last step
+  double loss = 0;          // mean loss of the steps since the previous run()
+  double accuracy = 0;      // train accuracy of those steps
+  bool done = false;
+};
+
+class Session {
+ public:
+  explicit Session(Net& net) : net_(net) {}
+  // Room for n 28x28 u8 images followed by n labels; the host writes them, then start().
+  std::uint8_t* reserve(int n);
+  void start(int n, const FitConfig& cfg);
+  // At most max_steps steps; the last call also recalibrates BatchNorm.
+  Progress run(int max_steps);
+  // Argmax class of n u8 images at `images`, in inference mode.
+  void predict(const std::uint8_t* images, int n, std::uint8_t* classes);
+  // Loss of one batch of float images in training mode; leaves this batch's gradients in the params.
+  double gradients(const float* images, const std::uint8_t* labels, int n);
+
+ private:
+  void shuffle(int epoch);
+  Net& net_;
+  Buffer data_;
+  int n_ = 0, steps_per_epoch_ = 0;
+  long step_ = 0, total_ = 0;
+  FitConfig cfg_;
+  std::vector<int> order_;
+  std::vector<std::uint8_t> labels_;
+  Tensor x_, dlogits_;
+  Adam adam_;
+};
+
+// FNV-1a over every saved weight's bytes (params in order): a cheap "same weights bit for bit" check.
+std::uint64_t weights_hash(Net& net);
+
+}  // namespace convolens::train

@@ -1,0 +1,201 @@
+// Section 6, "Train it yourself": trains a CNN on the real MNIST digits in a worker
+// (web/lib/train-worker.js) and draws its progress: loss/accuracy curves, speed and time left,
+// the first layer's kernels, the test digits it gets wrong and, at the end, the confusion matrix.
+// "Use this model" hands the trained model to section 5; "Download" saves model.json + weights.
+// Test hook: window.__train {state, step, loss, kernelDraws, kernelSig, accuracy}.
+import { spawnTrainer } from '../lib/train-worker.js';
+import { TRAIN_PRESETS } from '../lib/train.js';
+import { drawKernelHeat } from './heatmap.js';
+
+const $ = (id) => document.getElementById(id);
+const hook = (window.__train = { state: 'idle', step: 0, loss: null, kernelDraws: 0, kernelSig: '', accuracy: null });
+let worker = null, loaded = 0, artifacts = null;
+const curve = { loss: [], acc: [], test: [] };
+
+function setState(state, text) {
+  hook.state = state;
+  if (text !== undefined) $('train-status').textContent = text;
+  const running = state === 'training' || state === 'paused';
+  $('train-start').disabled = running || state === 'loading';
+  $('train-pause').disabled = !running;
+  $('train-stop').disabled = !running;
+  $('train-pause').setAttribute('aria-pressed', String(state === 'paused'));
+  $('train-pause').textContent = state === 'paused' ? 'Resume' : 'Pause';
+  $('train-use').disabled = $('train-download').disabled = !artifacts || running;
+  for (const id of ['train-preset', 'train-filters', 'train-kernel', 'train-lr', 'train-epochs', 'train-size', 'train-augment'])
+    $(id).disabled = running || state === 'loading';
+}
+
+// The preset's layer list with the first conv layer's kernel count and size from the controls.
+function spec() {
+  const layers = TRAIN_PRESETS[$('train-preset').value].map((l) => ({ ...l }));
+  const first = layers.find((l) => l.type === 'conv2d');
+  first.filters = Math.max(1, Math.min(64, parseInt($('train-filters').value, 10) || 1));
+  first.kernel = parseInt($('train-kernel').value, 10);
+  return layers;
+}
+
+function syncControls() {
+  const first = TRAIN_PRESETS[$('train-preset').value].find((l) => l.type === 'conv2d');
+  $('train-filters').value = first.filters;
+  $('train-kernel').value = String(first.kernel);
+}
+
+function drawCurves() {
+  const cv = $('train-curves'), ctx = cv.getContext('2d');
+  const W = cv.width, H = cv.height, pad = 28;
+  ctx.clearRect(0, 0, W, H);
+  ctx.strokeStyle = '#e2e0d8';
+  ctx.fillStyle = '#5c6577';
+  ctx.font = '11px system-ui, sans-serif';
+  for (let i = 0; i <= 4; i++) {
+    const y = pad / 2 + (H - pad) * i / 4;
+    ctx.beginPath(); ctx.moveTo(pad, y); ctx.lineTo(W - 4, y); ctx.stroke();
+    ctx.fillText(`${100 - 25 * i}%`, 0, y + 4);
+  }
+  const total = hook.totalSteps || 1;
+  const maxLoss = Math.max(0.5, ...curve.loss.map((p) => p[1]));
+  const line = (pts, colour, scale) => {
+    if (!pts.length) return;
+    ctx.strokeStyle = colour;
+    ctx.lineWidth = 2;
+    ctx.beginPath();
+    pts.forEach(([s, v], i) => {
+      const x = pad + (W - pad - 4) * s / total, y = pad / 2 + (H - pad) * (1 - v / scale);
+      if (i) ctx.lineTo(x, y); else ctx.moveTo(x, y);
+    });
+    ctx.stroke();
+    if (pts.length === 1) ctx.fillRect(pad + (W - pad - 4) * pts[0][0] / total - 2, pad / 2 + (H - pad) * (1 - pts[0][1] / scale) - 2, 4, 4);
+  };
+  line(curve.loss, '#d9573b', maxLoss);
+  line(curve.acc, '#2f64d6', 1);
+  line(curve.test, '#2e8b57', 1);
+  ctx.lineWidth = 1;
+}
+
+function drawKernels(k) {
+  if (!k) return;
+  const [kh, kw, cin, cout] = k.shape;
+  const box = $('train-kernels');
+  if (box.children.length !== cout) {
+    box.replaceChildren(...Array.from({ length: cout }, (_, o) => {
+      const c = document.createElement('canvas');
+      c.width = c.height = 44;
+      c.setAttribute('aria-label', `kernel ${o + 1}`);
+      return c;
+    }));
+  }
+  for (let o = 0; o < cout; o++) {
+    const weights = [];
+    for (let y = 0; y < kh; y++) for (let x = 0; x < kw; x++) {
+      let s = 0;
+      for (let c = 0; c < cin; c++) s += k.data[((y * kw + x) * cin + c) * cout + o];
+      weights.push(s);
+    }
+    drawKernelHeat(box.children[o], { width: kw, height: kh, weights });
+  }
+  hook.kernelDraws++;
+  hook.kernelSig = Array.from(k.data.subarray(0, 4), (v) => v.toFixed(5)).join(',');
+}
+
+function drawWrong({ images, labels, predicted, count }) {
+  $('train-wrong').replaceChildren(...labels.map((label, i) => {
+    const f = document.createElement('figure');
+    const c = document.createElement('canvas');
+    c.width = c.height = 28;
+    const img = new ImageData(28, 28);
+    for (let p = 0; p < 784; p++) {
+      const v = images[i * 784 + p];
+      img.data[p * 4] = img.data[p * 4 + 1] = img.data[p * 4 + 2] = v;
+      img.data[p * 4 + 3] = 255;
+    }
+    c.getContext('2d').putImageData(img, 0, 0);
+    const cap = document.createElement('figcaption');
+    cap.textContent = `${label}→${predicted[i]}`;
+    f.append(c, cap);
+    return f;
+  }));
+  $('train-wrong-cap').textContent = `Test digits it gets wrong: ${count} of 10,000 (label → its guess)`;
+}
+
+function drawConfusion(m) {
+  const t = $('train-confusion');
+  const head = '<tr><th></th>' + m.map((_, p) => `<th>${p}</th>`).join('') + '</tr>';
+  const max = Math.max(...m.flat().filter((_, i) => i % 11 !== 0), 1);
+  t.innerHTML = head + m.map((row, r) => `<tr><th>${r}</th>` + row.map((v, p) =>
+    `<td style="background:${p === r ? 'rgba(46,139,87,.18)' : `rgba(217,87,59,${(v / max * 0.6).toFixed(2)})`}">${v}</td>`).join('') + '</tr>').join('');
+}
+
+async function start() {
+  artifacts = null;
+  curve.loss = []; curve.acc = []; curve.test = [];
+  drawCurves();
+  setState('loading', 'Starting the trainer…');
+  try {
+    worker ??= await spawnTrainer({ wasmPaths: new URL('wasm/', location.href).href });
+    const n = parseInt($('train-size').value, 10);
+    if (n > loaded) {
+      await worker.loadMnist({ train: n, test: 10000, onProgress: (p) => setState('loading', `Downloading MNIST… ${p.loaded}/${p.total} parts`) });
+      loaded = n;
+    }
+    const info = await worker.create(spec());
+    drawKernels(info.kernel);
+    const epochs = parseInt($('train-epochs').value, 10);
+    setState('training', `Training ${info.parameters.toLocaleString()} parameters on ${n.toLocaleString()} digits…`);
+    await worker.fit({
+      epochs, batchSize: 64, learningRate: parseFloat($('train-lr').value), augment: $('train-augment').checked, seed: 1,
+      onProgress: (p) => {
+        Object.assign(hook, { step: p.step, totalSteps: p.totalSteps, loss: p.loss });
+        curve.loss.push([p.step, p.loss]);
+        curve.acc.push([p.step, p.accuracy]);
+        if (p.testAccuracy !== undefined) curve.test.push([p.step, p.testAccuracy]);
+        drawCurves();
+        drawKernels(p.kernel);
+        $('train-speed').textContent = `epoch ${p.epoch}/${p.epochs} · step ${p.step}/${p.totalSteps} · ${Math.round(p.imagesPerSecond)} images/s · ${Math.ceil(p.secondsLeft)} s left`;
+        if (hook.state === 'training') $('train-status').textContent = `Training… loss ${p.loss.toFixed(3)}, train accuracy ${(100 * p.accuracy).toFixed(1)}%`;
+      },
+    }).catch((e) => {
+      if (e.name !== 'AbortError') throw e;
+    });
+    setState('evaluating', 'Testing on the 10,000 test digits…');
+    const r = await worker.evaluate({ wrongMax: 24 });
+    hook.accuracy = r.accuracy;
+    drawWrong(r.wrong);
+    drawConfusion(r.confusion);
+    artifacts = await worker.save();
+    setState('done', `Test accuracy ${(100 * r.accuracy).toFixed(2)}%. Use this model in section 5, or download it.`);
+  } catch (e) {
+    setState('error', `Training failed: ${e.message}`);
+  }
+}
+
+function download() {
+  const save = (blob, name) => {
+    const a = document.createElement('a');
+    a.href = URL.createObjectURL(blob);
+    a.download = name;
+    a.click();
+    setTimeout(() => URL.revokeObjectURL(a.href), 1000);
+  };
+  save(new Blob([artifacts.json], { type: 'application/json' }), 'model.json');
+  save(new Blob([artifacts.weightData], { type: 'application/octet-stream' }), 'weights.bin');
+}
+
+$('train-preset').addEventListener('change', syncControls);
+$('train-start').addEventListener('click', start);
+$('train-pause').addEventListener('click', () => {
+  if (hook.state === 'paused') { worker.resume(); setState('training', 'Training…'); }
+  else { worker.pause(); setState('paused', 'Paused.'); }
+});
+$('train-stop').addEventListener('click', () => { worker.stop(); $('train-status').textContent = 'Stopping…'; });
+$('train-use').addEventListener('click', () => {
+  dispatchEvent(new CustomEvent('convolens:use-model', { detail: artifacts }));
+  hook.used = true;
+  $('train-status').textContent = 'Section 5 now reads your drawings with this network.';
+});
+$('train-download').addEventListener('click', download);
+// Leaving the page ends training cleanly.
+addEventListener('pagehide', () => { worker?.terminate(); worker = null; });
+syncControls();
+drawCurves();
+setState('idle');
