@@ -10,13 +10,11 @@ import { Filter, Pipeline, presetCatalog } from './filters.js';
 import { guardModule } from './guard.js';
 import { describe } from './values.js';
 import { live } from './live.js';
-
-export { hasSimd, live };
-export { ENGINES, toChain } from './live.js';
 import { Trainer, TRAIN_PRESETS } from './train.js';
 import { loadMnist } from './mnist.js';
 
-export { hasSimd, loadMnist, TRAIN_PRESETS };
+export { hasSimd, live, loadMnist, TRAIN_PRESETS };
+export { ENGINES, toChain } from './live.js';
 export { spawnTrainer } from './train-worker.js';
 
 class Convolens {
@@ -98,7 +96,7 @@ class Convolens {
   #trainModule = null;
   #trainEngine() {
     if (!this.#train) {
-      this.#train = instantiate(this.variant, this.#options, 'train').then((m) => (this.#trainModule = m));
+      this.#train = instantiate(this.variant, this.#options, 'train').then((m) => (this.#trainModule = guardModule(m)));
       this.#train.catch(() => (this.#train = null));
     }
     return this.#train;
