@@ -72,6 +72,7 @@ TEST(ConvDispatch, TableShape) {
     const std::string n = r.name;
     EXPECT_EQ(n.substr(n.rfind('_') + 1), r.reference() ? "scalar" : "wasmsimd") << n;
     EXPECT_EQ(r.carried(), r.reference() ? CONVOLENS_SCALAR_ROWS != 0 : CONVOLENS_SIMD_ROWS != 0) << n;
+    if (!r.reference()) EXPECT_TRUE(r.carried() || r.twin->carried()) << n << ": dispatch would find no kernel";
   }
   for (const ConvVariant& r : conv_variants()) EXPECT_TRUE(r.carried()) << r.name;
   EXPECT_EQ(conv_variants().size(), std::size_t(std::count_if(table.begin(), table.end(), [](const ConvVariant& r) { return r.carried(); })));

@@ -19,12 +19,6 @@ namespace {
 
 using testing::Img;
 
-}  // namespace
-
-// Test listings (and ctest names) show the row's name rather than its address.
-void PrintTo(const ConvVariant* row, std::ostream* os) { *os << row->name; }
-
-namespace {
 
 constexpr Border kBorders[] = {Border::Constant, Border::Replicate, Border::Reflect101, Border::Wrap};
 // Single pixels and lines, widths off the 16-byte grid, kernels larger than the image.
@@ -166,11 +160,10 @@ std::vector<const ConvVariant*> carried(bool optimized_only) {
     if (!optimized_only || !r.reference()) v.push_back(&r);
   return v;
 }
-std::string row_name(const ::testing::TestParamInfo<const ConvVariant*>& info) { return info.param->name; }
 
-INSTANTIATE_TEST_SUITE_P(Rows, ConvRow, ::testing::ValuesIn(carried(false)), row_name);
+INSTANTIATE_TEST_SUITE_P(Rows, ConvRow, ::testing::ValuesIn(carried(false)), row_name<ConvVariant>);
 // The plain wasm build carries no optimized rows: there this suite has no instance.
-INSTANTIATE_TEST_SUITE_P(Rows, ConvOptimizedRow, ::testing::ValuesIn(carried(true)), row_name);
+INSTANTIATE_TEST_SUITE_P(Rows, ConvOptimizedRow, ::testing::ValuesIn(carried(true)), row_name<ConvVariant>);
 GTEST_ALLOW_UNINSTANTIATED_PARAMETERIZED_TEST(ConvOptimizedRow);
 
 }  // namespace

@@ -20,7 +20,7 @@ const ConvVariant* find_variant(const char* name) {
 
 const ConvVariant& select_variant(const Plan& plan) {
   const ConvVariant* v = select_row(conv_table(), plan);
-  if (!v) throw RangeError("no convolution kernel accepts this filter");  // unreachable: the direct f32 rows take all
+  if (!v || !v->carried()) throw RangeError("no convolution kernel accepts this filter");  // unreachable: the direct f32 rows take all
   return *v;
 }
 
@@ -53,12 +53,9 @@ void gray_rows(const ConvVariant& v, const ImageView& src, const MutableImageVie
 void apply_filter_rows(const ImageView& src, const MutableImageView& dst, int y0, int y1, const Plan& plan,
                        Scratch& scratch, const ConvVariant* variant) {
   validate_images(src, dst);
-  if (y0 < 0 || y1 > src.height || y0 > y1)
-    throw RangeError("row band " + std::to_string(y0) + ".." + std::to_string(y1) + " is outside the frame's " +
-                     std::to_string(src.height) + " rows");
+  if (y0 < 0 || y1 > src.height || y0 > y1) throw RangeError("row band outside the frame (0 <= y0 <= y1 <= height)");
   const ConvVariant& v = variant ? *variant : select_variant(plan);
-  if (!v.carried()) throw RangeError(std::string(v.name) + " is not in this build");
-  if (!v.eligible(plan)) throw RangeError(std::string(v.name) + " cannot compute this filter");
+  if (!v.carried() || !v.eligible(plan)) throw RangeError(std::string(v.name) + " cannot compute this filter here");
   if (y0 == y1) return;
   if (plan.spec.mode == Mode::Rgb || src.channels == 1)
     v.run(src, dst, y0, y1, plan, scratch);

@@ -27,9 +27,11 @@ namespace {
 // ---- eligibility: what each row computes (the plan proved the integer forms exact enough) ----
 bool direct(const Plan& p) { return p.spec.gradient == Gradient::None; }
 bool i16(const Plan& p) { return p.i16.ok; }
+// Kernels up to 3x3 in i16: the number of non-zero taps (each count has a row), else -1.
+int small_i16_taps(const Plan& p) { return p.i16.ok && p.kw() <= 3 && p.kh() <= 3 ? int(p.i16.taps.size()) : -1; }
 template <int N>
-bool i16_taps(const Plan& p) {  // kernels up to 3x3 with exactly N non-zero taps
-  return p.i16.ok && p.kw() <= 3 && p.kh() <= 3 && p.i16.taps.size() == std::size_t(N);
+bool i16_taps(const Plan& p) {
+  return small_i16_taps(p) == N;
 }
 // Grouped i16 taps beat the separable f32 passes only while there are few taps.
 constexpr std::size_t kMaxGroupedTapsOverSeparable = 25;
@@ -37,10 +39,14 @@ bool i16_grouped(const Plan& p) { return p.i16.ok && (!p.sep.ok || p.i16.taps.si
 bool box(const Plan& p) { return p.box.ok; }
 bool sep_f32(const Plan& p) { return p.sep.ok; }
 bool sep_u16(const Plan& p) { return p.sep16.ok; }
-template <int N>
-bool gauss(const Plan& p) {  // the Gaussian presets: N x N, symmetric taps summing to 256 on each axis
+// The Gaussian presets' form: N x N, symmetric taps summing to 256 on each axis; N, else 0.
+int gauss_size(const Plan& p) {
   const SeparableU16Form& f = p.sep16;
-  return f.ok && f.shift == 8 && f.final_shift == 8 && p.kw() == N && p.kh() == N && f.qx == f.qy && f.symmetric;
+  return f.ok && f.shift == 8 && f.final_shift == 8 && p.kw() == p.kh() && f.symmetric && f.qx == f.qy ? p.kw() : 0;
+}
+template <int N>
+bool gauss(const Plan& p) {
+  return gauss_size(p) == N;
 }
 bool grad(const Plan& p) { return p.grad.ok; }
 bool unscaled(const Plan& p) { return p.inv_scale == 1.f && p.spec.kernel.offset == 0.f; }
@@ -84,7 +90,7 @@ constexpr ConvVariant kTable[kRows] = {
     {"conv2d_f32__scalar", direct, SCALAR_ROW(conv2d_f32__scalar), nullptr},
 };
 static_assert(twins_match(kTable), "a twin pointer names a row of another family");
-static_assert(kTable[kOptimizedRows - 1].twin && !kTable[kOptimizedRows].twin, "kOptimizedRows is off");
+static_assert(!kTable[kOptimizedRows - 1].reference() && kTable[kOptimizedRows].reference(), "kOptimizedRows is off");
 
 }  // namespace
 
