@@ -67,12 +67,17 @@ TEST(ConvDispatch, TableShape) {
   bool refs = false;
   for (const ConvVariant& r : table) {
     EXPECT_TRUE(names.insert(r.name).second) << "duplicate row " << r.name;
-    if (r.reference()) refs = true;
-    else EXPECT_FALSE(refs) << r.name << ": optimized rows come before the references";
+    if (r.reference()) {
+      refs = true;
+    } else {
+      EXPECT_FALSE(refs) << r.name << ": optimized rows come before the references";
+    }
     const std::string n = r.name;
     EXPECT_EQ(n.substr(n.rfind('_') + 1), r.reference() ? "scalar" : "wasmsimd") << n;
     EXPECT_EQ(r.carried(), r.reference() ? CONVOLENS_SCALAR_ROWS != 0 : CONVOLENS_SIMD_ROWS != 0) << n;
-    if (!r.reference()) EXPECT_TRUE(r.carried() || r.twin->carried()) << n << ": dispatch would find no kernel";
+    if (!r.reference()) {
+      EXPECT_TRUE(r.carried() || r.twin->carried()) << n << ": dispatch would find no kernel";
+    }
   }
   for (const ConvVariant& r : conv_variants()) EXPECT_TRUE(r.carried()) << r.name;
   EXPECT_EQ(conv_variants().size(), std::size_t(std::count_if(table.begin(), table.end(), [](const ConvVariant& r) { return r.carried(); })));
