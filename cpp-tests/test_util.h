@@ -1,9 +1,27 @@
 // Helpers shared by the GoogleTest suites: seeded random data, hashes, readable case names.
 #pragma once
+#include <gtest/gtest.h>
+
 #include <cstdint>
+#include <ostream>
 #include <random>
 #include <string>
 #include <vector>
+
+#include "core/registry.h"
+
+namespace convolens {
+// Kernel rows as test parameters: listings (and ctest names) show the row's name, not its address.
+template <class Q, class F>
+void PrintTo(const KernelRow<Q, F>* row, std::ostream* os) {
+  *os << row->name;
+}
+// One parameterised test instance per row, named after it.
+template <class Row>
+std::string row_name(const ::testing::TestParamInfo<const Row*>& info) {
+  return info.param->name;
+}
+}  // namespace convolens
 
 namespace convolens::testing {
 

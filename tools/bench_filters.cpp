@@ -1,7 +1,7 @@
-// Native benchmark of every registry variant on a deterministic 1280x720 RGBA frame.
+// Native benchmark of every filter kernel row (src/image/conv_rows.cpp) on a deterministic 1280x720 RGBA frame.
 // Prints a table on stderr and JSON on stdout: [{op, variant, dispatched, median_ms, mpix_per_s}].
 //   bench_filters [--all] [--reps N] [--custom7x7 w0,w1,...,w48]
-// --all also times the scalar references (slow: they read every tap through the border rule).
+// --all also times the scalar references (slow: they are the plain module's kernels).
 #include <algorithm>
 #include <chrono>
 #include <cstdio>

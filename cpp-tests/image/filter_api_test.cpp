@@ -39,7 +39,7 @@ TEST(FilterApi, BadKernelsAndImagesNameTheProblem) {
   s.kernel = ConvKernel{1, 1, {1.f}, 1, INFINITY};
   EXPECT_EQ(error_of([&] { make_plan(s); }), "kernel offset must be a finite number, got Infinity");
   EXPECT_EQ(error_of([] { make_preset("nope"); }).substr(0, 30), "unknown preset \"nope\" (identit");
-  EXPECT_EQ(error_of([] { make_preset("box", {{"size", 40}}); }), "preset \"box\": size must be 1..31, got 40");
+  EXPECT_EQ(error_of([] { make_preset("box", {{"size", 40}}); }), "preset \"box\": size must be an integer 1..31, got 40");
   EXPECT_EQ(error_of([] { make_preset("gaussian", {{"size", 4}}); }), "gaussian size must be odd, got 4");
   EXPECT_EQ(error_of([] { parse_border("mirror"); }), "unknown border mode \"mirror\" (constant, replicate, reflect101, wrap)");
 

@@ -1,14 +1,18 @@
-// Every kernel variant in the registry against the scalar reference over sweeps of shapes;
-// the scalar reference against the definition computed independently in double precision.
+// One parameterised case per row of the layer kernel tables (a failure names the row and the
+// case): every row against its scalar twin over sweeps of shapes, NaN-prefilled outputs; a row
+// no case reaches fails ("never ran"). The scalar references against the definition computed
+// independently in double precision.
 #include <gtest/gtest.h>
 
 #include <cmath>
 #include <limits>
+#include <span>
 
 #include "core/errors.h"
 #include "nn/kernels.h"
 #include "simd/dispatch.h"
 #include "nn_test_util.h"
+#include "test_util.h"
 
 namespace convolens::nn {
 namespace {
@@ -66,54 +70,44 @@ ConvParams params_for(const ConvCase& c, bool depthwise, std::vector<float>& ker
   return {g, kernel.data(), bias.data(), packed.data(), stride, act};
 }
 
-// The plain wasm module lists only the scalar rows (simd/dispatch.h); these comparisons run
-// natively (SIMDe) and in the wasm SIMD build.
-TEST(NnKernels, ConvVariantsMatchScalarOverShapeSweep) {
-  if (!CONVOLENS_SIMD_ROWS) GTEST_SKIP() << "plain wasm module: only the scalar rows are listed";
-  auto variants = conv2d_variants();
-  ASSERT_EQ(std::string(variants[0].name), "conv2d__scalar");
-  for (const auto& c : conv_cases())
+// The row's expected output: its scalar twin's (a reference row is compared with itself, which
+// still checks that it writes every output and runs on the sweep).
+template <class Row>
+const Row& reference_of(const Row& row) {
+  return row.twin ? *row.twin : row;
+}
+
+class NnConvRow : public ::testing::TestWithParam<const ConvVariant*> {};
+
+TEST_P(NnConvRow, MatchesScalarTwinOverShapeSweep) {
+  const ConvVariant& row = *GetParam();
+  const ConvVariant& ref = reference_of(row);
+  const bool depthwise = std::string(row.name).rfind("depthwise", 0) == 0;
+  int runs = 0, i = 0;
+  for (auto c : conv_cases())
     for (Act act : {Act::Linear, Act::Relu, Act::Relu6}) {
+      if (depthwise) c.mult = (i++ % 5 == 4) ? 2 : 1;  // some depth multipliers > 1
       std::vector<float> k, b, pk;
-      const ConvParams p = params_for(c, false, k, b, pk, act);
+      const ConvParams p = params_for(c, depthwise, k, b, pk, act);
+      if (!row.eligible(p.g)) continue;
+      ++runs;
       const auto in = random_floats(std::size_t(c.h) * c.w * c.cin, 3 + c.h * c.cin, -2.f, 2.f);
       const std::size_t n = std::size_t(p.g.out_h) * p.g.out_w * p.g.out_c;
-      std::vector<float> want(n, kNaN), scratch(p.g.padded_size() + 1);
-      variants[0].fn(p, in.data(), want.data(), scratch.data());
-      for (const auto& v : variants.subspan(1)) {
-        if (!v.supports(p.g)) continue;
-        std::vector<float> got(n, kNaN);  // unwritten outputs stay NaN and fail
-        v.fn(p, in.data(), got.data(), scratch.data());
-        ASSERT_EQ(first_mismatch(got.data(), want.data(), n, 1e-6f), "")
-            << v.name << " " << c.name() << " act=" << act_name(act);
-      }
+      std::vector<float> want(n, kNaN), got(n, kNaN), scratch(p.g.padded_size() + 1);  // unwritten outputs stay NaN
+      ref.run(p, in.data(), want.data(), scratch.data());
+      row.run(p, in.data(), got.data(), scratch.data());
+      EXPECT_EQ(first_mismatch(got.data(), want.data(), n, 1e-6f), "")
+          << row.name << " vs " << ref.name << " " << c.name() << " act=" << act_name(act);
     }
+  EXPECT_GT(runs, 0) << row.name << " never ran";
 }
 
-TEST(NnKernels, DepthwiseVariantsMatchScalarOverShapeSweep) {
-  if (!CONVOLENS_SIMD_ROWS) GTEST_SKIP() << "plain wasm module: only the scalar rows are listed";
-  auto variants = depthwise2d_variants();
-  int i = 0;
-  for (auto c : conv_cases()) {
-    c.mult = (i++ % 5 == 4) ? 2 : 1;  // some depth multipliers > 1
-    std::vector<float> k, b, pk;
-    const ConvParams p = params_for(c, true, k, b, pk, i % 2 ? Act::Relu : Act::Linear);
-    const auto in = random_floats(std::size_t(c.h) * c.w * c.cin, 9 + c.w * c.cin, -2.f, 2.f);
-    const std::size_t n = std::size_t(p.g.out_h) * p.g.out_w * p.g.out_c;
-    std::vector<float> want(n, kNaN), scratch(p.g.padded_size() + 1);
-    variants[0].fn(p, in.data(), want.data(), scratch.data());
-    for (const auto& v : variants.subspan(1)) {
-      if (!v.supports(p.g)) continue;
-      std::vector<float> got(n, kNaN);
-      v.fn(p, in.data(), got.data(), scratch.data());
-      ASSERT_EQ(first_mismatch(got.data(), want.data(), n, 1e-6f), "") << v.name << " " << c.name();
-    }
-  }
-}
+class NnDenseRow : public ::testing::TestWithParam<const DenseVariant*> {};
 
-TEST(NnKernels, DenseVariantsMatchScalarOverSizes) {
-  if (!CONVOLENS_SIMD_ROWS) GTEST_SKIP() << "plain wasm module: only the scalar rows are listed";
-  auto variants = dense_variants();
+TEST_P(NnDenseRow, MatchesScalarTwinOverSizes) {
+  const DenseVariant& row = *GetParam();
+  const DenseVariant& ref = reference_of(row);
+  int runs = 0;
   for (int rows : {1, 3})
     for (int in : {1, 3, 5, 16, 33, 200})
       for (int out : {1, 3, 4, 5, 8, 10, 13, 16, 17, 32, 45}) {
@@ -122,39 +116,73 @@ TEST(NnKernels, DenseVariantsMatchScalarOverSizes) {
         std::vector<float> pk(std::size_t(in) * stride);
         pack_conv_kernel(k.data(), in, out, pk.data());
         const DenseParams p{rows, in, out, k.data(), b.data(), pk.data(), stride, Act::Relu};
+        if (!row.eligible(p)) continue;
+        ++runs;
         const auto x = random_floats(std::size_t(rows) * in, 77 + in);
-        std::vector<float> want(std::size_t(rows) * out, kNaN);
-        variants[0].fn(p, x.data(), want.data());
-        for (const auto& v : variants.subspan(1)) {
-          std::vector<float> got(want.size(), kNaN);
-          v.fn(p, x.data(), got.data());
-          ASSERT_EQ(first_mismatch(got.data(), want.data(), got.size(), 1e-6f), "")
-              << v.name << " rows=" << rows << " in=" << in << " out=" << out;
-        }
+        std::vector<float> want(std::size_t(rows) * out, kNaN), got(want.size(), kNaN);
+        ref.run(p, x.data(), want.data());
+        row.run(p, x.data(), got.data());
+        EXPECT_EQ(first_mismatch(got.data(), want.data(), got.size(), 1e-6f), "")
+            << row.name << " vs " << ref.name << " rows=" << rows << " in=" << in << " out=" << out;
       }
+  EXPECT_GT(runs, 0) << row.name << " never ran";
 }
 
-TEST(NnKernels, PoolVariantsMatchScalarOverShapeSweep) {
-  if (!CONVOLENS_SIMD_ROWS) GTEST_SKIP() << "plain wasm module: only the scalar rows are listed";
+class NnPoolRow : public ::testing::TestWithParam<const PoolVariant*> {};
+
+TEST_P(NnPoolRow, MatchesScalarTwinOverShapeSweep) {
+  const PoolVariant& row = *GetParam();
+  const PoolVariant& ref = reference_of(row);
   auto cases = conv_cases();
   for (int ch : kChannels)  // 2x2 stride 2 (the fast path), even and odd sizes, both paddings
     for (auto [h, w] : {std::pair{28, 28}, {7, 5}, {2, 3}})
       for (bool same : {false, true}) cases.push_back({h, w, ch, ch, 2, 2, 1, same});
-  for (auto variants : {max_pool_variants(), avg_pool_variants()})
-    for (const auto& c : cases) {
-      // pooling windows: k and stride from the case, dilation 1
-      const ConvGeom g = make_geom("test", c.h, c.w, c.cin, std::min(c.k, c.h), std::min(c.k, c.w), c.stride, c.stride,
-                                   1, 1, c.same, c.cin, 1);
-      const auto in = random_floats(std::size_t(c.h) * c.w * c.cin, 21 + c.h * c.cin, -2.f, 2.f);
-      const std::size_t n = std::size_t(g.out_h) * g.out_w * g.out_c;
-      std::vector<float> want(n, kNaN);
-      variants[0].fn(g, in.data(), want.data());
-      for (const auto& v : variants.subspan(1)) {
-        std::vector<float> got(n, kNaN);
-        v.fn(g, in.data(), got.data());
-        ASSERT_EQ(first_mismatch(got.data(), want.data(), n, 1e-6f), "") << v.name << " " << c.name();
-      }
-    }
+  int runs = 0;
+  for (const auto& c : cases) {
+    // pooling windows: k and stride from the case, dilation 1
+    const ConvGeom g = make_geom("test", c.h, c.w, c.cin, std::min(c.k, c.h), std::min(c.k, c.w), c.stride, c.stride,
+                                 1, 1, c.same, c.cin, 1);
+    if (!row.eligible(g)) continue;
+    ++runs;
+    const auto in = random_floats(std::size_t(c.h) * c.w * c.cin, 21 + c.h * c.cin, -2.f, 2.f);
+    const std::size_t n = std::size_t(g.out_h) * g.out_w * g.out_c;
+    std::vector<float> want(n, kNaN), got(n, kNaN);
+    ref.run(g, in.data(), want.data());
+    row.run(g, in.data(), got.data());
+    EXPECT_EQ(first_mismatch(got.data(), want.data(), n, 1e-6f), "") << row.name << " vs " << ref.name << " " << c.name();
+  }
+  EXPECT_GT(runs, 0) << row.name << " never ran";
+}
+
+template <class Row>
+std::vector<const Row*> rows_of(std::span<const Row> carried) {
+  std::vector<const Row*> v;
+  for (const Row& r : carried) v.push_back(&r);
+  return v;
+}
+INSTANTIATE_TEST_SUITE_P(Conv2D, NnConvRow, ::testing::ValuesIn(rows_of(conv2d_variants())), row_name<ConvVariant>);
+INSTANTIATE_TEST_SUITE_P(Depthwise, NnConvRow, ::testing::ValuesIn(rows_of(depthwise2d_variants())),
+                         row_name<ConvVariant>);
+INSTANTIATE_TEST_SUITE_P(Dense, NnDenseRow, ::testing::ValuesIn(rows_of(dense_variants())), row_name<DenseVariant>);
+INSTANTIATE_TEST_SUITE_P(MaxPool, NnPoolRow, ::testing::ValuesIn(rows_of(max_pool_variants())), row_name<PoolVariant>);
+INSTANTIATE_TEST_SUITE_P(AvgPool, NnPoolRow, ::testing::ValuesIn(rows_of(avg_pool_variants())), row_name<PoolVariant>);
+
+// The tables: optimized rows first; the model runs the first eligible row, so the SIMD row where
+// this build carries it, its scalar twin where not (plain wasm module), and the twin in
+// reference mode.
+TEST(NnKernels, FirstEligibleRowWins) {
+  const ConvGeom mult2 = make_geom("t", 5, 5, 3, 3, 3, 1, 1, 1, 1, true, 6, 2);
+  const ConvGeom mult1 = make_geom("t", 5, 5, 3, 3, 3, 1, 1, 1, 1, true, 3, 1);
+  EXPECT_EQ(std::string(select_row(depthwise2d_table(), mult2)->name), "depthwise2d__scalar");
+  EXPECT_EQ(std::string(select_row(depthwise2d_table(), mult1)->name),
+            CONVOLENS_SIMD_ROWS ? "depthwise2d__wasmsimd" : "depthwise2d__scalar");
+  EXPECT_EQ(std::string(select_row(conv2d_table(), mult1)->name),
+            CONVOLENS_SIMD_ROWS ? "conv2d__wasmsimd_direct" : "conv2d__scalar");
+  for (auto table : {conv2d_table(), depthwise2d_table()}) {
+    EXPECT_FALSE(table.front().reference()) << table.front().name;
+    EXPECT_TRUE(table.back().reference()) << table.back().name;
+    EXPECT_TRUE(table.back().carried()) << table.back().name << ": the CNN module keeps its references";
+  }
 }
 
 // The definition, independently: out = bias + sum over the window of in * w, zero outside.

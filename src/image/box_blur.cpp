@@ -1,6 +1,6 @@
 // Box kernels (all weights equal) by running sums: cost per pixel independent of the size.
-// Column sums over the kh window are updated by adding the entering row and subtracting the
-// leaving one; each output row then slides a kw window along them. The sum S is an exact
+// Column sums over the kh window start at the band's first row and are updated by adding the
+// entering row and subtracting the leaving one; each output row then slides a kw window along them. The sum S is an exact
 // integer, so the finish (q15, i32 fixed point or f32; see BoxForm) is the only rounding and
 // scalar == SIMD. RGBA rows in the q15 case run the horizontal slide as a prefix sum over
 // u16x8 vectors (two pixels each) instead of one pixel per i32x4.
@@ -24,19 +24,20 @@ inline std::uint8_t box_finish(std::uint32_t s, const BoxForm& f, float factor, 
 }
 }  // namespace
 
-void box_blur__running_sum_scalar(const ImageView& src, const MutableImageView& dst, const Plan& p, Scratch& scratch) {
+void box_blur__running_sum_scalar(const ImageView& src, const MutableImageView& dst, int y0, int y1, const Plan& p,
+                                  Scratch& scratch) {
   const int C = src.channels, w = src.width, kw = p.kw(), kh = p.kh(), ax = p.ax(), ay = p.ay();
-  const kern::PaddedImage in(src, kw, kh, ax, ay, p.spec.border, p.spec.border_value, scratch.rows);
+  const kern::PaddedImage in(src, kw, kh, ax, ay, y0, y1, p.spec.border, p.spec.border_value, scratch.rows);
   const int pw = w + kw - 1;  // padded width: padded x = x + ax
   const int pn = pw * C;
   scratch.line.resize(std::size_t(pn) * sizeof(std::uint32_t));
   std::uint32_t* col = scratch.line.as<std::uint32_t>();
   const float factor = p.box.factor, offset = p.spec.kernel.offset;
-  for (int y = 0; y < src.height; ++y) {
-    if (y == 0) {  // column sums over the first window
+  for (int y = y0; y < y1; ++y) {
+    if (y == y0) {  // column sums over the band's first window
       for (int k = 0; k < pn; ++k) col[k] = 0;
       for (int j = 0; j < kh; ++j) {
-        const std::uint8_t* r = in.ptr(-ax, j - ay);
+        const std::uint8_t* r = in.ptr(-ax, y0 + j - ay);
         for (int k = 0; k < pn; ++k) col[k] += r[k];
       }
     } else {  // slide down one row
@@ -126,8 +127,8 @@ void box_row_q15_gray(const std::uint16_t* col, int w, int kw, const BoxForm& f,
 }
 
 template <bool Fixed>
-__attribute__((noinline)) void box_kernel(const ImageView& src, const MutableImageView& dst, const Plan& p,
-                                          Scratch& scratch) {
+__attribute__((noinline)) void box_kernel(const ImageView& src, const MutableImageView& dst, int y0, int y1,
+                                          const Plan& p, Scratch& scratch) {
   const int C = src.channels, w = src.width, kw = p.kw(), kh = p.kh(), ay = p.ay();
   PaddedRows rows(src, kw, kh, p.spec.border, p.spec.border_value, scratch.rows);
   const int pb = rows.padded_bytes();
@@ -137,11 +138,11 @@ __attribute__((noinline)) void box_kernel(const ImageView& src, const MutableIma
   const float factor = p.box.factor, offset = p.spec.kernel.offset;
   const v128_t vfactor = wasm_f32x4_splat(factor), voff = wasm_f32x4_splat(offset);
   const v128_t vmul = wasm_i32x4_splat(p.box.mul), vbias = wasm_i32x4_splat(p.box.bias);
-  for (int y = 0; y < src.height; ++y) {
-    if (y == 0) {
+  for (int y = y0; y < y1; ++y) {
+    if (y == y0) {  // column sums over the band's first window
       for (int b = 0; b < clen; b += 8) wasm_v128_store(col + b, wasm_i16x8_splat(0));
       for (int j = 0; j < kh; ++j) {
-        const std::uint8_t* r = rows.row(j - ay);
+        const std::uint8_t* r = rows.row(y0 + j - ay);
         for (int b = 0; b < pb; b += 16) {
           const v128_t v = wasm_v128_load(r + b);
           wasm_v128_store(col + b, wasm_i16x8_add(wasm_v128_load(col + b), wasm_u16x8_extend_low_u8x16(v)));
@@ -204,11 +205,12 @@ __attribute__((noinline)) void box_kernel(const ImageView& src, const MutableIma
 
 }  // namespace
 
-void box_blur__running_sum_wasmsimd(const ImageView& src, const MutableImageView& dst, const Plan& p, Scratch& s) {
+void box_blur__running_sum_wasmsimd(const ImageView& src, const MutableImageView& dst, int y0, int y1, const Plan& p,
+                                    Scratch& s) {
   if (p.box.fixed_point)
-    box_kernel<true>(src, dst, p, s);
+    box_kernel<true>(src, dst, y0, y1, p, s);
   else
-    box_kernel<false>(src, dst, p, s);
+    box_kernel<false>(src, dst, y0, y1, p, s);
 }
 
 }  // namespace convolens

@@ -8,12 +8,14 @@
 
 namespace convolens {
 
-void conv2d_f32__scalar(const ImageView& src, const MutableImageView& dst, const Plan& p, Scratch& scratch) {
+void conv2d_f32__scalar(const ImageView& src, const MutableImageView& dst, int y0, int y1, const Plan& p,
+                        Scratch& scratch) {
   const int n = src.width * src.channels;
-  const kern::PaddedImage in(src, p.kw(), p.kh(), p.ax(), p.ay(), p.spec.border, p.spec.border_value, scratch.rows);
+  const kern::PaddedImage in(src, p.kw(), p.kh(), p.ax(), p.ay(), y0, y1, p.spec.border, p.spec.border_value,
+                             scratch.rows);
   scratch.line.resize(std::size_t(n) * sizeof(float));
   float* acc = scratch.line.as<float>();
-  for (int y = 0; y < src.height; ++y) {
+  for (int y = y0; y < y1; ++y) {
     for (int i = 0; i < n; ++i) acc[i] = 0.f;
     for (const Tap& t : p.nonzero) {  // one tap over the whole row; per pixel, taps in order
       const float w = p.w(t.row, t.col);
@@ -61,15 +63,15 @@ class FloatRows {
 
 }  // namespace
 
-__attribute__((noinline)) void conv2d_f32__wasmsimd(const ImageView& src, const MutableImageView& dst, const Plan& p,
-                                                    Scratch& scratch) {
+__attribute__((noinline)) void conv2d_f32__wasmsimd(const ImageView& src, const MutableImageView& dst, int y0,
+                                                    int y1, const Plan& p, Scratch& scratch) {
   const int C = src.channels, n = src.width * C, kh = p.kh();
   PaddedRows rows(src, p.kw(), kh, p.spec.border, p.spec.border_value, scratch.rows);
   FloatRows frows(rows, kh + 1, scratch.rows_f32);
   const std::size_t nt = p.nonzero.size();
   const v128_t vscale = wasm_f32x4_splat(p.inv_scale), voff = wasm_f32x4_splat(p.spec.kernel.offset);
   const float* line[kMaxKernelSize];
-  for (int y = 0; y < src.height; ++y) {
+  for (int y = y0; y < y1; ++y) {
     for (int j = 0; j < kh; ++j) line[j] = frows.row(y + j - p.ay());
     const std::uint8_t* centre = rows.row(y) + p.ax() * C;
     std::uint8_t* out = dst.row(y);

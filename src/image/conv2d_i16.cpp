@@ -3,25 +3,26 @@
 //   acc = bias + sum q_t * p_t   (exact: the plan proved no partial sum leaves i16)
 //   out = clamp((acc + 2^(shift-1)) >> shift, 0, 255)
 // The shift is a q15mulr by 2^(15-shift) (rounds half up, exactly): a multiply by a runtime
-// constant, where a runtime vector shift would be scalarised (docs/toolchain.md) and a template
-// per shift would multiply the code size.
-// conv3x3_i16 is the same arithmetic with the tap count a compile-time constant (<= 9),
-// so the loop unrolls and the weight vectors stay in registers.
-#include <array>
-#include <utility>
-
+// constant, where a vector shift by a runtime count would be scalarised (clang 14 does) and a
+// template per shift would multiply the code size.
+// Rows: `grouped` takes any number of taps; `tapsN` (N = 1..9, kernels up to 3x3) is the same
+// arithmetic with the tap count a compile-time constant, so the loop unrolls and the weight
+// vectors stay in registers. Inside a row, only the plan's own arithmetic (shift or none) picks
+// the instantiation.
 #include "image/conv_registry.h"
 #include "image/kernel_util.h"
 
 namespace convolens {
 
-void conv2d_i16__scalar(const ImageView& src, const MutableImageView& dst, const Plan& p, Scratch& scratch) {
+void conv2d_i16__scalar(const ImageView& src, const MutableImageView& dst, int y0, int y1, const Plan& p,
+                        Scratch& scratch) {
   const int n = src.width * src.channels;
-  const kern::PaddedImage in(src, p.kw(), p.kh(), p.ax(), p.ay(), p.spec.border, p.spec.border_value, scratch.rows);
+  const kern::PaddedImage in(src, p.kw(), p.kh(), p.ax(), p.ay(), y0, y1, p.spec.border, p.spec.border_value,
+                             scratch.rows);
   const Int16Form& f = p.i16;
   scratch.line.resize(std::size_t(n) * sizeof(int));
   int* acc = scratch.line.as<int>();
-  for (int y = 0; y < src.height; ++y) {
+  for (int y = y0; y < y1; ++y) {
     for (int i = 0; i < n; ++i) acc[i] = f.bias;
     for (const Tap& t : f.taps) {  // one tap over the whole row
       const std::uint8_t* s = in.ptr(t.col - p.ax(), y + t.row - p.ay());
@@ -39,15 +40,12 @@ void conv2d_i16__scalar(const ImageView& src, const MutableImageView& dst, const
 
 namespace {
 
-
-// NT > 0: exactly NT taps (unrolled); NT == 0: any number. S: the shift, a constant so the
-// vector shift is not scalarised (docs/toolchain.md).
 inline v128_t round_shift(v128_t acc, v128_t mul) { return wasm_i16x8_q15mulr_sat(acc, mul); }
 
 // Any number of taps, grouped by weight (runs of equal weight cost one multiply).
 template <bool Shift>
-__attribute__((noinline)) void i16_grouped_kernel(const ImageView& src, const MutableImageView& dst, const Plan& p,
-                                                  Scratch& scratch) {
+__attribute__((noinline)) void i16_grouped_kernel(const ImageView& src, const MutableImageView& dst, int y0, int y1,
+                                                  const Plan& p, Scratch& scratch) {
   const TapGroups& g = p.i16.groups;
   const int nt = int(g.taps.size());
   const int C = src.channels, n = src.width * C;
@@ -56,7 +54,7 @@ __attribute__((noinline)) void i16_grouped_kernel(const ImageView& src, const Mu
   taps.init(g);
   const v128_t bias = wasm_i16x8_splat(std::int16_t(p.i16.bias));
   const v128_t mul = wasm_i16x8_splat(std::int16_t(1 << (15 - (p.i16.shift ? p.i16.shift : 1))));
-  for (int y = 0; y < src.height; ++y) {
+  for (int y = y0; y < y1; ++y) {
     for (int t = 0; t < nt; ++t) taps.ptr[t] = rows.row(y + g.taps[t].row - p.ay()) + g.taps[t].col * C;
     const std::uint8_t* centre = rows.row(y) + p.ax() * C;
     std::uint8_t* out = dst.row(y);
@@ -76,19 +74,18 @@ __attribute__((noinline)) void i16_grouped_kernel(const ImageView& src, const Mu
 
 // Exactly NT taps (unrolled, weights in registers).
 template <int NT, bool Shift>
-__attribute__((noinline)) void i16_kernel(const ImageView& src, const MutableImageView& dst, const Plan& p,
-                                          Scratch& scratch) {
+__attribute__((noinline)) void i16_kernel(const ImageView& src, const MutableImageView& dst, int y0, int y1,
+                                          const Plan& p, Scratch& scratch) {
   const Int16Form& f = p.i16;
   constexpr int nt = NT;
-  constexpr int kCap = NT;
   const int C = src.channels, n = src.width * C;
   PaddedRows rows(src, p.kw(), p.kh(), p.spec.border, p.spec.border_value, scratch.rows);
-  v128_t qv[kCap];
-  const std::uint8_t* tp[kCap];
+  v128_t qv[NT];
+  const std::uint8_t* tp[NT];
   for (int t = 0; t < nt; ++t) qv[t] = wasm_i16x8_splat(std::int16_t(f.taps[t].q));
   const v128_t bias = wasm_i16x8_splat(std::int16_t(f.bias));
   const v128_t mul = wasm_i16x8_splat(std::int16_t(1 << (15 - (f.shift ? f.shift : 1))));
-  for (int y = 0; y < src.height; ++y) {
+  for (int y = y0; y < y1; ++y) {
     for (int t = 0; t < nt; ++t) tp[t] = rows.row(y + f.taps[t].row - p.ay()) + f.taps[t].col * C;
     const std::uint8_t* centre = rows.row(y) + p.ax() * C;
     std::uint8_t* out = dst.row(y);
@@ -109,23 +106,27 @@ __attribute__((noinline)) void i16_kernel(const ImageView& src, const MutableIma
   }
 }
 
-template <int... NT>
-constexpr std::array<std::array<ConvFn, 2>, sizeof...(NT)> by_taps(std::integer_sequence<int, NT...>) {
-  return {std::array<ConvFn, 2>{NT ? &i16_kernel<NT, false> : &i16_grouped_kernel<false>,
-                                NT ? &i16_kernel<NT, true> : &i16_grouped_kernel<true>}...};
-}
-// [taps][shift > 0]; taps 0 = the grouped kernel for any number of taps.
-constexpr auto kKernels = by_taps(std::make_integer_sequence<int, 10>());
-
 }  // namespace
 
-void conv2d_i16__wasmsimd(const ImageView& src, const MutableImageView& dst, const Plan& p, Scratch& s) {
-  kKernels[0][p.i16.shift > 0](src, dst, p, s);
+void conv2d_i16__grouped_wasmsimd(const ImageView& src, const MutableImageView& dst, int y0, int y1, const Plan& p,
+                                  Scratch& s) {
+  (p.i16.shift > 0 ? i16_grouped_kernel<true> : i16_grouped_kernel<false>)(src, dst, y0, y1, p, s);
 }
 
-void conv3x3_i16__wasmsimd(const ImageView& src, const MutableImageView& dst, const Plan& p, Scratch& s) {
-  const std::size_t nt = p.i16.taps.size();
-  kKernels[nt >= 1 && nt <= 9 ? nt : 0][p.i16.shift > 0](src, dst, p, s);
-}
+#define CONVOLENS_I16_TAPS_ROW(N)                                                                          \
+  void conv2d_i16__taps##N##_wasmsimd(const ImageView& src, const MutableImageView& dst, int y0, int y1,      \
+                                     const Plan& p, Scratch& s) {                                          \
+    (p.i16.shift > 0 ? i16_kernel<N, true> : i16_kernel<N, false>)(src, dst, y0, y1, p, s);                 \
+  }
+CONVOLENS_I16_TAPS_ROW(1)
+CONVOLENS_I16_TAPS_ROW(2)
+CONVOLENS_I16_TAPS_ROW(3)
+CONVOLENS_I16_TAPS_ROW(4)
+CONVOLENS_I16_TAPS_ROW(5)
+CONVOLENS_I16_TAPS_ROW(6)
+CONVOLENS_I16_TAPS_ROW(7)
+CONVOLENS_I16_TAPS_ROW(8)
+CONVOLENS_I16_TAPS_ROW(9)
+#undef CONVOLENS_I16_TAPS_ROW
 
 }  // namespace convolens

@@ -11,6 +11,16 @@ namespace convolens {
 
 namespace {
 
+// Every integer form must keep its proven error below 1 output unit (then the rounded result is
+// within 1 of the exactly rounded one). The bounds are themselves computed in double, whose own
+// rounding could understate them by a hair: 0.99 keeps that out of the proof.
+constexpr double kMaxErrorBound = 0.99;
+// A float kernel counts as rank 1 when the factored weights differ from the kernel by less than
+// this, summed and in output units: far below the half unit the final rounding could notice.
+constexpr double kMaxSeparableResidual = 1e-3;
+// Relative error of one f32 multiply (2^-24 ~ 6e-8, rounded up): the u16 finish v * factor.
+constexpr double kF32RelativeRounding = 1e-7;
+
 // Smallest shift whose quantisation error is below 1 output unit and whose integer weights
 // cannot overflow i16 (integer kernels: shift 0, exact). The rounding half is not in the bias:
 // the kernels round with q15mulr (round half up), the scalar twin with (acc + 2^(s-1)) >> s.
@@ -37,7 +47,7 @@ Int16Form int16_form(const ConvKernel& k) {
     const long long bias = std::llround(double(k.offset) * unit);
     if (!fits || bias + pos > 32767 || bias - neg < -32768) return f;  // larger shifts only grow the sums
     err += std::fabs(double(bias) / unit - double(k.offset));
-    if (err >= 0.99) continue;  // a finer shift may be accurate enough
+    if (err >= kMaxErrorBound) continue;  // a finer shift may be accurate enough
     f.ok = true;
     f.shift = s;
     f.bias = int(bias);
@@ -64,7 +74,7 @@ SeparableForm separable_form(const ConvKernel& k) {
   for (int j = 0; j < k.height; ++j)
     for (int i = 0; i < k.width; ++i) res += std::fabs(k.weights[j * k.width + i] - ky[j] * kx[i]);
   res *= 255.0 / std::fabs(k.scale);
-  if (res > 1e-3) return f;
+  if (res > kMaxSeparableResidual) return f;
   f.ok = true;
   f.residual = res;
   for (double v : kx) f.kx.push_back(float(v));
@@ -109,14 +119,17 @@ SeparableU16Form separable_u16_form(const ConvKernel& k) {
   if (shift > 8) return f;
   const double factor = std::ldexp(m / (std::ldexp(double(k.scale), p)), shift);
   // Half a unit of hr per unit of qy, times the factor; plus f32 rounding of v * factor.
-  const double err = (shift ? 0.5 : 0.0) * double(sy) * std::fabs(factor) + 65535.0 * std::fabs(factor) * 1e-7;
-  if (err >= 0.99) return f;
+  const double err = (shift ? 0.5 : 0.0) * double(sy) * std::fabs(factor) + 65535.0 * std::fabs(factor) * kF32RelativeRounding;
+  if (err >= kMaxErrorBound) return f;
   f.ok = true;
   f.qx = qx;
   f.qy = qy;
   f.shift = shift;
   f.factor = float(factor);
   f.error_bound = err;
+  f.symmetric = true;
+  for (const std::vector<int>* q : {&qx, &qy})
+    for (std::size_t i = 0, n = q->size(); i < n; ++i) f.symmetric = f.symmetric && (*q)[i] == (*q)[n - 1 - i];
   for (int e = 0; e <= 8; ++e)
     if (factor == std::ldexp(1.0, -e) && k.offset == 0.f) f.final_shift = e;
   return f;
@@ -137,7 +150,7 @@ BoxForm box_form(const ConvKernel& k) {
   const double err = max_s * std::fabs(double(mul) / 65536 - factor) + std::fabs(double(off) / 65536 - k.offset);
   const long long bias = off + 32768;
   if (mul >= 0 && max_s * double(mul) + double(std::llabs(bias)) < 2147483647.0 && std::llabs(bias) < (1ll << 30) &&
-      err < 0.99) {
+      err < kMaxErrorBound) {
     f.fixed_point = true;
     f.mul = int(mul);
     f.bias = int(bias);
@@ -148,13 +161,30 @@ BoxForm box_form(const ConvKernel& k) {
   const long long m = std::llround(factor * 65536);
   const double q15_err = std::fabs(factor) / 2 + max_s / 2 * std::fabs(double(m) / 32768 - 2 * factor);
   if (max_s <= 65535 && m > 0 && m <= 32767 && k.offset == std::floor(k.offset) && std::fabs(k.offset) <= 255 &&
-      q15_err < 0.99) {
+      q15_err < kMaxErrorBound) {
     f.q15 = true;
     f.q15_mul = int(m);
     f.q15_offset = int(k.offset);
     f.q15_error_bound = q15_err;
   }
   return f;
+}
+
+Diff3Form diff3_form(const ConvKernel& kx, const ConvKernel& ky) {
+  Diff3Form d;
+  if (kx.width != 3 || kx.height != 3 || ky.width != 3 || ky.height != 3) return d;
+  const auto x = [&](int j, int i) { return kx.weights[j * 3 + i]; };
+  const auto y = [&](int j, int i) { return ky.weights[j * 3 + i]; };
+  for (int j = 0; j < 3; ++j)
+    if (x(j, 1) != 0 || x(j, 0) != -x(j, 2)) return d;
+  if (x(0, 2) != x(2, 2)) return d;
+  for (int j = 0; j < 3; ++j)
+    for (int i = 0; i < 3; ++i)
+      if (y(j, i) != x(i, j)) return d;
+  d.v0 = int(x(0, 2));
+  d.v1 = int(x(1, 2));
+  d.ok = true;
+  return d;
 }
 
 bool integer_taps(const ConvKernel& k, std::vector<Tap>& taps) {
@@ -174,7 +204,14 @@ bool integer_taps(const ConvKernel& k, std::vector<Tap>& taps) {
 TapGroups group_taps(const std::vector<Tap>& taps) {
   TapGroups g;
   g.taps = taps;
-  std::stable_sort(g.taps.begin(), g.taps.end(), [](const Tap& a, const Tap& b) { return a.q < b.q; });
+  // Stable insertion sort by weight: at most 961 taps, once per filter, and ~4 KB less wasm than
+  // std::stable_sort in each module.
+  for (std::size_t i = 1; i < g.taps.size(); ++i) {
+    const Tap t = g.taps[i];
+    std::size_t j = i;
+    for (; j > 0 && g.taps[j - 1].q > t.q; --j) g.taps[j] = g.taps[j - 1];
+    g.taps[j] = t;
+  }
   for (std::size_t t = 1; t <= g.taps.size(); ++t)
     if (t == g.taps.size() || g.taps[t].q != g.taps[t - 1].q) g.end.push_back(int(t));
   return g;
@@ -191,6 +228,7 @@ Plan make_plan(const FilterSpec& spec) {
       throw RangeError("gradient kernels need integer weights with sum of |w| at most 128");
     p.grad.gx = group_taps(p.grad.tx);
     p.grad.gy = group_taps(p.grad.ty);
+    p.grad.diff3 = diff3_form(spec.kernel, spec.kernel_y);
     return p;
   }
   const ConvKernel& k = spec.kernel;

@@ -56,6 +56,7 @@ struct SeparableU16Form {
   // factor == 2^-final_shift and offset == 0: out = min((v + 2^(k-1)) >> k, 255) in integers
   // (round half up) instead of the f32 finish. -1: f32 finish.
   int final_shift = -1;
+  bool symmetric = false;  // qx and qy each read the same backwards (every Gaussian): mirrored taps pair up
   double error_bound = 0;
 };
 
@@ -76,11 +77,20 @@ struct BoxForm {
   double q15_error_bound = 0;
 };
 
+// 3x3 operators of the Sobel family: kx = [-v0 0 v0; -v1 0 v1; -v0 0 v0], ky its transpose
+// (Sobel v = (1, 2), Scharr (3, 10), Prewitt (1, 1)): computable by differences, 8 loads
+// instead of 12 taps.
+struct Diff3Form {
+  bool ok = false;
+  int v0 = 0, v1 = 0;
+};
+
 // Gradient operators with integer kernels (|gx|, |gy| <= 32767 exactly in i16).
 struct GradientForm {
   bool ok = false;
   std::vector<Tap> tx, ty;
   TapGroups gx, gy;
+  Diff3Form diff3;
 };
 
 struct Plan {

@@ -1,81 +1,16 @@
+// Selection and application of the filter kernel rows (the table: conv_rows.cpp).
 #include "image/conv_registry.h"
 
+#include <algorithm>
 #include <cstring>
+#include <string>
 
 #include "core/errors.h"
 #include "image/gray.h"
-#include "simd/dispatch.h"
 
 namespace convolens {
 
-namespace {
-
-bool is_conv(const Plan& p) { return p.spec.gradient == Gradient::None; }
-bool i16_any(const Plan& p) { return p.i16.ok; }
-bool i16_small(const Plan& p) { return p.i16.ok && p.kw() <= 3 && p.kh() <= 3; }
-bool box(const Plan& p) { return p.box.ok; }
-bool sep_f32(const Plan& p) { return p.sep.ok; }
-bool sep_u16(const Plan& p) { return p.sep16.ok; }
-bool gradient(const Plan& p) { return p.grad.ok; }
-// Dispatch preference: direct i16 beats separable f32 only while it has few taps.
-bool i16_preferred(const Plan& p) { return !p.sep.ok || p.i16.taps.size() <= 25; }
-
-struct Row {
-  ConvVariant v;
-  bool simd;
-  bool (*preferred)(const Plan&);
-};
-
-// In dispatch priority order. Scalar rows are references (tests, bench), never dispatched,
-// except in the plain wasm module (CONVOLENS_SIMD_ROWS == 0): there the SIMD rows keep their
-// place in the priority order but are not listed, and dispatch runs their scalar twins.
-#if CONVOLENS_SIMD_ROWS
-#define SIMD_FN(f) f
-#else
-#define SIMD_FN(f) nullptr
-#endif
-// The shipped SIMD module compiles this file once more with CONVOLENS_SCALAR_ROWS 0
-// (src/bindings/dispatch_table.cpp): nothing dispatches the scalar rows there, so they are not
-// listed and the linker drops the scalar kernels (~11 KB). Tests and benchmarks keep them all.
-#ifndef CONVOLENS_SCALAR_ROWS
-#define CONVOLENS_SCALAR_ROWS 1
-#endif
-#if CONVOLENS_SCALAR_ROWS
-#define SCALAR_FN(f) f
-#else
-#define SCALAR_FN(f) nullptr
-#endif
-const Row kRows[] = {
-    {{"conv3x3_i16__wasmsimd", "conv2d_i16__scalar", i16_small, SIMD_FN(conv3x3_i16__wasmsimd)}, true, nullptr},
-    {{"box_blur__running_sum_wasmsimd", "box_blur__running_sum_scalar", box, SIMD_FN(box_blur__running_sum_wasmsimd)}, true, nullptr},
-    {{"box_blur__running_sum_scalar", nullptr, box, SCALAR_FN(box_blur__running_sum_scalar)}, false, nullptr},
-    {{"separable_u16__wasmsimd", "separable_u16__scalar", sep_u16, SIMD_FN(separable_u16__wasmsimd)}, true, nullptr},
-    {{"separable_u16__scalar", nullptr, sep_u16, SCALAR_FN(separable_u16__scalar)}, false, nullptr},
-    {{"conv2d_i16__wasmsimd", "conv2d_i16__scalar", i16_any, SIMD_FN(conv2d_i16__wasmsimd)}, true, i16_preferred},
-    {{"conv2d_i16__scalar", nullptr, i16_any, SCALAR_FN(conv2d_i16__scalar)}, false, nullptr},
-    {{"separable_f32__wasmsimd", "separable_f32__scalar", sep_f32, SIMD_FN(separable_f32__wasmsimd)}, true, nullptr},
-    {{"separable_f32__scalar", nullptr, sep_f32, SCALAR_FN(separable_f32__scalar)}, false, nullptr},
-    {{"gradient_i16__wasmsimd", "gradient_i16__scalar", gradient, SIMD_FN(gradient_i16__wasmsimd)}, true, nullptr},
-    {{"gradient_i16__scalar", nullptr, gradient, SCALAR_FN(gradient_i16__scalar)}, false, nullptr},
-    {{"conv2d_f32__wasmsimd", "conv2d_f32__scalar", is_conv, SIMD_FN(conv2d_f32__wasmsimd)}, true, nullptr},
-    {{"conv2d_f32__scalar", nullptr, is_conv, SCALAR_FN(conv2d_f32__scalar)}, false, nullptr},
-};
-
-struct Table {
-  ConvVariant v[sizeof(kRows) / sizeof(kRows[0])];
-  std::size_t n = 0;
-  Table() {
-    for (const Row& r : kRows)
-      if (r.v.run) v[n++] = r.v;
-  }
-};
-
-}  // namespace
-
-std::span<const ConvVariant> conv_variants() {
-  static const Table t;
-  return {t.v, t.n};
-}
+std::span<const ConvVariant> conv_variants() { return carried_rows(conv_table()); }
 
 const ConvVariant* find_variant(const char* name) {
   for (const ConvVariant& v : conv_variants())
@@ -84,30 +19,53 @@ const ConvVariant* find_variant(const char* name) {
 }
 
 const ConvVariant& select_variant(const Plan& plan) {
-  for (const Row& r : kRows)
-    if (r.simd && r.v.eligible(plan) && (!r.preferred || r.preferred(plan)))
-      return *find_variant(CONVOLENS_SIMD_ROWS ? r.v.name : r.v.twin);
-  throw RangeError("no convolution variant accepts this filter");  // unreachable: direct f32 takes all
+  const ConvVariant* v = select_row(conv_table(), plan);
+  if (!v || !v->carried()) throw RangeError("no convolution kernel accepts this filter");  // unreachable: the direct f32 rows take all
+  return *v;
 }
 
-void apply_filter(const ImageView& src, const MutableImageView& dst, const Plan& plan, Scratch& scratch,
-                  const ConvVariant* variant) {
-  validate_images(src, dst);
-  const ConvVariant& v = variant ? *variant : select_variant(plan);
-  if (!v.eligible(plan)) throw RangeError(std::string(v.name) + " cannot compute this filter");
-  if (plan.spec.mode == Mode::Rgb || src.channels == 1) {
-    v.run(src, dst, plan, scratch);
-    return;
-  }
-  // Gray mode on RGBA: convolve the luminance, write it to R, G and B, keep alpha.
+namespace {
+
+// Mode::Gray on RGBA: the luminance of every source row the band's windows read (virtual rows
+// [y0 - ay, y1 - ay + kh - 1) through the border), then the band on the luminance image, then
+// gray to R, G and B with the source's alpha.
+void gray_rows(const ConvVariant& v, const ImageView& src, const MutableImageView& dst, int y0, int y1,
+               const Plan& plan, Scratch& scratch) {
   const int w = src.width, h = src.height;
   scratch.gray_in.resize(std::size_t(w) * h);
   scratch.gray_out.resize(std::size_t(w) * h);
   std::uint8_t* g = scratch.gray_in.data();
-  for (int y = 0; y < h; ++y) rgba_to_luma(src.row(y), g + std::size_t(y) * w, w);
-  v.run({g, w, h, 1, w}, {scratch.gray_out.data(), w, h, 1, w}, plan, scratch);
-  const std::uint8_t* o = scratch.gray_out.data();
-  for (int y = 0; y < h; ++y) luma_to_rgba(o + std::size_t(y) * w, src.row(y), dst.row(y), w);
+  const int top = y0 - plan.ay(), bottom = y1 - plan.ay() + plan.kh() - 1;
+  const int lo = std::max(top, 0), hi = std::min(bottom, h);
+  for (int y = lo; y < hi; ++y) rgba_to_luma(src.row(y), g + std::size_t(y) * w, w);
+  for (int r = top; r < bottom; ++r) {  // halo rows outside the frame: the rows the border maps them to
+    if (r >= 0 && r < h) continue;
+    const int y = border_index(r, h, plan.spec.border);
+    if (y >= 0 && (y < lo || y >= hi)) rgba_to_luma(src.row(y), g + std::size_t(y) * w, w);
+  }
+  const MutableImageView out{scratch.gray_out.data(), w, h, 1, w};
+  v.run({g, w, h, 1, w}, out, y0, y1, plan, scratch);
+  for (int y = y0; y < y1; ++y) luma_to_rgba(out.row(y), src.row(y), dst.row(y), w);
+}
+
+}  // namespace
+
+void apply_filter_rows(const ImageView& src, const MutableImageView& dst, int y0, int y1, const Plan& plan,
+                       Scratch& scratch, const ConvVariant* variant) {
+  validate_images(src, dst);
+  if (y0 < 0 || y1 > src.height || y0 > y1) throw RangeError("row band outside the frame (0 <= y0 <= y1 <= height)");
+  const ConvVariant& v = variant ? *variant : select_variant(plan);
+  if (!v.carried() || !v.eligible(plan)) throw RangeError(std::string(v.name) + " cannot compute this filter here");
+  if (y0 == y1) return;
+  if (plan.spec.mode == Mode::Rgb || src.channels == 1)
+    v.run(src, dst, y0, y1, plan, scratch);
+  else
+    gray_rows(v, src, dst, y0, y1, plan, scratch);
+}
+
+void apply_filter(const ImageView& src, const MutableImageView& dst, const Plan& plan, Scratch& scratch,
+                  const ConvVariant* variant) {
+  apply_filter_rows(src, dst, 0, src.height, plan, scratch, variant);
 }
 
 }  // namespace convolens

@@ -3,6 +3,10 @@
 //   L2: m = sqrt(f32(gx*gx + gy*gy))      L1: m = f32(|gx| + |gy|)
 //   out = round(m / scale + offset)
 // Scalar and SIMD do the same integer sums and the same (correctly rounded) f32 operations.
+// Rows: `grouped` takes any operator; `diff3` the 3x3 Sobel family by differences (Diff3Form);
+// `diff3_unscaled` the same when scale is 1 and offset 0 (the multiply-add before rounding is
+// skipped: x * 1 + 0 == x for every float); `sobel3` Sobel itself, unscaled, by shifts and adds.
+// Inside a row, only the norm (L2 or L1, part of the operator) picks the instantiation.
 #include <cstdlib>
 #include <utility>
 
@@ -11,15 +15,17 @@
 
 namespace convolens {
 
-void gradient_i16__scalar(const ImageView& src, const MutableImageView& dst, const Plan& p, Scratch& scratch) {
+void gradient_i16__scalar(const ImageView& src, const MutableImageView& dst, int y0, int y1, const Plan& p,
+                          Scratch& scratch) {
   const int n = src.width * src.channels;
-  const kern::PaddedImage in(src, p.kw(), p.kh(), p.ax(), p.ay(), p.spec.border, p.spec.border_value, scratch.rows);
+  const kern::PaddedImage in(src, p.kw(), p.kh(), p.ax(), p.ay(), y0, y1, p.spec.border, p.spec.border_value,
+                             scratch.rows);
   const bool l2 = p.spec.gradient == Gradient::MagnitudeL2;
   scratch.line.resize(std::size_t(n) * sizeof(int));
   scratch.line2.resize(std::size_t(n) * sizeof(int));
   int* gx = scratch.line.as<int>();
   int* gy = scratch.line2.as<int>();
-  for (int y = 0; y < src.height; ++y) {
+  for (int y = y0; y < y1; ++y) {
     for (auto [g, taps] : {std::pair{gx, &p.grad.tx}, std::pair{gy, &p.grad.ty}}) {
       for (int i = 0; i < n; ++i) g[i] = 0;
       for (const Tap& t : *taps) {
@@ -38,10 +44,9 @@ void gradient_i16__scalar(const ImageView& src, const MutableImageView& dst, con
 
 namespace {
 
-// Ident: scale 1 and offset 0, so the multiply-add before rounding is skipped (same result).
-template <bool L2, bool Ident>
-__attribute__((noinline)) void gradient_kernel(const ImageView& src, const MutableImageView& dst, const Plan& p,
-                                               Scratch& scratch) {
+template <bool L2>
+__attribute__((noinline)) void gradient_kernel(const ImageView& src, const MutableImageView& dst, int y0, int y1,
+                                               const Plan& p, Scratch& scratch) {
   const int C = src.channels, n = src.width * C;
   PaddedRows rows(src, p.kw(), p.kh(), p.spec.border, p.spec.border_value, scratch.rows);
   const v128_t vscale = wasm_f32x4_splat(p.inv_scale), voff = wasm_f32x4_splat(p.spec.kernel.offset);
@@ -49,7 +54,7 @@ __attribute__((noinline)) void gradient_kernel(const ImageView& src, const Mutab
   tx.init(p.grad.gx);
   ty.init(p.grad.gy);
   const std::uint8_t* line[kMaxKernelSize];
-  for (int y = 0; y < src.height; ++y) {
+  for (int y = y0; y < y1; ++y) {
     for (int j = 0; j < p.kh(); ++j) line[j] = rows.row(y + j - p.ay());
     for (std::size_t t = 0; t < p.grad.gx.taps.size(); ++t)
       tx.ptr[t] = line[p.grad.gx.taps[t].row] + p.grad.gx.taps[t].col * C;
@@ -73,51 +78,25 @@ __attribute__((noinline)) void gradient_kernel(const ImageView& src, const Mutab
         kern::u16x8_to_f32(wasm_i16x8_add(wasm_i16x8_abs(xl), wasm_i16x8_abs(yl)), m[0], m[1]);
         kern::u16x8_to_f32(wasm_i16x8_add(wasm_i16x8_abs(xh), wasm_i16x8_abs(yh)), m[2], m[3]);
       }
-      v128_t px;
-      if constexpr (Ident)  // x * 1 + 0 == x for every float (incl. -0 -> rounds to 0 either way)
-        px = kern::pack_u8(kern::quantize4(m[0]), kern::quantize4(m[1]), kern::quantize4(m[2]), kern::quantize4(m[3]));
-      else
-        px = kern::finish_f32(m, vscale, voff);
+      v128_t px = kern::finish_f32(m, vscale, voff);
       if (C == 4) px = kern::keep_alpha(px, wasm_v128_load(centre + b));
       kern::store16(out + b, px, n - b);
     }
   }
 }
 
-// 3x3 operators of the Sobel family: kx = [-v0 0 v0; -v1 0 v1; -v0 0 v0], ky = its transpose
-// (Sobel v = (1, 2), Scharr (3, 10), Prewitt (1, 1)). Differences first, then the two weights:
-// the same exact integers gx, gy with 8 loads instead of 12 taps.
-struct Sobel3 {
-  bool ok = false;
-  int v0 = 0, v1 = 0;
-};
-inline Sobel3 sobel3(const Plan& p) {
-  Sobel3 s;
-  const ConvKernel &kx = p.spec.kernel, &ky = p.spec.kernel_y;
-  if (kx.width != 3 || kx.height != 3) return s;
-  const auto x = [&](int j, int i) { return kx.weights[j * 3 + i]; };
-  const auto y = [&](int j, int i) { return ky.weights[j * 3 + i]; };
-  for (int j = 0; j < 3; ++j)
-    if (x(j, 1) != 0 || x(j, 0) != -x(j, 2)) return s;
-  if (x(0, 2) != x(2, 2)) return s;
-  for (int j = 0; j < 3; ++j)
-    for (int i = 0; i < 3; ++i)
-      if (y(j, i) != x(i, j)) return s;
-  s.v0 = int(x(0, 2));
-  s.v1 = int(x(1, 2));
-  s.ok = true;
-  return s;
-}
-
-// Sobel (v0 = 1, v1 = 2) multiplies by shifting and adding instead of i16x8.mul.
+// The Sobel family by differences (Diff3Form). Ident: scale 1 and offset 0, so the multiply-add
+// before rounding is skipped; IsSobel: v0 = 1, v1 = 2, multiplied by shifting and adding
+// instead of i16x8.mul.
 template <bool L2, bool Ident, bool IsSobel>
-__attribute__((noinline)) void sobel3_kernel(const ImageView& src, const MutableImageView& dst, const Plan& p,
-                                             Scratch& scratch, Sobel3 k) {
+__attribute__((noinline)) void diff3_kernel(const ImageView& src, const MutableImageView& dst, int y0, int y1,
+                                            const Plan& p, Scratch& scratch) {
+  const Diff3Form& k = p.grad.diff3;
   const int C = src.channels, n = src.width * C;
   PaddedRows rows(src, 3, 3, p.spec.border, p.spec.border_value, scratch.rows);
   const v128_t vscale = wasm_f32x4_splat(p.inv_scale), voff = wasm_f32x4_splat(p.spec.kernel.offset);
   const v128_t v0 = wasm_i16x8_splat(std::int16_t(k.v0)), v1 = wasm_i16x8_splat(std::int16_t(k.v1));
-  for (int y = 0; y < src.height; ++y) {
+  for (int y = y0; y < y1; ++y) {
     const std::uint8_t *r0 = rows.row(y - 1), *r1 = rows.row(y), *r2 = rows.row(y + 1);
     std::uint8_t* out = dst.row(y);
     for (int b = 0; b < n; b += 16) {
@@ -163,25 +142,26 @@ __attribute__((noinline)) void sobel3_kernel(const ImageView& src, const Mutable
   }
 }
 
-template <bool L2>
-void gradient_dispatch(const ImageView& src, const MutableImageView& dst, const Plan& p, Scratch& s) {
-  const bool ident = p.inv_scale == 1.f && p.spec.kernel.offset == 0.f;
-  const Sobel3 k = sobel3(p);
-  if (k.ok && ident && k.v0 == 1 && k.v1 == 2)
-    sobel3_kernel<L2, true, true>(src, dst, p, s, k);
-  else if (k.ok)
-    ident ? sobel3_kernel<L2, true, false>(src, dst, p, s, k) : sobel3_kernel<L2, false, false>(src, dst, p, s, k);
-  else
-    gradient_kernel<L2, false>(src, dst, p, s);  // rare (non-Sobel-family) operators: one instantiation
-}
-
 }  // namespace
 
-void gradient_i16__wasmsimd(const ImageView& src, const MutableImageView& dst, const Plan& p, Scratch& s) {
-  if (p.spec.gradient == Gradient::MagnitudeL2)
-    gradient_dispatch<true>(src, dst, p, s);
-  else
-    gradient_dispatch<false>(src, dst, p, s);
+void gradient_i16__grouped_wasmsimd(const ImageView& src, const MutableImageView& dst, int y0, int y1, const Plan& p,
+                                    Scratch& s) {
+  (p.spec.gradient == Gradient::MagnitudeL2 ? gradient_kernel<true> : gradient_kernel<false>)(src, dst, y0, y1, p, s);
+}
+void gradient_i16__diff3_wasmsimd(const ImageView& src, const MutableImageView& dst, int y0, int y1, const Plan& p,
+                                  Scratch& s) {
+  (p.spec.gradient == Gradient::MagnitudeL2 ? diff3_kernel<true, false, false> : diff3_kernel<false, false, false>)(
+      src, dst, y0, y1, p, s);
+}
+void gradient_i16__diff3_unscaled_wasmsimd(const ImageView& src, const MutableImageView& dst, int y0, int y1,
+                                           const Plan& p, Scratch& s) {
+  (p.spec.gradient == Gradient::MagnitudeL2 ? diff3_kernel<true, true, false> : diff3_kernel<false, true, false>)(
+      src, dst, y0, y1, p, s);
+}
+void gradient_i16__sobel3_wasmsimd(const ImageView& src, const MutableImageView& dst, int y0, int y1, const Plan& p,
+                                   Scratch& s) {
+  (p.spec.gradient == Gradient::MagnitudeL2 ? diff3_kernel<true, true, true> : diff3_kernel<false, true, true>)(
+      src, dst, y0, y1, p, s);
 }
 
 }  // namespace convolens

@@ -130,24 +130,25 @@ struct BorderedReader {
   }
 };
 
-// The scalar rows' reader: the whole source copied once with a border of the kernel's reach
-// (values from BorderedReader), so taps are plain index arithmetic. Same values, same results;
-// this is what makes the scalar rows usable as the plain wasm module's kernels.
+// The scalar rows' reader: the source rows a band of output rows [y0, y1) reads, copied once
+// with a border of the kernel's reach (values from BorderedReader), so taps are plain index
+// arithmetic. Same values, same results; this is what makes the scalar rows usable as the plain
+// wasm module's kernels.
 struct PaddedImage {
   const std::uint8_t* data;
   std::ptrdiff_t stride;
   int channels, ox, oy;  // source pixel (x, y) is padded pixel (x + ox, y + oy)
-  PaddedImage(const ImageView& src, int kw, int kh, int ax, int ay, Border border, std::uint8_t value,
-              Buffer& storage)
-      : channels(src.channels), ox(ax), oy(ay) {
-    const int C = src.channels, pw = src.width + kw - 1, ph = src.height + kh - 1;
+  PaddedImage(const ImageView& src, int kw, int kh, int ax, int ay, int y0, int y1, Border border,
+              std::uint8_t value, Buffer& storage)
+      : channels(src.channels), ox(ax), oy(ay - y0) {
+    const int C = src.channels, pw = src.width + kw - 1, ph = y1 - y0 + kh - 1;
     stride = std::ptrdiff_t(pw) * C;
     storage.resize(std::size_t(stride) * ph + 1);
     std::uint8_t* out = storage.data();
     const BorderedReader in{src.data, src.stride, src.width, src.height, C, border, value};
     for (int py = 0; py < ph; ++py) {
       std::uint8_t* row = out + py * stride;
-      const int y = py - ay;
+      const int y = py - oy;
       const bool inside = y >= 0 && y < src.height;
       for (int px = 0; px < pw; ++px) {
         const int x = px - ax;
@@ -161,8 +162,8 @@ struct PaddedImage {
     }
     data = out;
   }
-  int at(int x, int y, int c) const { return data[(y + oy) * stride + (x + ox) * channels + c]; }
-  // Byte of source pixel (x, y), channel 0; rows of the image are contiguous here.
+  // Byte of source pixel (x, y), channel 0, for y0 - ay <= y < y1 + kh - 1 - ay; the rows of the
+  // image are contiguous here.
   const std::uint8_t* ptr(int x, int y) const { return data + (y + oy) * stride + (x + ox) * channels; }
 };
 

@@ -12,10 +12,12 @@
 
 namespace convolens {
 
-// The scalar separable rows keep a ring of kh horizontal-pass rows: padded row py in slot py % kh.
-void separable_f32__scalar(const ImageView& src, const MutableImageView& dst, const Plan& p, Scratch& scratch) {
+// The scalar separable rows keep a ring of kh horizontal-pass rows: padded row py in slot py % kh
+// (py counts from the band's first halo row, so the ring restarts with every band).
+void separable_f32__scalar(const ImageView& src, const MutableImageView& dst, int y0, int y1, const Plan& p,
+                           Scratch& scratch) {
   const int C = src.channels, n = src.width * C, kw = p.kw(), kh = p.kh();
-  const kern::PaddedImage in(src, kw, kh, p.ax(), p.ay(), p.spec.border, p.spec.border_value, scratch.rows);
+  const kern::PaddedImage in(src, kw, kh, p.ax(), p.ay(), y0, y1, p.spec.border, p.spec.border_value, scratch.rows);
   const auto &kx = p.sep.kx, &ky = p.sep.ky;
   scratch.line.resize(std::size_t(n) * kh * sizeof(float));
   scratch.line2.resize(std::size_t(n) * sizeof(float));
@@ -23,7 +25,7 @@ void separable_f32__scalar(const ImageView& src, const MutableImageView& dst, co
   float* acc = scratch.line2.as<float>();
   auto horizontal = [&](int py) {  // h = sum_i kx[i] * p, in index order
     float* h = ring + std::size_t(py % kh) * n;
-    const std::uint8_t* s = in.ptr(-p.ax(), py - p.ay());
+    const std::uint8_t* s = in.ptr(-p.ax(), y0 + py - p.ay());
     for (int k = 0; k < n; ++k) h[k] = 0.f;
     for (int i = 0; i < kw; ++i) {
       if (kx[i] == 0.f) continue;
@@ -31,12 +33,13 @@ void separable_f32__scalar(const ImageView& src, const MutableImageView& dst, co
     }
   };
   for (int py = 0; py < kh - 1; ++py) horizontal(py);
-  for (int y = 0; y < src.height; ++y) {
-    horizontal(y + kh - 1);
+  for (int y = y0; y < y1; ++y) {
+    const int b = y - y0;  // the window's first padded row
+    horizontal(b + kh - 1);
     for (int k = 0; k < n; ++k) acc[k] = 0.f;
     for (int j = 0; j < kh; ++j) {
       if (ky[j] == 0.f) continue;
-      const float* h = ring + std::size_t((y + j) % kh) * n;
+      const float* h = ring + std::size_t((b + j) % kh) * n;
       for (int k = 0; k < n; ++k) acc[k] = acc[k] + ky[j] * h[k];
     }
     std::uint8_t* out = dst.row(y);
@@ -45,9 +48,10 @@ void separable_f32__scalar(const ImageView& src, const MutableImageView& dst, co
   }
 }
 
-void separable_u16__scalar(const ImageView& src, const MutableImageView& dst, const Plan& p, Scratch& scratch) {
+void separable_u16__scalar(const ImageView& src, const MutableImageView& dst, int y0, int y1, const Plan& p,
+                           Scratch& scratch) {
   const int C = src.channels, n = src.width * C, kw = p.kw(), kh = p.kh();
-  const kern::PaddedImage in(src, kw, kh, p.ax(), p.ay(), p.spec.border, p.spec.border_value, scratch.rows);
+  const kern::PaddedImage in(src, kw, kh, p.ax(), p.ay(), y0, y1, p.spec.border, p.spec.border_value, scratch.rows);
   const SeparableU16Form& f = p.sep16;
   scratch.line.resize(std::size_t(n) * kh * sizeof(int));
   scratch.line2.resize(std::size_t(n) * sizeof(int));
@@ -55,7 +59,7 @@ void separable_u16__scalar(const ImageView& src, const MutableImageView& dst, co
   int* v = scratch.line2.as<int>();
   auto horizontal = [&](int py) {  // hr = round_half_up(sum_i qx[i] * p / 2^shift)
     int* h = ring + std::size_t(py % kh) * n;
-    const std::uint8_t* s = in.ptr(-p.ax(), py - p.ay());
+    const std::uint8_t* s = in.ptr(-p.ax(), y0 + py - p.ay());
     for (int k = 0; k < n; ++k) h[k] = 0;
     for (int i = 0; i < kw; ++i) {
       const int q = f.qx[i];
@@ -65,12 +69,13 @@ void separable_u16__scalar(const ImageView& src, const MutableImageView& dst, co
       for (int k = 0; k < n; ++k) h[k] = (h[k] + (1 << (f.shift - 1))) >> f.shift;
   };
   for (int py = 0; py < kh - 1; ++py) horizontal(py);
-  for (int y = 0; y < src.height; ++y) {
-    horizontal(y + kh - 1);
+  for (int y = y0; y < y1; ++y) {
+    const int b = y - y0;  // the window's first padded row
+    horizontal(b + kh - 1);
     for (int k = 0; k < n; ++k) v[k] = 0;
     for (int j = 0; j < kh; ++j) {
       const int q = f.qy[j];
-      const int* h = ring + std::size_t((y + j) % kh) * n;
+      const int* h = ring + std::size_t((b + j) % kh) * n;
       for (int k = 0; k < n; ++k) v[k] += q * h[k];
     }
     std::uint8_t* out = dst.row(y);
@@ -112,8 +117,8 @@ struct PassRing {
 
 }  // namespace
 
-__attribute__((noinline)) void separable_f32__wasmsimd(const ImageView& src, const MutableImageView& dst,
-                                                       const Plan& p, Scratch& scratch) {
+__attribute__((noinline)) void separable_f32__wasmsimd(const ImageView& src, const MutableImageView& dst, int y0,
+                                                       int y1, const Plan& p, Scratch& scratch) {
   const int C = src.channels, n = src.width * C, kw = p.kw(), kh = p.kh();
   PaddedRows rows(src, kw, kh, p.spec.border, p.spec.border_value, scratch.rows);
   PassRing<float> ring(n, kh + 1, scratch.rows_f32);
@@ -123,7 +128,7 @@ __attribute__((noinline)) void separable_f32__wasmsimd(const ImageView& src, con
   const auto &kx = p.sep.kx, &ky = p.sep.ky;
   const v128_t vscale = wasm_f32x4_splat(p.inv_scale), voff = wasm_f32x4_splat(p.spec.kernel.offset);
   const float* hrow[kMaxKernelSize];
-  for (int y = 0; y < src.height; ++y) {
+  for (int y = y0; y < y1; ++y) {
     for (int j = 0; j < kh; ++j) {
       bool fresh;
       float* h = ring.slot(y + j - p.ay(), fresh);
@@ -167,7 +172,7 @@ struct SymTaps {
   int a[kMaxKernelSize], b[kMaxKernelSize];
   v128_t q[kMaxKernelSize], centre_q;
   bool has_centre = false;
-  SymTaps(const std::vector<int>& w) : n(int(w.size())) {
+  explicit SymTaps(const std::vector<int>& w) : n(int(w.size())) {
     for (int i = 0; i < n / 2; ++i)
       if (w[i] != 0) {
         a[pairs] = i;
@@ -177,33 +182,28 @@ struct SymTaps {
     has_centre = n % 2 == 1 && w[n / 2] != 0;
     centre_q = wasm_i16x8_splat(std::int16_t(has_centre ? w[n / 2] : 0));
   }
-  static bool symmetric(const std::vector<int>& w) {
-    for (std::size_t i = 0; i < w.size(); ++i)
-      if (w[i] != w[w.size() - 1 - i]) return false;
-    return true;
-  }
 };
 
 // (v + 2^(k-1)) >> k for u16 lanes without overflow; k >= 1 at run time.
 inline v128_t round_shift_u16(v128_t v, int k) { return wasm_u16x8_avgr(wasm_u16x8_shr(v, k - 1), wasm_i16x8_splat(0)); }
 
 // Any integer separable kernel; shifts at run time (one instantiation: code size matters more
-// here than for the Gaussian presets, which take gauss_u16_kernel below).
-__attribute__((noinline)) void sep_u16_kernel(const ImageView& src, const MutableImageView& dst, const Plan& p,
-                                              Scratch& scratch) {
+// here than for the Gaussian presets, which have rows of their own below).
+__attribute__((noinline)) void sep_u16_kernel(const ImageView& src, const MutableImageView& dst, int y0, int y1,
+                                              const Plan& p, Scratch& scratch) {
   const int S = p.sep16.shift, K = p.sep16.final_shift;
   const int C = src.channels, n = src.width * C, kw = p.kw(), kh = p.kh();
   const SeparableU16Form& f = p.sep16;
   PaddedRows rows(src, kw, kh, p.spec.border, p.spec.border_value, scratch.rows);
   PassRing<std::uint16_t> ring(n, kh + 1, scratch.rows_f32);
-  const bool sym = SymTaps::symmetric(f.qx) && SymTaps::symmetric(f.qy);
+  const bool sym = f.symmetric;
   const SymTaps sx(f.qx), sy(f.qy);
   v128_t qx[kMaxKernelSize], qy[kMaxKernelSize];
   for (int i = 0; i < kw; ++i) qx[i] = wasm_i16x8_splat(std::int16_t(f.qx[i]));
   for (int j = 0; j < kh; ++j) qy[j] = wasm_i16x8_splat(std::int16_t(f.qy[j]));
   const v128_t vfactor = wasm_f32x4_splat(f.factor), voff = wasm_f32x4_splat(p.spec.kernel.offset);
   const std::uint16_t* hrow[kMaxKernelSize];
-  for (int y = 0; y < src.height; ++y) {
+  for (int y = y0; y < y1; ++y) {
     for (int j = 0; j < kh; ++j) {
       bool fresh;
       std::uint16_t* h = ring.slot(y + j - p.ay(), fresh);
@@ -284,8 +284,8 @@ __attribute__((noinline)) void sep_u16_kernel(const ImageView& src, const Mutabl
 // Tap count a constant, so the weight vectors and row pointers live in registers rather than in
 // stack arrays the compiler must reload after every byte store (char stores alias everything).
 template <int N>
-__attribute__((noinline)) void gauss_u16_kernel(const ImageView& src, const MutableImageView& dst, const Plan& p,
-                                                Scratch& scratch) {
+__attribute__((noinline)) void gauss_u16_kernel(const ImageView& src, const MutableImageView& dst, int y0, int y1,
+                                                const Plan& p, Scratch& scratch) {
   constexpr int H = N / 2;  // pairs; plus the centre tap
   const int C = src.channels, n = src.width * C;
   const SeparableU16Form& f = p.sep16;
@@ -297,7 +297,7 @@ __attribute__((noinline)) void gauss_u16_kernel(const ImageView& src, const Muta
     qy[i] = wasm_i16x8_splat(std::int16_t(f.qy[i]));
   }
   const v128_t zero = wasm_i16x8_splat(0), max = wasm_i16x8_splat(255);
-  for (int y = 0; y < src.height; ++y) {
+  for (int y = y0; y < y1; ++y) {
     const std::uint16_t* hrow[N];
     for (int j = 0; j < N; ++j) {
       bool fresh;
@@ -340,18 +340,21 @@ __attribute__((noinline)) void gauss_u16_kernel(const ImageView& src, const Muta
 
 }  // namespace
 
-void separable_u16__wasmsimd(const ImageView& src, const MutableImageView& dst, const Plan& p, Scratch& s) {
-  const SeparableU16Form& f = p.sep16;
-  if (f.shift == 8 && f.final_shift == 8 && p.kw() == p.kh() && p.kw() % 2 == 1 && f.qx == f.qy &&
-      SymTaps::symmetric(f.qx)) {
-    switch (p.kw()) {
-      case 3: return gauss_u16_kernel<3>(src, dst, p, s);
-      case 5: return gauss_u16_kernel<5>(src, dst, p, s);
-      case 7: return gauss_u16_kernel<7>(src, dst, p, s);
-      default: break;
-    }
-  }
-  sep_u16_kernel(src, dst, p, s);
+void separable_u16__wasmsimd(const ImageView& src, const MutableImageView& dst, int y0, int y1, const Plan& p,
+                             Scratch& s) {
+  sep_u16_kernel(src, dst, y0, y1, p, s);
+}
+void separable_u16__gauss3_wasmsimd(const ImageView& src, const MutableImageView& dst, int y0, int y1, const Plan& p,
+                                    Scratch& s) {
+  gauss_u16_kernel<3>(src, dst, y0, y1, p, s);
+}
+void separable_u16__gauss5_wasmsimd(const ImageView& src, const MutableImageView& dst, int y0, int y1, const Plan& p,
+                                    Scratch& s) {
+  gauss_u16_kernel<5>(src, dst, y0, y1, p, s);
+}
+void separable_u16__gauss7_wasmsimd(const ImageView& src, const MutableImageView& dst, int y0, int y1, const Plan& p,
+                                    Scratch& s) {
+  gauss_u16_kernel<7>(src, dst, y0, y1, p, s);
 }
 
 }  // namespace convolens

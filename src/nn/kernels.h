@@ -1,6 +1,7 @@
 // Layer kernels over one image (NHWC without N). Each kind has a scalar reference
-// (`__scalar`) and optimized variants; the variant tables at the bottom drive dispatch in
-// the model, the comparison tests and the benchmarks: adding a variant is one line there.
+// (`__scalar`) and optimized variants; the row tables at the bottom (src/nn/kernel_rows.cpp, in
+// the shape and with the selection rule of core/registry.h) drive dispatch in the model, the
+// per-row tests and the benchmarks: adding a variant is one row there.
 //
 // Summation order is the same in every variant (bias, then taps in ky, kx, ci order), and no
 // variant fuses multiply-add, so SIMD results equal the reference bit for bit.
@@ -8,6 +9,7 @@
 #include <cstddef>
 #include <span>
 
+#include "core/registry.h"
 #include "nn/tensor.h"
 
 namespace convolens::nn {
@@ -72,22 +74,21 @@ void avg_pool__wasmsimd(const ConvGeom& g, const float* in, float* out);
 void scale_shift__scalar(std::size_t n, int c, const float* scale, const float* shift, const float* in, float* out);
 void zero_pad__scalar(const Shape& in_shape, int t, int b, int l, int r, const float* in, float* out);
 
-// ---- the variant registry -------------------------------------------------------------------
-struct ConvVariant {
-  const char* name;
-  ConvFn fn;
-  bool (*supports)(const ConvGeom&);
-};
-struct DenseVariant {
-  const char* name;
-  DenseFn fn;
-};
+// ---- the kernel rows (src/nn/kernel_rows.cpp) ----------------------------------------------
+// Tables: optimized rows first, then the scalar references; the model runs the first eligible
+// row (or, with set_reference(true), that row's scalar twin). The plain wasm module carries only
+// the references (simd/dispatch.h). The CNN module keeps them in every build: predict(x,
+// {reference: true}) runs them.
+using ConvVariant = KernelRow<ConvGeom, ConvFn>;
+using DenseVariant = KernelRow<DenseParams, DenseFn>;
 using PoolFn = void (*)(const ConvGeom& g, const float* in, float* out);
-struct PoolVariant {
-  const char* name;
-  PoolFn fn;
-};
-// The first entry is the scalar reference; the model uses the last entry that supports a shape.
+using PoolVariant = KernelRow<ConvGeom, PoolFn>;
+std::span<const ConvVariant> conv2d_table();
+std::span<const ConvVariant> depthwise2d_table();
+std::span<const DenseVariant> dense_table();
+std::span<const PoolVariant> max_pool_table();
+std::span<const PoolVariant> avg_pool_table();
+// The rows this build carries (tests, benchmarks, nnKernelVariants()).
 std::span<const ConvVariant> conv2d_variants();
 std::span<const ConvVariant> depthwise2d_variants();
 std::span<const DenseVariant> dense_variants();

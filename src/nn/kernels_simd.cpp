@@ -6,7 +6,6 @@
 #include <cstring>
 
 #include "nn/kernels.h"
-#include "simd/dispatch.h"
 #include "simd/simd.h"
 
 namespace convolens::nn {
@@ -267,51 +266,5 @@ void pool(const ConvGeom& g, const float* in, float* out) {
 
 void max_pool__wasmsimd(const ConvGeom& g, const float* in, float* out) { pool<true>(g, in, out); }
 void avg_pool__wasmsimd(const ConvGeom& g, const float* in, float* out) { pool<false>(g, in, out); }
-
-// ---- registry ------------------------------------------------------------------------------
-// The plain wasm module lists only the scalar rows (simd/dispatch.h): the model then runs them.
-namespace {
-bool any_geom(const ConvGeom&) { return true; }
-#if CONVOLENS_SIMD_ROWS
-bool depth_mult1(const ConvGeom& g) { return g.mult == 1; }
-#endif
-
-const ConvVariant kConv[] = {
-    {"conv2d__scalar", conv2d__scalar, any_geom},
-#if CONVOLENS_SIMD_ROWS
-    {"conv2d__wasmsimd_direct", conv2d__wasmsimd_direct, any_geom},
-#endif
-};
-const ConvVariant kDepthwise[] = {
-    {"depthwise2d__scalar", depthwise2d__scalar, any_geom},
-#if CONVOLENS_SIMD_ROWS
-    {"depthwise2d__wasmsimd", depthwise2d__wasmsimd, depth_mult1},
-#endif
-};
-const DenseVariant kDense[] = {
-    {"dense__scalar", dense__scalar},
-#if CONVOLENS_SIMD_ROWS
-    {"dense__wasmsimd", dense__wasmsimd},
-#endif
-};
-const PoolVariant kMaxPool[] = {
-    {"max_pool__scalar", max_pool__scalar},
-#if CONVOLENS_SIMD_ROWS
-    {"max_pool__wasmsimd", max_pool__wasmsimd},
-#endif
-};
-const PoolVariant kAvgPool[] = {
-    {"avg_pool__scalar", avg_pool__scalar},
-#if CONVOLENS_SIMD_ROWS
-    {"avg_pool__wasmsimd", avg_pool__wasmsimd},
-#endif
-};
-}  // namespace
-
-std::span<const PoolVariant> max_pool_variants() { return kMaxPool; }
-std::span<const PoolVariant> avg_pool_variants() { return kAvgPool; }
-std::span<const ConvVariant> conv2d_variants() { return kConv; }
-std::span<const ConvVariant> depthwise2d_variants() { return kDepthwise; }
-std::span<const DenseVariant> dense_variants() { return kDense; }
 
 }  // namespace convolens::nn

@@ -16,19 +16,17 @@ void ModelImpl::finalize() {
   for (auto& l : layers) {
     max_elems = std::max(max_elems, l.out.size());
     if (l.op == Op::Conv2D || l.op == Op::Depthwise) scratch_elems = std::max(scratch_elems, l.g.padded_size());
-    // The registry's last variant that supports the shape is the fastest one.
-    if (l.op == Op::Conv2D || l.op == Op::Depthwise) {
-      auto vs = l.op == Op::Conv2D ? conv2d_variants() : depthwise2d_variants();
-      l.conv = &vs[0];
-      if (!reference)
-        for (const auto& v : vs)
-          if (v.supports(l.g)) l.conv = &v;
-    }
-    if (l.op == Op::Dense) l.dense = reference ? &dense_variants()[0] : &dense_variants().back();
-    if (l.op == Op::MaxPool || l.op == Op::AvgPool) {
-      auto vs = l.op == Op::MaxPool ? max_pool_variants() : avg_pool_variants();
-      l.pool = reference ? &vs[0] : &vs.back();
-    }
+    // The first eligible row of each table (core/registry.h; every table ends with a reference
+    // that accepts any shape); reference mode runs its scalar twin.
+    const auto pick = [&](auto table, const auto& query) {
+      const auto* row = select_row(table, query);
+      return reference && row->twin ? row->twin : row;
+    };
+    if (l.op == Op::Conv2D || l.op == Op::Depthwise)
+      l.conv = pick(l.op == Op::Conv2D ? conv2d_table() : depthwise2d_table(), l.g);
+    if (l.op == Op::Dense)
+      l.dense = pick(dense_table(), DenseParams{int(l.in.size() / l.in.c), l.in.c, l.out.c, nullptr, nullptr, nullptr, 0, l.act});
+    if (l.op == Op::MaxPool || l.op == Op::AvgPool) l.pool = pick(l.op == Op::MaxPool ? max_pool_table() : avg_pool_table(), l.g);
   }
   Layer* producer = nullptr;  // the last conv/dense whose output reaches here unchanged
   for (auto& l : layers) {
@@ -58,17 +56,17 @@ const float* ModelImpl::run(Layer& l, const float* in, float* out, bool fast) {
     case Op::Depthwise: {
       const ConvParams p{l.g, l.kernel.as<float>(), l.has_bias ? l.bias.as<float>() : nullptr, l.packed.as<float>(),
                          l.packed_stride, act};
-      l.conv->fn(p, in, out, scratch.as<float>());
+      l.conv->run(p, in, out, scratch.as<float>());
       break;
     }
     case Op::Dense: {
       const DenseParams p{int(l.in.size() / l.in.c), l.in.c, l.out.c, l.kernel.as<float>(),
                           l.has_bias ? l.bias.as<float>() : nullptr, l.packed.as<float>(), l.packed_stride, act};
-      l.dense->fn(p, in, out);
+      l.dense->run(p, in, out);
       break;
     }
     case Op::MaxPool:
-    case Op::AvgPool: l.pool->fn(l.g, in, out); break;
+    case Op::AvgPool: l.pool->run(l.g, in, out); break;
     case Op::GlobalAvgPool: global_avg_pool__scalar(l.in.h * l.in.w, l.in.c, in, out); break;
     case Op::ZeroPad: zero_pad__scalar(l.in, l.pad_t, l.pad_b, l.pad_l, l.pad_r, in, out); break;
     case Op::ScaleShift: scale_shift__scalar(n, l.out.c, l.scale.as<float>(), l.shift.as<float>(), in, out); break;

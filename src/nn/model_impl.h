@@ -29,7 +29,7 @@ struct Layer {
   Buffer scale, shift;            // standalone BatchNormalization
   Buffer file_weights;            // the kernel as loaded (for Model::weights)
   std::vector<int> file_shape;
-  const ConvVariant* conv = nullptr;    // chosen variants (from the registry)
+  const ConvVariant* conv = nullptr;    // chosen kernel rows (kernel_rows.cpp)
   const DenseVariant* dense = nullptr;
   const PoolVariant* pool = nullptr;
 };

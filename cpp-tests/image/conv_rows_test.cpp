@@ -1,0 +1,170 @@
+// One parameterised case per row of the filter kernel table (a failure names the row and the
+// case): every row within 1 of the exact double-precision definition, every optimized row bit
+// for bit equal to its scalar twin, and every row computing a frame band by band equal to the
+// whole frame. The sweeps use EXPECT, so one failure does not hide the rest; outputs start as a
+// 0xAB sentinel, so unwritten pixels fail too. A row that no case of the sweep reaches fails
+// ("never ran").
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <map>
+#include <memory>
+
+#include "filter_cases.h"
+#include "filter_reference.h"
+#include "image/conv_registry.h"
+
+namespace convolens {
+namespace {
+
+using testing::Img;
+
+
+constexpr Border kBorders[] = {Border::Constant, Border::Replicate, Border::Reflect101, Border::Wrap};
+// Single pixels and lines, widths off the 16-byte grid, kernels larger than the image.
+const std::pair<int, int> kSizes[] = {{1, 1}, {1, 9}, {9, 1}, {2, 3}, {17, 5}, {33, 4}, {6, 13}};
+// 31x31 kernels cost ~1000 taps a pixel in the reference: lines only, and small frames.
+int pixels_budget(const FilterSpec& s) { return s.kernel.width * s.kernel.height > 200 ? 40 : 1 << 30; }
+
+// One filter on one image: the input, the plan and the exact result, computed once for all rows.
+struct Sample {
+  std::string where;  // "case, WxHxC, border B"
+  Plan plan;
+  Img src, want;
+};
+
+const std::vector<std::unique_ptr<Sample>>& samples() {
+  static const auto all = [] {
+    std::vector<std::unique_ptr<Sample>> v;
+    for (const testing::FilterCase& cs : testing::filter_cases())
+      for (Border border : kBorders)
+        for (int channels : {4, 1})
+          for (auto [w, h] : kSizes) {
+            if (w * h > pixels_budget(cs.spec) && !(w == 1 || h == 1)) continue;
+            FilterSpec spec = cs.spec;
+            spec.border = border;
+            spec.border_value = 77;
+            Img src(w, h, channels, 1000u + w * 31 + h * 7 + channels);
+            Img want = testing::reference_image(src, spec);
+            v.push_back(std::make_unique<Sample>(Sample{cs.name + ", " + std::to_string(w) + "x" + std::to_string(h) +
+                                                            "x" + std::to_string(channels) + ", border " +
+                                                            border_name(border),
+                                                        make_plan(spec), std::move(src), std::move(want)}));
+          }
+    return v;
+  }();
+  return all;
+}
+
+Img run(const ConvVariant& row, const Sample& s, Scratch& scratch) {
+  Img got(s.src.w, s.src.h, s.src.c);
+  apply_filter(s.src.view(), got.mview(), s.plan, scratch, &row);
+  return got;
+}
+
+class ConvRow : public ::testing::TestWithParam<const ConvVariant*> {};
+class ConvOptimizedRow : public ConvRow {};  // rows with a scalar twin
+
+TEST_P(ConvRow, WithinOneOfExact) {
+  const ConvVariant& row = *GetParam();
+  Scratch scratch;
+  int runs = 0;
+  for (const auto& s : samples()) {
+    if (!row.eligible(s->plan)) continue;
+    ++runs;
+    EXPECT_EQ(testing::within(run(row, *s, scratch), s->want, 1), "") << row.name << " on " << s->where;
+  }
+  EXPECT_GT(runs, 0) << row.name << " never ran: no case of the sweep is eligible";
+}
+
+TEST_P(ConvOptimizedRow, BitIdenticalToItsScalarTwin) {
+  const ConvVariant& row = *GetParam();
+  ASSERT_TRUE(row.twin->carried()) << row.twin->name;
+  Scratch scratch;
+  int runs = 0;
+  for (const auto& s : samples()) {
+    if (!row.eligible(s->plan)) continue;
+    ASSERT_TRUE(row.twin->eligible(s->plan)) << row.twin->name << " must accept whatever " << row.name << " accepts";
+    ++runs;
+    const Img a = run(row, *s, scratch), b = run(*row.twin, *s, scratch);
+    EXPECT_EQ(testing::first_difference(a.px.data(), b.px.data(), a.w, a.h, a.c), "")
+        << row.name << " vs " << row.twin->name << " on " << s->where;
+  }
+  EXPECT_GT(runs, 0) << row.name << " never ran";
+}
+
+// Cut points 0 = c0 < c1 < ... = h, random, with 1-row bands among them.
+std::vector<int> random_cuts(int h, std::mt19937& rng) {
+  std::vector<int> cuts{0};
+  while (cuts.back() < h) {
+    const int left = h - cuts.back();
+    const int step = rng() % 3 == 0 ? 1 : 1 + int(rng() % std::max(1, left / 2 + 1));
+    cuts.push_back(cuts.back() + std::min(step, left));
+  }
+  return cuts;
+}
+
+// Bands run in a random order, alternating between two Scratch objects (as threads would hold
+// them), onto a sentinel frame; each band must leave the rows of the others alone.
+TEST_P(ConvRow, BandsEqualTheWholeFrame) {
+  const ConvVariant& row = *GetParam();
+  const std::pair<int, int> sizes[] = {{1, 9}, {5, 1}, {17, 13}, {6, 7}, {33, 11}};
+  std::mt19937 rng(7);
+  Scratch whole_scratch, band_scratch[2];
+  int runs = 0;
+  for (const testing::FilterCase& cs : testing::filter_cases())
+    for (Border border : kBorders)
+      for (int mode = 0; mode < 3; ++mode)  // gray (1 channel), RGBA, RGBA in Mode::Gray
+        for (auto [w, h] : sizes) {
+          FilterSpec spec = cs.spec;
+          spec.border = border;
+          spec.border_value = 200;
+          spec.mode = mode == 2 ? Mode::Gray : Mode::Rgb;
+          const Plan plan = make_plan(spec);
+          if (!row.eligible(plan)) continue;
+          if (w * h > pixels_budget(spec) && !(w == 1 || h == 1)) continue;
+          ++runs;
+          const int channels = mode == 0 ? 1 : 4;
+          const Img src(w, h, channels, 99u + w * 13 + h + channels);
+          Img whole(w, h, channels), bands(w, h, channels);
+          apply_filter(src.view(), whole.mview(), plan, whole_scratch, &row);
+          const std::vector<int> cuts = random_cuts(h, rng);
+          std::vector<int> order(cuts.size() - 1);
+          for (std::size_t i = 0; i < order.size(); ++i) order[i] = int(i);
+          std::shuffle(order.begin(), order.end(), rng);
+          std::vector<bool> done(order.size());
+          std::string where = std::string(row.name) + " on " + cs.name + ", " + std::to_string(w) + "x" +
+                              std::to_string(h) + "x" + std::to_string(channels) + (mode == 2 ? " gray mode" : "") +
+                              ", border " + border_name(border) + ", bands";
+          for (std::size_t i = 1; i < cuts.size(); ++i) where += " " + std::to_string(cuts[i - 1]) + ".." + std::to_string(cuts[i]);
+          for (std::size_t k = 0; k < order.size(); ++k) {
+            const int b = order[k];
+            apply_filter_rows(src.view(), bands.mview(), cuts[b], cuts[b + 1], plan, band_scratch[k % 2], &row);
+            done[b] = true;
+            for (std::size_t o = 0; o < done.size(); ++o) {
+              if (done[o]) continue;
+              const std::size_t first = std::size_t(cuts[o]) * w * channels, last = std::size_t(cuts[o + 1]) * w * channels;
+              EXPECT_TRUE(std::all_of(bands.px.begin() + first, bands.px.begin() + last, [](std::uint8_t v) { return v == 0xAB; }))
+                  << where << ": band " << cuts[b] << ".." << cuts[b + 1] << " wrote rows of band " << cuts[o] << ".."
+                  << cuts[o + 1];
+            }
+          }
+          EXPECT_EQ(testing::first_difference(bands.px.data(), whole.px.data(), w, h, channels), "") << where;
+        }
+  EXPECT_GT(runs, 0) << row.name << " never ran";
+}
+
+std::vector<const ConvVariant*> carried(bool optimized_only) {
+  std::vector<const ConvVariant*> v;
+  for (const ConvVariant& r : conv_variants())
+    if (!optimized_only || !r.reference()) v.push_back(&r);
+  return v;
+}
+
+INSTANTIATE_TEST_SUITE_P(Rows, ConvRow, ::testing::ValuesIn(carried(false)), row_name<ConvVariant>);
+// The plain wasm build carries no optimized rows: there this suite has no instance.
+INSTANTIATE_TEST_SUITE_P(Rows, ConvOptimizedRow, ::testing::ValuesIn(carried(true)), row_name<ConvVariant>);
+GTEST_ALLOW_UNINSTANTIATED_PARAMETERIZED_TEST(ConvOptimizedRow);
+
+}  // namespace
+}  // namespace convolens
