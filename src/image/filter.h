@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "image/conv_registry.h"
+#include "image/filter_bands.h"
 
 namespace convolens {
 
@@ -16,7 +17,10 @@ class Filter {
     variant_ = &select_variant(p);
     plan_ = std::move(p);
   }
-  void apply(const ImageView& src, const MutableImageView& dst) { apply_filter(src, dst, plan_, scratch_, variant_); }
+  // Large frames run in bands of rows over the module's threads (image/filter_bands.h).
+  void apply(const ImageView& src, const MutableImageView& dst) {
+    apply_filter_banded(src, dst, plan_, scratch_, band_scratch_, variant_);
+  }
   const Plan& plan() const { return plan_; }
   const FilterSpec& spec() const { return plan_.spec; }
   const ConvVariant& variant() const { return *variant_; }
@@ -25,6 +29,7 @@ class Filter {
   Plan plan_;
   const ConvVariant* variant_ = nullptr;
   Scratch scratch_;
+  std::vector<Scratch> band_scratch_;  // bands 1.. when threads run
 };
 
 // Filters applied in sequence; intermediate frames alternate between two buffers.
