@@ -33,7 +33,7 @@ TEST(ThreadPool, ChunksCoverEveryItemOnceForEveryThreadCount) {
   ThreadsGuard g;
   for (int t = 1; t <= 8; ++t) {
     set_threads(t);
-    EXPECT_EQ(threads(), t);
+    EXPECT_EQ(threads(), kThreadsBuilt ? t : 1);  // builds without threads run everything inline
     for (int n : {0, 1, 2, 3, 7, 8, 9, 100, 1001}) {
       for (int chunks : {1, 2, 3, t, 2 * t, 64}) {
         std::vector<std::atomic<int>> hits(n);
