@@ -13,17 +13,6 @@
 namespace convolens {
 namespace {
 
-#if CONVOLENS_SIMD_ROWS
-#define SIMD_ROW(f) f
-#else
-#define SIMD_ROW(f) nullptr
-#endif
-#if CONVOLENS_SCALAR_ROWS
-#define SCALAR_ROW(f) f
-#else
-#define SCALAR_ROW(f) nullptr
-#endif
-
 // ---- eligibility: what each row computes (the plan proved the integer forms exact enough) ----
 bool direct(const Plan& p) { return p.spec.gradient == Gradient::None; }
 bool i16(const Plan& p) { return p.i16.ok; }

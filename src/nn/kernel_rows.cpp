@@ -7,12 +7,6 @@
 namespace convolens::nn {
 namespace {
 
-#if CONVOLENS_SIMD_ROWS
-#define SIMD_ROW(f) f
-#else
-#define SIMD_ROW(f) nullptr
-#endif
-
 bool any_geom(const ConvGeom&) { return true; }
 bool any_dense(const DenseParams&) { return true; }
 bool depth_mult1(const ConvGeom& g) { return g.mult == 1; }

@@ -20,3 +20,16 @@
 #ifndef CONVOLENS_SCALAR_ROWS
 #define CONVOLENS_SCALAR_ROWS 1
 #endif
+
+// A row table lists a kernel as SIMD_ROW(f) / SCALAR_ROW(f): the kernel where this build carries
+// it, else nullptr (the row then runs its twin, or is not dispatched at all).
+#if CONVOLENS_SIMD_ROWS
+#define SIMD_ROW(f) f
+#else
+#define SIMD_ROW(f) nullptr
+#endif
+#if CONVOLENS_SCALAR_ROWS
+#define SCALAR_ROW(f) f
+#else
+#define SCALAR_ROW(f) nullptr
+#endif
