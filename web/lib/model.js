@@ -7,6 +7,7 @@
 import { own, release, disposedError } from './lifetime.js';
 import { readUrl, hasScheme, isFilePath } from './read-url.js';
 import { checkPixels } from './pixels.js';
+import { trueBytes, trueLength, trueView } from './values.js';  // built-in getters: a subclass cannot lie about its extent
 
 // Every download of one loadModel() shares one AbortController: the caller's signal and the
 // timeout both abort it, and a failed shard aborts the others.
@@ -82,16 +83,10 @@ function bytesOf(x, what) {
   // By tag, not instanceof: buffers from another realm (a worker, a vm context) count too.
   const tag = Object.prototype.toString.call(x);
   if (tag === '[object ArrayBuffer]' || tag === '[object SharedArrayBuffer]') return new Uint8Array(x);
-  if (ArrayBuffer.isView(x)) return new Uint8Array(taBuffer.call(x), taOffset.call(x), taByteLength.call(x));
+  if (ArrayBuffer.isView(x)) return trueBytes(x);
   throw new TypeError(`${what} must be an ArrayBuffer, a SharedArrayBuffer or a typed array`);
 }
 
-// A typed array's true buffer, offset and length, read from the built-in getters: a subclass may
-// override .length/.byteLength/.buffer to lie, these internal slots cannot.
-const TypedArray = Object.getPrototypeOf(Uint8Array.prototype);
-const getter = (name) => Object.getOwnPropertyDescriptor(TypedArray, name).get;
-const taBuffer = getter('buffer'), taOffset = getter('byteOffset'), taByteLength = getter('byteLength'), taLength = getter('length');
-const trueView = (x, Type) => new Type(taBuffer.call(x), taOffset.call(x), taLength.call(x));
 
 function concat(parts) {
   const n = parts.reduce((s, p) => s + p.byteLength, 0);
@@ -247,8 +242,8 @@ export class Model {
     if (out !== null && !(out instanceof Float32Array)) throw new TypeError('predict: options.output must be a Float32Array');
     const n = this.#write(input);
     const need = n * this.#outSize;
-    if (out && taLength.call(out) < need)
-      throw new RangeError(`predict: options.output has room for ${taLength.call(out)} values, the result has ${need}`);
+    if (out && trueLength(out) < need)
+      throw new RangeError(`predict: options.output has room for ${trueLength(out)} values, the result has ${need}`);
     this.#useReference(reference);
     this.#native.predict(n);
     const p = this.#native.outputPtr() / 4;

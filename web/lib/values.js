@@ -6,6 +6,16 @@ const TypedArrayProto = Object.getPrototypeOf(Uint8Array.prototype);
 const tagOf = Object.getOwnPropertyDescriptor(TypedArrayProto, Symbol.toStringTag).get;
 const lengthOf = Object.getOwnPropertyDescriptor(TypedArrayProto, 'length').get;
 const typedSet = TypedArrayProto.set;
+const bufferOf = Object.getOwnPropertyDescriptor(TypedArrayProto, 'buffer').get;
+const offsetOf = Object.getOwnPropertyDescriptor(TypedArrayProto, 'byteOffset').get;
+const byteLengthOf = Object.getOwnPropertyDescriptor(TypedArrayProto, 'byteLength').get;
+
+// A typed array's true element count (throws for anything else).
+export const trueLength = (x) => lengthOf.call(x);
+// A view of typed array x's memory as `Type`, with x's true offset and element count.
+export const trueView = (x, Type) => new Type(bufferOf.call(x), offsetOf.call(x), lengthOf.call(x));
+// The bytes of typed array x, with its true offset and byte length.
+export const trueBytes = (x) => new Uint8Array(bufferOf.call(x), offsetOf.call(x), byteLengthOf.call(x));
 
 // The element count of a Uint8Array/Uint8ClampedArray (0 once its buffer is detached), or -1
 // for anything else.
