@@ -2,9 +2,12 @@
 // onChange(chain) whenever it changes; the engine's answer (resolved kernels, errors) comes
 // back through show(info).
 import { drawKernelHeat } from './heatmap.js';
+import { displayFactor, fixedPointNote } from './fixed-point.js';
 
 const $ = (id) => document.getElementById(id);
-const MAX_K = 7;
+const MAX_K = 31;  // the engine's largest kernel side
+const CUSTOM_TEXT = 'Your own kernel. Each output pixel is the sum of weight × input pixel, divided by the scale, plus the offset.';
+const DEFAULT_STAGE = 'box';  // "+ Add a filter": a plain blur
 
 export class FiltersUI {
   chain = { stages: [{ preset: 'sharpen' }], border: 'replicate', borderValue: 0, mode: 'rgb' };
@@ -14,13 +17,14 @@ export class FiltersUI {
   #onChange;
   #timer = 0;
   #modeGroup;
+  #factor = 1;   // the editor shows weight × factor (fixed-point weights as whole numbers)
 
   constructor(onChange) {
     this.#onChange = onChange;
     for (const id of ['kernel-w', 'kernel-h-size'])
       for (let n = 1; n <= MAX_K; n++) $(id).append(new Option(String(n), String(n)));
     $('add-stage').addEventListener('click', () => {
-      this.chain.stages.push({ preset: this.presets.find((p) => p.name.includes('blur'))?.name ?? this.presets[0].name });
+      this.chain.stages.push({ preset: this.presets.some((p) => p.name === DEFAULT_STAGE) ? DEFAULT_STAGE : this.presets[0].name });
       this.active = this.chain.stages.length - 1;
       this.#changed();
     });
@@ -70,7 +74,11 @@ export class FiltersUI {
   }
 
   label() {
-    return this.chain.stages.map((s) => this.#stageName(s)).join(' → ') || 'no filter';
+    return this.stageNames().join(' → ') || 'no filter';
+  }
+
+  stageNames() {
+    return this.chain.stages.map((s) => this.#stageName(s));
   }
 
   // Replaces the whole chain (the "Try" buttons).
@@ -134,9 +142,8 @@ export class FiltersUI {
     sel.value = stage.kernel ? '__custom' : stage.preset;
     const preset = this.presets.find((p) => p.name === stage.preset);
     $('kernel-of').textContent = `· filter ${this.active + 1} of ${this.chain.stages.length}`;
-    $('preset-description').textContent = stage.kernel
-      ? 'Your own kernel. Each output pixel is the sum of weight × input pixel, divided by the scale, plus the offset.'
-      : preset?.description ?? '';
+    $('preset-description').textContent = stage.kernel ? CUSTOM_TEXT : preset?.description ?? '';
+    $('kernel-note').textContent = '';
     this.#renderParams(stage, preset);
     const editable = !!kernel;
     for (const id of ['kernel-w', 'kernel-h-size', 'kernel-scale', 'kernel-offset', 'normalise']) $(id).disabled = !editable;
@@ -164,12 +171,17 @@ export class FiltersUI {
     $('kernel-offset').value = fmt(kernel.offset ?? 0);
     const grid = $('kernel-grid');
     const focused = document.activeElement?.dataset?.i;
+    const factor = (this.#factor = displayFactor(kernel.weights));
+    const texts = Array.from(kernel.weights, (w) => fmt(w * factor));
+    $('kernel-note').textContent = fixedPointNote(kernel, factor);
+    // Every box as wide as the longest number, so no digit is cut off.
+    grid.style.setProperty('--chars', String(Math.max(2, ...texts.map((t) => t.length))));
     grid.style.gridTemplateColumns = `repeat(${kernel.width}, auto)`;
-    grid.replaceChildren(...Array.from(kernel.weights, (w, i) => {
+    grid.replaceChildren(...texts.map((text, i) => {
       const input = document.createElement('input');
       input.type = 'number';
       input.step = 'any';
-      input.value = fmt(w);
+      input.value = text;
       input.dataset.i = String(i);
       input.setAttribute('aria-label', `Weight row ${Math.floor(i / kernel.width) + 1}, column ${(i % kernel.width) + 1}`);
       return input;
@@ -225,13 +237,15 @@ export class FiltersUI {
     const inputs = $('kernel-grid').querySelectorAll('input');
     inputs.forEach((el, i) => {
       const v = Number(el.value);
-      if (el.value !== '' && Number.isFinite(v)) k.weights[i] = v;
+      if (el.value !== '' && Number.isFinite(v)) k.weights[i] = v / this.#factor;
     });
     const scale = Number($('kernel-scale').value), offset = Number($('kernel-offset').value);
     if ($('kernel-scale').value !== '' && Number.isFinite(scale)) k.scale = scale;
     if ($('kernel-offset').value !== '' && Number.isFinite(offset)) k.offset = offset;
     this.chain.stages[this.active] = { kernel: k };
     $('preset').value = '__custom';
+    $('preset-description').textContent = CUSTOM_TEXT;
+    this.#renderParams(this.chain.stages[this.active], null);
     drawKernelHeat($('kernel-heat'), k);
     this.#changed(120);
   }

@@ -1,6 +1,11 @@
 // Where the live view's frames come from: the camera, the built-in test scene, or an uploaded
-// (or dropped) image drawn over the scene canvas; the resolution picker; pause. The chosen
-// element becomes the live view's source (live.setSource).
+// (or dropped) image drawn over the scene canvas; the resolution picker; pause.
+//
+// One state machine for all of them: every request (a click, a resolution change, the start,
+// a failed camera) takes a new token, and only the holder of the latest token may change what
+// is shown. A camera that is still starting when the reader picks something else is stopped
+// the moment it arrives, and its failure (an AbortError from being stopped) is not reported.
+// The previous source stays on screen, input and output alike, until the new one is ready.
 import { radioGroup } from './filters-ui.js';
 import { TestScene } from './scene.js';
 import { showNotice } from './notice.js';
@@ -8,7 +13,7 @@ import { showNotice } from './notice.js';
 const $ = (id) => document.getElementById(id);
 
 export class LiveSource {
-  kind = null;          // 'camera' | 'scene' | 'image'
+  kind = null;          // the source asked for last: 'camera' | 'scene' | 'image'
   width = 0;            // the chosen resolution (the camera's actual size may differ)
   height = 0;
   #live;
@@ -17,12 +22,12 @@ export class LiveSource {
   #canvas = $('scene');
   #ctx = this.#canvas.getContext('2d');
   #scene = new TestScene();
-  #stream = null;
+  #stream = null;       // the running (or starting) camera stream
   #image = null;        // decoded upload (ImageBitmap)
-  #generation = 0;      // bumps on every switch, so a late camera start does not win
+  #token = 0;           // bumps on every request; a start holding an older one is stale
   #group;
 
-  // live: () => the live view (cl.live), once started.
+  // live: () => the live view (cl.live), null until it exists; start() runs the first source.
   constructor({ hook, live, resolution }) {
     this.#hook = hook;
     this.#live = live;
@@ -31,11 +36,14 @@ export class LiveSource {
     [this.width, this.height] = picker.value.split('x').map(Number);
     picker.addEventListener('change', (e) => {
       [this.width, this.height] = e.target.value.split('x').map(Number);
-      this.use(this.kind);
+      if (this.kind) this.use(this.kind);
     });
     this.#group = radioGroup($('source-group'), 'source', (v) => {
-      if (v === 'image') $('upload').click();
-      else this.use(v);
+      if (v !== 'image') return this.use(v);
+      // The picker may be cancelled: the current source stays selected until a file arrives.
+      this.#group.set(this.kind);
+      $('upload').value = '';
+      $('upload').click();
     });
     this.#wireUpload();
     $('pause').addEventListener('click', (e) => {
@@ -45,67 +53,97 @@ export class LiveSource {
       paused ? lv.pause() : lv.resume();
       e.currentTarget.setAttribute('aria-pressed', String(paused));
       e.currentTarget.textContent = paused ? 'Resume' : 'Pause';
-      if (this.kind === 'camera') paused ? this.#video.pause() : this.#video.play();
+      if (this.kind === 'camera' && this.#stream) paused ? this.#video.pause() : this.#video.play().catch(() => {});
     });
   }
 
+  // The first source, once the live view exists: whatever the reader chose meanwhile, else `kind`.
+  start(kind) {
+    return this.use(this.kind ?? kind);
+  }
+
   async use(kind) {
-    this.#generation++;
+    const token = ++this.#token;
     this.kind = kind;
     this.#hook.source = kind;
     this.#group.set(kind);
-    const video = this.#video;
-    video.hidden = kind !== 'camera';
-    this.#canvas.hidden = kind === 'camera';
-    if (kind !== 'camera') this.#stopCamera();
-    const gen = this.#generation;
+    this.#stopCamera();
+    if (!this.#live()) return;  // start() applies it
     if (kind === 'camera') {
-      if (!(await this.#startCamera())) return this.use('scene');
-      if (gen !== this.#generation) return;
-      this.#notice(null);
-      $('source-label').textContent = `${video.videoWidth} × ${video.videoHeight} · ${this.#stream.getVideoTracks()[0]?.label || 'camera'}`;
-      setAspect(video.videoWidth, video.videoHeight);
-      await this.#live().setSource(video);
-    } else {
-      const { width, height } = this;
-      this.#canvas.width = width;
-      this.#canvas.height = height;
-      setAspect(width, height);
-      $('source-label').textContent = `${width} × ${height} · ${kind === 'scene' ? 'test scene' : 'your image'}`;
-      if (kind === 'image') this.#drawImageCover();
-      const draw = kind === 'scene' ? (t) => this.#scene.draw(this.#ctx, width, height, t) : null;
-      await this.#live().setSource(this.#canvas, { draw });
+      $('source-label').textContent = 'starting the camera…';
+      return this.#startCamera(token);
     }
+    const { width, height } = this;
+    this.#canvas.width = width;
+    this.#canvas.height = height;
+    this.#show('canvas', width, height, `${width} × ${height} · ${kind === 'scene' ? 'test scene' : 'your image'}`);
+    this.#fpsNote(null);
+    if (kind === 'image') this.#drawImageCover();
+    const draw = kind === 'scene' ? (t) => this.#scene.draw(this.#ctx, width, height, t) : null;
+    await this.#live().setSource(this.#canvas, { draw });
+  }
+
+  async #startCamera(token) {
+    const video = this.#video;
+    const stale = () => token !== this.#token;
+    if (!navigator.mediaDevices?.getUserMedia) {
+      return this.#fallBack('The camera needs a secure page (https or localhost). Showing the built-in test scene instead — you can also drop an image on it.', false);
+    }
+    let stream;
+    try {
+      stream = await navigator.mediaDevices.getUserMedia({ video: { width: { ideal: this.width }, height: { ideal: this.height } }, audio: false });
+      if (stale()) return stopTracks(stream);
+      this.#stream = stream;
+      video.srcObject = stream;
+      await video.play();
+      if (!video.videoWidth) await new Promise((ok) => {
+        video.addEventListener('loadedmetadata', ok, { once: true });
+        video.addEventListener('emptied', ok, { once: true });  // stopped meanwhile
+      });
+    } catch (e) {
+      if (stale()) return;  // stopped by a newer request: not a failure worth a word
+      this.#stopCamera();
+      const why = e.name === 'NotAllowedError' ? 'Camera permission was denied.'
+        : e.name === 'NotFoundError' ? 'No camera was found.'
+        : `The camera could not start (${e.name}: ${e.message}).`;
+      return this.#fallBack(`${why} Showing the built-in test scene instead — every filter works on it, and you can upload or drop an image.`, true);
+    }
+    if (stale()) return;
+    const track = stream.getVideoTracks()[0];
+    this.#notice(null);
+    this.#show('camera', video.videoWidth, video.videoHeight, `${video.videoWidth} × ${video.videoHeight} · ${track?.label || 'camera'}`);
+    this.#fpsNote(track?.getSettings?.().frameRate);
+    await this.#live().setSource(video);
+  }
+
+  #fallBack(text, retry) {
+    this.#notice(text, retry);
+    return this.use('scene');
+  }
+
+  // Input element, aspect and label change together, when the source is ready.
+  #show(which, w, h, label) {
+    this.#video.hidden = which !== 'camera';
+    this.#canvas.hidden = which === 'camera';
+    setAspect(w, h);
+    $('source-label').textContent = label;
+  }
+
+  // The fps can't exceed the camera's frame rate: say so beside the readout.
+  #fpsNote(rate) {
+    const fps = Number.isFinite(rate) ? Math.round(rate) : null;
+    this.#hook.cameraFps = fps;
+    $('fps-note').textContent = fps
+      ? `The camera delivers at most ${fps} fps, so the fps stops there whatever the engine; the ms per frame is what the engine costs.`
+      : 'A picture is filtered once per screen refresh; the ms per frame is what the engine costs.';
   }
 
   #notice(text, retry = false) {
     showNotice(this.#hook, text, retry ? () => this.use('camera') : null);
   }
 
-  async #startCamera() {
-    if (!navigator.mediaDevices?.getUserMedia) {
-      this.#notice('The camera needs a secure page (https or localhost). Showing the built-in test scene instead — you can also drop an image on it.');
-      return false;
-    }
-    const video = this.#video;
-    try {
-      this.#stopCamera();
-      this.#stream = await navigator.mediaDevices.getUserMedia({ video: { width: { ideal: this.width }, height: { ideal: this.height } }, audio: false });
-      video.srcObject = this.#stream;
-      await video.play();
-      if (!video.videoWidth) await new Promise((ok) => video.addEventListener('loadedmetadata', ok, { once: true }));
-      return true;
-    } catch (e) {
-      const why = e.name === 'NotAllowedError' ? 'Camera permission was denied.'
-        : e.name === 'NotFoundError' ? 'No camera was found.'
-        : `The camera could not start (${e.name}: ${e.message}).`;
-      this.#notice(`${why} Showing the built-in test scene instead — every filter works on it, and you can upload or drop an image.`, true);
-      return false;
-    }
-  }
-
   #stopCamera() {
-    for (const t of this.#stream?.getTracks() ?? []) t.stop();
+    stopTracks(this.#stream);
     this.#stream = null;
     this.#video.srcObject = null;
   }
@@ -128,8 +166,9 @@ export class LiveSource {
       return;
     }
     try {
+      const img = await createImageBitmap(file);
       this.#image?.close?.();
-      this.#image = await createImageBitmap(file);
+      this.#image = img;
       this.#notice(null);
       this.use('image');
     } catch (e) {
@@ -153,6 +192,10 @@ export class LiveSource {
       });
     }
   }
+}
+
+function stopTracks(stream) {
+  for (const t of stream?.getTracks() ?? []) t.stop();
 }
 
 function setAspect(w, h) {

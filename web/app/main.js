@@ -31,7 +31,7 @@ const hook = (window.__convolens = {
 
 let lv = null;  // the live view, once started
 const inspector = new Inspector();
-const probe = new ProbeUI({ hook, inspector, live: () => lv });
+const probe = new ProbeUI({ hook, inspector, live: () => lv, stageNames: () => filters.stageNames() });
 const filters = new FiltersUI(async (chain) => {
   try {
     const info = await lv.setChain(chain);  // re-filters the last frame when paused
@@ -86,7 +86,7 @@ async function main() {
   engine.show(lv.info);
   showChain(lv.info, filters.chain);
   lv.addEventListener('frame', startDigits, { once: true });
-  source.use(params.get('source') === 'scene' ? 'scene' : 'camera');
+  source.start(params.get('source') === 'scene' ? 'scene' : 'camera');
 }
 
 main().catch((e) => {

@@ -400,14 +400,24 @@ export interface Probe {
   width: number;
   height: number;
   stages: number;
+  /** The stage explained (0 = the first, which reads the source frame). */
+  stage: number;
+  /** The stage's kernel; null for a gradient magnitude (see gradient). */
   kernel: { width: number; height: number; weights: ArrayLike<number>; scale: number; offset: number } | null;
+  /** Gradient-magnitude stages: the x and y kernels (scale and offset from x) and the norm. */
+  gradient: { op: string; norm: 'L1' | 'L2'; kernel: { width: number; height: number; weights: ArrayLike<number>; scale: number; offset: number }; kernelY: { width: number; height: number; weights: ArrayLike<number> } } | null;
   border: Border;
   borderValue: number;
   mode: Mode;
-  /** The input under the first stage's kernel, in kernel order; x = y = -1 for constant-border taps. */
-  taps: Array<{ x: number; y: number; dx: number; dy: number; rgb: [number, number, number] }>;
+  /** The stage's input under its kernel, in kernel order; x = y = -1 for constant-border taps;
+   * outside: the tap lies past the image edge (its value comes from the border mode). */
+  taps: Array<{ x: number; y: number; dx: number; dy: number; outside: boolean; rgb: [number, number, number] }>;
+  /** The frame's input pixel and the pixel after the whole chain (what the canvas shows). */
   input: [number, number, number, number];
   output: [number, number, number, number];
+  /** The explained stage's input and output pixel (stage 0 of one filter: input and output). */
+  stageInput: [number, number, number, number];
+  stageOutput: [number, number, number, number];
 }
 export interface LiveEventMap {
   frame: Event & { detail: FrameTiming };
@@ -435,7 +445,8 @@ export interface Live extends EventTarget {
   stop(): Promise<void>;
   /** Copies of the last input frame and its output (rect crops). */
   snapshot(rect?: { x?: number; y?: number; width?: number; height?: number }): Promise<{ width: number; height: number; input: Uint8ClampedArray; output: Uint8ClampedArray } | null>;
-  probe(x: number, y: number): Promise<Probe | null>;
+  /** What the pixel inspector needs for output pixel (x, y) of one stage of the chain (default 0). */
+  probe(x: number, y: number, options?: { stage?: number }): Promise<Probe | null>;
   toBlob(): Promise<Blob>;
   memory(): Promise<MemoryStats>;
   addEventListener<K extends keyof LiveEventMap>(type: K, listener: (e: LiveEventMap[K]) => void, options?: boolean | AddEventListenerOptions): void;

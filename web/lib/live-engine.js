@@ -126,6 +126,28 @@ export class Engine {
     return output;
   }
 
+  // The output of each stage 0..last on its own, each reading the previous one's (the pixel
+  // inspector's step-through; the frame path runs the pipeline). Fresh buffers: not per frame.
+  stageOutputs(input, last) {
+    const { width, height } = input;
+    const outs = [];
+    let src = input;
+    if (this.#backend === 'js' && this.#chain.mode === 'gray') {
+      src = { data: new Uint8ClampedArray(input.data), width, height };
+      grayInPlace(src.data);
+    }
+    const { border, borderValue } = this.#chain;
+    for (let i = 0; i <= last && i < this.#chain.stages.length; i++) {
+      const dst = { data: new Uint8ClampedArray(input.data.length), width, height };
+      if (this.#backend !== 'js') this.#stages[i].apply(src, dst);
+      else if (this.#kernels[i]) convolveNaive(src.data, dst.data, width, height, { ...this.#kernels[i], border, borderValue });
+      else dst.data.set(src.data);  // plain JS skips gradient stages
+      outs.push(dst);
+      src = dst;
+    }
+    return outs;
+  }
+
   #applyJs(input, output) {
     const { width: w, height: h } = input;
     let src = input;

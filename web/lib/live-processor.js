@@ -17,6 +17,8 @@ export class Processor {
   #output = null;  // ImageData, reused
   #grab = null;    // private willReadFrequently canvas for non-VideoFrame sources
   #copyTo = true;  // VideoFrame.copyTo with RGBA conversion works here
+  #reruns = 0;
+  #stageCache = null;
 
   constructor(canvas, loadOptions) {
     this.engine = new Engine(loadOptions);
@@ -65,6 +67,7 @@ export class Processor {
   // Re-runs the chain on the last input (paused view, after a filter change).
   rerun() {
     if (!this.#input) return null;
+    this.#reruns++;
     const t1 = performance.now();
     this.engine.apply(this.#input, this.#output);
     const ms = performance.now() - t1;
@@ -89,27 +92,48 @@ export class Processor {
     return { width, height, input: crop(this.#input, x, y, width, height), output: crop(this.#output, x, y, width, height) };
   }
 
-  // What the inspector needs for output pixel (x, y): the neighbourhood of the first stage's
-  // kernel, border resolved, and the actual output pixel.
-  probe(x, y) {
+  // What the inspector needs for output pixel (x, y) of stage `stage`: that stage's kernel (or
+  // the two gradient kernels), its input neighbourhood with the border resolved, and its output
+  // pixel. Later stages read the earlier ones' output, recomputed here one stage at a time
+  // (never on the frame path; kept until the next frame or chain).
+  probe(x, y, stage = 0) {
     if (!this.#input) return null;
     const { width: w, height: h } = this.#input;
     x = Math.min(w - 1, Math.max(0, Math.floor(x)));
     y = Math.min(h - 1, Math.max(0, Math.floor(y)));
-    const chain = this.engine.chain;
-    const kernel = this.engine.kernels[0] ?? null;
+    const e = this.engine, chain = e.chain;
+    const n = chain?.stages.length ?? 0;
+    const s = Math.min(Math.max(0, n - 1), Math.max(0, Math.floor(stage) || 0));
+    const outs = n > 1 ? this.#stageOutputs(s) : [];
+    const src = s > 0 ? outs[s - 1] : this.#input;
+    const dst = s < n - 1 ? outs[s] : this.#output;
+    const preset = e.presets.find((p) => p.name === chain?.stages[s]?.preset);
+    const gradient = preset?.op
+      ? { op: preset.op, norm: preset.op.endsWith('-l1') ? 'L1' : 'L2', kernel: preset.kernel, kernelY: preset.kernelY }
+      : null;
+    const kernel = gradient ? null : e.kernels[s] ?? null;
+    const shape = kernel ?? gradient?.kernel;
     const o = (y * w + x) * 4;
+    const px = (img) => Array.from(img.data.subarray(o, o + 4));
     const result = {
-      x, y, width: w, height: h,
-      stages: chain?.stages.length ?? 0,
-      kernel, border: chain?.border, borderValue: chain?.borderValue ?? 0, mode: chain?.mode,
-      taps: kernel ? neighbourhood(this.#input.data, w, h, x, y, kernel.width, kernel.height, chain.border, chain.borderValue) : [],
-      input: Array.from(this.#input.data.subarray(o, o + 4)),
-      output: Array.from(this.#output.data.subarray(o, o + 4)),
+      x, y, width: w, height: h, stages: n, stage: s,
+      kernel, gradient, border: chain?.border, borderValue: chain?.borderValue ?? 0, mode: chain?.mode,
+      taps: shape ? neighbourhood(src.data, w, h, x, y, shape.width, shape.height, chain.border, chain.borderValue) : [],
+      input: px(this.#input), output: px(this.#output), stageInput: px(src), stageOutput: px(dst),
     };
     // Gray mode convolves the luma: show the taps as the filter sees them.
     if (chain?.mode === 'gray') for (const t of result.taps) t.rgb = t.rgb.map(() => luma(t.rgb));
     return result;
+  }
+
+  // Outputs of stages 0..last for the current frame and chain (cached: one recompute per frame).
+  #stageOutputs(last) {
+    const key = [this.frames, this.#reruns, this.engine.chain, this.engine.backend];
+    const c = this.#stageCache;
+    if (!c || c.key.some((v, i) => v !== key[i]) || c.outs.length <= last) {
+      this.#stageCache = { key, outs: this.engine.stageOutputs(this.#input, last) };
+    }
+    return this.#stageCache.outs;
   }
 
   async snapshotBlob() {
@@ -132,7 +156,8 @@ function luma([r, g, b]) {
 }
 
 // The neighbourhood a kernel of kw x kh sees around (x, y), border resolved.
-// Returns [{x, y, dx, dy, rgb: [r, g, b] }] in kernel order; x = y = -1 for constant-border taps.
+// Returns [{x, y, dx, dy, outside, rgb: [r, g, b] }] in kernel order; x = y = -1 for
+// constant-border taps; outside: past the image edge (the border mode gave the value).
 export function neighbourhood(data, width, height, x, y, kw, kh, border, borderValue = 0) {
   const ax = (kw - 1) >> 1, ay = (kh - 1) >> 1;
   const taps = [];
@@ -140,11 +165,13 @@ export function neighbourhood(data, width, height, x, y, kw, kh, border, borderV
     for (let kx = 0; kx < kw; kx++) {
       const sx = borderIndex(x + kx - ax, width, border);
       const sy = borderIndex(y + ky - ay, height, border);
+      const ix = x + kx - ax, iy = y + ky - ay;
+      const outside = ix < 0 || iy < 0 || ix >= width || iy >= height;
       if (sx < 0 || sy < 0) {
-        taps.push({ x: -1, y: -1, dx: kx - ax, dy: ky - ay, rgb: [borderValue, borderValue, borderValue] });
+        taps.push({ x: -1, y: -1, dx: kx - ax, dy: ky - ay, outside, rgb: [borderValue, borderValue, borderValue] });
       } else {
         const o = (sy * width + sx) * 4;
-        taps.push({ x: sx, y: sy, dx: kx - ax, dy: ky - ay, rgb: [data[o], data[o + 1], data[o + 2]] });
+        taps.push({ x: sx, y: sy, dx: kx - ax, dy: ky - ay, outside, rgb: [data[o], data[o + 1], data[o + 2]] });
       }
     }
   }
@@ -176,7 +203,7 @@ export function handlers() {
     frame: ({ frame, width, height }) => processor.process(frame, width, height),
     rerun: () => processor.rerun(),
     snapshot: ({ rect }) => processor.snapshot(rect),
-    probe: ({ x, y }) => processor.probe(x, y),
+    probe: ({ x, y, stage }) => processor.probe(x, y, stage),
     blob: () => processor.snapshotBlob(),
     memory: () => processor.engine.memory(),
     stop() {

@@ -174,9 +174,10 @@ class Live extends EventTarget {
 
   // Copies of the last input frame and its output ({width, height, input, output}; rect crops).
   snapshot(rect) { return this.#call('snapshot', { rect }); }
-  // What the pixel inspector needs for output pixel (x, y): the first stage's kernel, border,
-  // mode, the input taps under the kernel (border resolved), the input and output pixel.
-  probe(x, y) { return this.#call('probe', { x, y }); }
+  // What the pixel inspector needs for output pixel (x, y) of one stage (default the first): its
+  // kernel (or gradient kernels), border, mode, the stage's input taps under the kernel (border
+  // resolved), the stage's input and output pixel, and the chain's final pixel.
+  probe(x, y, { stage = 0 } = {}) { return this.#call('probe', { x, y, stage }); }
   // The output canvas as a PNG Blob.
   toBlob() { return this.#call('blob'); }
   // Live wasm bytes/buffers of the engine's module (leak checks).
