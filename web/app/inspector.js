@@ -88,7 +88,7 @@ export class Inspector {
 
     const notes = [];
     if (probe.stages > 1) notes.push(probe.stage === 0
-      ? `Step 1 of ${probe.stages} reads the camera frame; its output is step 2's input. The picture above shows the output after all ${probe.stages} steps.`
+      ? `Step 1 of ${probe.stages} reads the input frame; its output is step 2's input. The picture above shows the output after all ${probe.stages} steps.`
       : `Step ${probe.stage + 1} of ${probe.stages} reads step ${probe.stage}'s output, not the camera frame${probe.stage === probe.stages - 1 ? '; its output is the picture above' : ''}.`);
     if (gradient) notes.push('Edges as two kernels: gx responds to left–right change, gy to up–down change, and the edge strength combines them.');
     if (kernel) notes.push(fixedPointNote(kernel, factor));
