@@ -18,6 +18,7 @@ export class ProbeUI {
   #live;
   #stageNames;
   #stageKey = '';
+  #stageGroup = null;
 
   // live: () => the live view (null until it exists); stageNames: () => the chain's filter names.
   constructor({ hook, inspector, live, stageNames }) {
@@ -58,8 +59,10 @@ export class ProbeUI {
     const names = this.#stageNames();
     const n = probe?.stages ?? 0;
     group.hidden = n < 2;
-    const key = `${n}:${probe?.stage}:${names.join('|')}`;
-    if (n < 2 || key === this.#stageKey) return;
+    const key = `${n}:${names.join('|')}`;
+    if (n < 2) return;
+    // Rebuilt only when the chain changes, so keyboard focus survives stepping through it.
+    if (key === this.#stageKey) return this.#stageGroup.set(String(probe.stage));
     this.#stageKey = key;
     group.replaceChildren(...names.slice(0, n).map((name, i) => {
       const b = document.createElement('button');
@@ -70,7 +73,7 @@ export class ProbeUI {
       b.textContent = `Step ${i + 1}: ${name}`;
       return b;
     }));
-    radioGroup(group, 'stage', (v) => {
+    this.#stageGroup = radioGroup(group, 'stage', (v) => {
       this.stage = Number(v);
       this.refresh();
     });
