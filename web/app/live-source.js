@@ -66,6 +66,7 @@ export class LiveSource {
       $('source-label').textContent = `${video.videoWidth} × ${video.videoHeight} · ${this.#stream.getVideoTracks()[0]?.label || 'camera'}`;
       setAspect(video.videoWidth, video.videoHeight);
       await this.#live().setSource(video);
+      this.#watchCamera(gen);
     } else {
       const { width, height } = this;
       this.#canvas.width = width;
@@ -102,6 +103,31 @@ export class LiveSource {
       this.#notice(`${why} Showing the built-in test scene instead — every filter works on it, and you can upload or drop an image.`, true);
       return false;
     }
+  }
+
+  // The camera went away mid-stream (unplugged, permission revoked, taken by the system): say so
+  // and fall back to the test scene; the notice's button or the Camera choice starts it again.
+  #watchCamera(gen) {
+    const track = this.#stream?.getVideoTracks()[0];
+    if (!track) return;
+    let permission = null;
+    const lost = (why) => {
+      clearInterval(poll);
+      if (permission) permission.onchange = null;
+      if (gen !== this.#generation) return;
+      this.use('scene').then(() => this.#notice(`${why} Showing the built-in test scene instead; the camera can be started again.`, true));
+    };
+    track.addEventListener('ended', () => lost('The camera stopped (unplugged, or taken by another program).'), { once: true });
+    // A track stopped by script ends without an 'ended' event; its state still says so.
+    const poll = setInterval(() => {
+      if (gen !== this.#generation) clearInterval(poll);
+      else if (track.readyState === 'ended') lost('The camera stopped.');
+    }, 250);
+    navigator.permissions?.query({ name: 'camera' }).then((status) => {
+      if (gen !== this.#generation) return;
+      permission = status;
+      status.onchange = () => status.state === 'denied' && lost('Camera permission was revoked.');
+    }, () => { /* no permission query for cameras here */ });
   }
 
   #stopCamera() {
