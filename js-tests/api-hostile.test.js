@@ -218,6 +218,20 @@ describe.each(['simd', 'plain'])('digit classifier, %s module', (variant) => {
     await cl.releaseDigitClassifier();
   });
 
+  // 100,000 MNIST images are 78 M input values (313 MB): over the 2^26 a batch may hold. The
+  // input array is never read (its zero pages are not even touched), nothing is allocated.
+  test('a huge batch is a RangeError naming its size, before allocating; the model keeps working', async () => {
+    const model = await cl.loadModel(new URL('../web/models/mnist/model.json', import.meta.url).pathname);
+    const one = model.predict(new Float32Array(784));
+    const before = counts(cl.memory());
+    const message = 'batch of 100000 images is out of range (1 .. 2^26 input values)';
+    expect(() => model.predict(new Float32Array(784 * 100000))).toThrow(new RangeError(message));
+    expect(() => model.predict(new Array(100000).fill(new Float32Array(784)))).toThrow(new RangeError(message));
+    expect(counts(cl.memory())).toEqual(before);
+    expect(model.predict(new Float32Array(784))).toEqual(one);
+    model.dispose();
+  });
+
   test('classify measures a lying typed array by the engine', async () => {
     class Lying extends Uint8ClampedArray {
       get length() { return 16; }

@@ -142,16 +142,19 @@ async function sample(page, t) {
   await waitFrames(page, 2);
   return page.evaluate(async (seconds) => {
     const h = window.__convolens;
-    let ua = null, uaNote = null;
+    let ua = null, uaNote = null, byScope = null;
     try {
-      ua = (await performance.measureUserAgentSpecificMemory()).bytes;
+      const m = await performance.measureUserAgentSpecificMemory();
+      ua = m.bytes;
+      byScope = {};  // bytes by where they live: Window (the page), DedicatedWorkerGlobalScope, ...
+      for (const b of m.breakdown) for (const a of b.attribution) byScope[a.scope] = (byScope[a.scope] ?? 0) + b.bytes / b.attribution.length;
     } catch (e) {
       uaNote = `${e.name}: ${e.message}`;  // not cross-origin isolated, or not supported
     }
     const wasm = await h.memory();
     return {
       t: seconds, frames: h.frames, fps: h.fps, dropped: h.live.stats.dropped, restarts: h.workerRestarts ?? 0,
-      memoryBytes: ua, memoryNote: uaNote, jsHeap: performance.memory?.usedJSHeapSize ?? null,
+      memoryBytes: ua, memoryByScope: byScope, memoryNote: uaNote, jsHeap: performance.memory?.usedJSHeapSize ?? null,
       wasmHeap: wasm.heapBytes, liveBytes: wasm.liveBytes, liveBuffers: wasm.liveBuffers,
     };
   }, t);
@@ -197,6 +200,12 @@ export async function soak({ seconds = 600, sampleEvery = 60, boundBytes = 48 * 
       const rest = (i + 1) * 1000 - (Date.now() - t0);
       if (rest > 0) await page.waitForTimeout(rest);
     }
+    // The last sample, at the end of the run.
+    if (!failures.length && samples.at(-1)?.t !== Math.round(elapsed())) {
+      const s = await sample(page, Math.round(elapsed()));
+      samples.push(s);
+      log(format(s));
+    }
     failures.push(...judge(samples, boundBytes));
     await context.close();
   } finally {
@@ -227,7 +236,7 @@ function judge(samples, boundBytes) {
 function format(s) {
   const mib = (b) => (b == null ? '   n/a' : (b / MiB).toFixed(1).padStart(6));
   return `${String(s.t).padStart(5)} s  frames ${String(s.frames).padStart(6)}  fps ${s.fps.toFixed(1).padStart(5)}  dropped ${String(s.dropped).padStart(5)}  ` +
-    `memory ${mib(s.memoryBytes)} MiB  main JS heap ${mib(s.jsHeap)} MiB  engine wasm heap ${mib(s.wasmHeap)} MiB, live ${s.liveBytes} B in ${s.liveBuffers}` +
+    `memory ${mib(s.memoryBytes)} MiB (page ${mib(s.memoryByScope?.Window)}, workers ${mib(s.memoryByScope?.DedicatedWorkerGlobalScope)})  main JS heap ${mib(s.jsHeap)} MiB  engine wasm heap ${mib(s.wasmHeap)} MiB, live ${s.liveBytes} B in ${s.liveBuffers}` +
     (s.memoryNote ? `  (measureUserAgentSpecificMemory: ${s.memoryNote}; bound on the main JS heap instead)` : '');
 }
 
