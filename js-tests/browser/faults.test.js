@@ -109,10 +109,12 @@ test('spawnWorker: a worker that dies rejects pending and later calls clearly; a
 
 test('model downloads in the browser: a 404 and a server that never answers end with errors naming the URL, nothing left loaded', async () => {
   const { page, problems, context } = await openPage(browser, url + 'examples/worker.html');
-  // This model's shard is requested but never answered.
-  await page.route('**/hang/model.json', (r) => r.fulfill({ path: new URL('../../web/models/mnist/model.json', import.meta.url).pathname }));
+  // These models' shards are requested but never answered (hang: the timeout; abort: the signal).
+  const modelJson = new URL('../../web/models/mnist/model.json', import.meta.url).pathname;
+  await page.route(/\/(hang|abort)\/model\.json$/, (r) => r.fulfill({ path: modelJson }));
   let held = 0;
-  await page.route('**/hang/weights.bin', () => { held++; });  // never fulfilled
+  await page.route('**/hang/weights.bin', () => {});
+  await page.route('**/abort/weights.bin', () => { held++; });
   const r = await page.evaluate(async () => {
     const cl = (window.cl = await (await import('/lib/convolens.js')).load());
     (await cl.loadModel('/models/mnist/model.json')).dispose();  // the CNN engine is loaded: the baseline is its own
@@ -120,19 +122,22 @@ test('model downloads in the browser: a 404 and a server that never answers end 
     window.why = (p) => p.then(() => 'loaded', (e) => `${e.name}: ${e.message}`);
     const base = counts();
     const missing = await why(cl.loadModel('/models/nope/model.json'));
-    const timeout = await why(cl.loadModel('/hang/model.json', { timeout: 300 }));
+    // The shard must be what times out; on a loaded machine model.json may take longer than a
+    // short timeout, so it grows until model.json arrives within it.
+    let timeout = null;
+    for (let ms = 200; ms <= 12800 && !/weight shard/.test(timeout); ms *= 4) timeout = await why(cl.loadModel('/hang/model.json', { timeout: ms }));
     window.ctl = new AbortController();
-    window.aborted = why(cl.loadModel('/hang/model.json', { signal: ctl.signal, timeout: 0 }));
+    window.aborted = why(cl.loadModel('/abort/model.json', { signal: ctl.signal, timeout: 0 }));
     return { base, missing, timeout };
   });
-  // Abort once the server holds the second shard request (polled, not timed).
-  for (let i = 0; i < 600 && held < 2; i++) await new Promise((ok) => setTimeout(ok, 50));
-  expect(held).toBe(2);
+  // Abort once the shard request is held (polled, not timed).
+  for (let i = 0; i < 1200 && held < 1; i++) await new Promise((ok) => setTimeout(ok, 50));
+  expect(held).toBe(1);
   const aborted = await page.evaluate(() => { ctl.abort(); return aborted; });
   const after = await page.evaluate(() => counts());
   expect(r.missing).toMatch(/model\.json .*\/models\/nope\/model\.json answered HTTP 404/);
-  expect(r.timeout).toMatch(/weight shard .*\/hang\/weights\.bin failed: no complete answer within 300 ms/);
-  expect(aborted).toMatch(/weight shard .*\/hang\/weights\.bin failed: aborted by the signal/);
+  expect(r.timeout).toMatch(/weight shard .*\/hang\/weights\.bin failed: no complete answer within \d+ ms/);
+  expect(aborted).toMatch(/weight shard .*\/abort\/weights\.bin failed: aborted by the signal/);
   expect(after).toEqual(r.base);
   expect(problems.filter((p) => !/404|Failed to load resource/.test(p))).toEqual([]);
   await context.close();
