@@ -56,6 +56,12 @@ test('the processing worker dies: the page notices, says so, starts a new worker
     // The new worker runs the chain the old one had.
     expect(await page.evaluate(() => window.__convolens.live.info.kernels.length)).toBeGreaterThan(0);
     expect(await page.evaluate(() => window.__convolens.live.mode)).toBe('worker');
+    // The new output canvas answers the pointer: the inspector explains the pixel under it.
+    const box = await page.locator('#output').boundingBox();
+    const [w, h] = await page.evaluate(() => [window.__convolens.width, window.__convolens.height]);
+    const want = { x: 10 + 20 * k, y: 7 * k };
+    await page.mouse.move(box.x + ((want.x + 0.5) * box.width) / w, box.y + ((want.y + 0.5) * box.height) / h);
+    await page.waitForFunction((p) => window.__convolens.inspector?.probe?.x === p.x && window.__convolens.inspector?.probe?.y === p.y, want);
   }
   expect(await page.evaluate(() => window.__convolens.error)).toBeNull();
   expect(problems).toEqual([]);

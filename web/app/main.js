@@ -71,7 +71,7 @@ async function main() {
     hook.error = `${e.name}: ${e.message}`;
     filters.showError(e.message);
   });
-  reportWorkerRestarts(lv, hook);
+  reportWorkerRestarts(lv, hook, () => probe.wire());  // the new worker draws on a new canvas
   hook.mode = lv.mode;
   hook.live = lv;
   hook.snapshot = (rect) => lv.snapshot(rect);
