@@ -5,6 +5,8 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import { load } from '../web/lib/convolens.js';
+// Math through a module constant: in Jest's vm context each global lookup is slow, ~25x in hot loops.
+const M = Math;
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const modelDir = `${root}web/models/mnist`;
@@ -26,7 +28,7 @@ const argmax = (p, o = 0) => {
 // A seeded LCG (tests are deterministic).
 function rng(seed) {
   let s = seed >>> 0;
-  return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+  return () => ((s = (M.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
 }
 
 // MNIST test digit `idx` drawn on a w x h canvas: scaled so its longer side is `size` px
@@ -36,15 +38,15 @@ function drawDigit(idx, { w = 280, h = 280, size = 160, thicken = 0, ink = 'dark
   const img = testImages.subarray(idx * 784, idx * 784 + 784);
   let x0 = 28, y0 = 28, x1 = -1, y1 = -1;
   for (let j = 0; j < 28; j++) for (let i = 0; i < 28; i++) if (img[j * 28 + i] > 25) {
-    x0 = Math.min(x0, i); x1 = Math.max(x1, i); y0 = Math.min(y0, j); y1 = Math.max(y1, j);
+    x0 = M.min(x0, i); x1 = M.max(x1, i); y0 = M.min(y0, j); y1 = M.max(y1, j);
   }
-  const s = size / Math.max(x1 - x0 + 1, y1 - y0 + 1);
-  const W = Math.max(1, Math.floor((x1 - x0 + 1) * s)), H = Math.max(1, Math.floor((y1 - y0 + 1) * s));
+  const s = size / M.max(x1 - x0 + 1, y1 - y0 + 1);
+  const W = M.max(1, M.floor((x1 - x0 + 1) * s)), H = M.max(1, M.floor((y1 - y0 + 1) * s));
   const at = (i, j) => (i < 0 || j < 0 || i >= 28 || j >= 28 ? 0 : img[j * 28 + i] / 255);
   let big = new Float32Array(W * H);
   for (let j = 0; j < H; j++) for (let i = 0; i < W; i++) {
     const sx = x0 + (i + 0.5) / s - 0.5, sy = y0 + (j + 0.5) / s - 0.5;
-    const ix = Math.floor(sx), iy = Math.floor(sy), fx = sx - ix, fy = sy - iy;
+    const ix = M.floor(sx), iy = M.floor(sy), fx = sx - ix, fy = sy - iy;
     big[j * W + i] = (1 - fy) * ((1 - fx) * at(ix, iy) + fx * at(ix + 1, iy)) + fy * ((1 - fx) * at(ix, iy + 1) + fx * at(ix + 1, iy + 1));
   }
   for (let pass = 0; pass < 2 && thicken > 0; pass++) {
@@ -53,7 +55,7 @@ function drawDigit(idx, { w = 280, h = 280, size = 160, thicken = 0, ink = 'dark
       let v = 0;
       for (let d = -thicken; d <= thicken; d++) {
         const X = pass ? i : i + d, Y = pass ? j + d : j;
-        if (X >= 0 && Y >= 0 && X < W && Y < H) v = Math.max(v, big[Y * W + X]);
+        if (X >= 0 && Y >= 0 && X < W && Y < H) v = M.max(v, big[Y * W + X]);
       }
       t[j * W + i] = v;
     }
@@ -65,10 +67,10 @@ function drawDigit(idx, { w = 280, h = 280, size = 160, thicken = 0, ink = 'dark
   if (ink !== 'alpha') for (let p = 3; p < rgba.length; p += 4) rgba[p] = 255;
   else rgba.fill(0);
   for (let j = 0; j < H; j++) for (let i = 0; i < W; i++) {
-    const a = Math.min(1, big[j * W + i]), p = ((y + j) * w + x + i) * 4;
+    const a = M.min(1, big[j * W + i]), p = ((y + j) * w + x + i) * 4;
     if (a === 0) continue;
-    if (ink === 'alpha') { rgba[p] = 20; rgba[p + 1] = 40; rgba[p + 2] = 200; rgba[p + 3] = Math.round(a * 255); }
-    else rgba[p] = rgba[p + 1] = rgba[p + 2] = Math.round(bg + ((ink === 'dark' ? 0 : 255) - bg) * a);
+    if (ink === 'alpha') { rgba[p] = 20; rgba[p + 1] = 40; rgba[p + 2] = 200; rgba[p + 3] = M.round(a * 255); }
+    else rgba[p] = rgba[p + 1] = rgba[p + 2] = M.round(bg + ((ink === 'dark' ? 0 : 255) - bg) * a);
   }
   return { data: rgba, width: w, height: h };
 }
@@ -115,7 +117,9 @@ describe('the shipped MNIST model', () => {
     // What tfjs itself would write for the model it loaded is exactly what our trainer wrote,
     // key order included.
     expect(JSON.stringify(tfModel.toJSON(null, false))).toBe(JSON.stringify(json.modelTopology));
-    const n = 300, x = digitFloats(0, n);
+    // 64 images (every class several times): TF.js's CPU backend takes ~35 ms an image here; the
+    // accuracy over all 10,000 is the test above.
+    const n = 64, x = digitFloats(0, n);
     const theirs = tf.tidy(() => tfModel.predict(tf.tensor4d(x, [n, 28, 28, 1])).dataSync());
     tfModel.dispose();
     const cl = await load({ simd: true });
@@ -126,11 +130,11 @@ describe('the shipped MNIST model', () => {
     for (let i = 0; i < n; i++) {
       agree += argmax(ours, i * 10) === argmax(theirs, i * 10);
       right += argmax(theirs, i * 10) === testLabels[i];
-      for (let k = 0; k < 10; k++) maxDiff = Math.max(maxDiff, Math.abs(ours[i * 10 + k] - theirs[i * 10 + k]));
+      for (let k = 0; k < 10; k++) maxDiff = M.max(maxDiff, M.abs(ours[i * 10 + k] - theirs[i * 10 + k]));
     }
     expect(maxDiff).toBeLessThan(1e-4);
     expect(agree).toBe(n);
-    expect(right).toBeGreaterThanOrEqual(297);
+    expect(right).toBeGreaterThanOrEqual(63);
   }, 60000);
 });
 
@@ -147,10 +151,10 @@ describe.each(['simd', 'plain'])('digit classification in the %s module', (varia
       let right = 0;
       const n = 30;
       for (let k = 0; k < n; k++) {
-        const idx = Math.floor(r() * 10000), size = Math.floor(280 * (0.3 + 0.6 * r()));
+        const idx = M.floor(r() * 10000), size = M.floor(280 * (0.3 + 0.6 * r()));
         const ink = ['dark', 'light', 'alpha'][k % 3];
-        const pos = { x: Math.floor(r() * (270 - size)) + 5, y: Math.floor(r() * (270 - size)) + 5 };
-        const out = clf.classify(drawDigit(idx, { size, ink, thicken: Math.floor(r() * size / 30), ...pos }));
+        const pos = { x: M.floor(r() * (270 - size)) + 5, y: M.floor(r() * (270 - size)) + 5 };
+        const out = clf.classify(drawDigit(idx, { size, ink, thicken: M.floor(r() * size / 30), ...pos }));
         expect(out.empty).toBeUndefined();
         expect(out.polarity).toBe({ dark: 'dark-on-light', light: 'light-on-dark', alpha: 'alpha' }[ink]);
         expect(out.probabilities).toBeInstanceOf(Float32Array);

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // npm run fuzz:api -- [--runs N] [--seed S]: the property-based API tests (js-tests/api-properties
-// and api-misuse, both binaries) with N runs per property instead of npm test's few hundred.
+// and api-misuse, both binaries) with N runs per property instead of npm test's few hundred, and
+// the long versions of the loops npm test keeps short (api-hostile).
 // A failure prints the seed, the path and the shrunk counterexample; keep it as a named case in
 // js-tests/api-hostile.test.js.
 import { spawnSync } from 'node:child_process';
@@ -17,7 +18,7 @@ if (!Number.isInteger(runs) || runs <= 0) {
   process.exit(2);
 }
 console.log(`fuzz:api: ${runs} runs per property, seed ${seed}`);
-const r = spawnSync('npx', ['jest', '--selectProjects', 'node', '--testPathPatterns', 'api-(properties|misuse)'], {
+const r = spawnSync('npx', ['jest', '--selectProjects', 'node', '--testPathPatterns', 'api-(properties|misuse|hostile)'], {
   stdio: 'inherit',
   env: {
     ...process.env,

@@ -115,21 +115,7 @@ test('the backend switch changes the backend, and every backend gives the same o
   await shoot(page, '#live .panels', 'page-speed');
 });
 
-test('switching filters and engines again and again leaves the wasm memory where it was', async () => {
-  await choosePreset(page, 'sharpen');
-  const base = await page.evaluate(() => window.__convolens.memory());
-  for (let round = 0; round < 3; round++) {
-    for (const name of ['box', 'laplacian-8', 'emboss', 'gaussian']) await choosePreset(page, name);
-    for (const b of ['plain', 'js', 'simd']) {
-      await page.click(`#backend-group [data-backend="${b}"]`);
-      await page.waitForFunction((x) => window.__convolens.backend === x, b);
-      await waitFrames(page, 2);
-    }
-  }
-  await choosePreset(page, 'sharpen');
-  const after = await page.evaluate(() => window.__convolens.memory());
-  expect({ liveBytes: after.liveBytes, liveBuffers: after.liveBuffers }).toEqual({ liveBytes: base.liveBytes, liveBuffers: base.liveBuffers });
-});
+// Switching filters and engines again and again leaving the wasm memory where it was: soak.test.js.
 
 test('a custom kernel typed into the editor runs, and bad values give a clear message', async () => {
   await page.selectOption('#preset', '__custom');

@@ -3,6 +3,8 @@
 // CONVOLENS_FC_SEED. A failure prints the seed, the path and the shrunk counterexample: keep it
 // as a named regression case.
 const envRuns = Number(process.env.CONVOLENS_FC_RUNS);
+// Set by `npm run fuzz:api`: the long versions of the loops npm test keeps short.
+export const longRuns = envRuns > 0;
 export const SEED = Number(process.env.CONVOLENS_FC_SEED ?? 20261129);
 
 export function fcOptions(defaultRuns) {

@@ -114,6 +114,32 @@ export class LiveSource {
     this.#show('camera', video.videoWidth, video.videoHeight, `${video.videoWidth} × ${video.videoHeight} · ${track?.label || 'camera'}`);
     this.#fpsNote(track?.getSettings?.().frameRate);
     await this.#live().setSource(video);
+    this.#watchCamera(token);
+  }
+
+  // The camera went away mid-stream (unplugged, permission revoked, taken by the system): say so
+  // and fall back to the test scene; the notice's button or the Camera choice starts it again.
+  #watchCamera(token) {
+    const track = this.#stream?.getVideoTracks()[0];
+    if (!track) return;
+    let permission = null;
+    const lost = (why) => {
+      clearInterval(poll);
+      if (permission) permission.onchange = null;
+      if (token !== this.#token) return;
+      this.#fallBack(`${why} Showing the built-in test scene instead; the camera can be started again.`, true);
+    };
+    track.addEventListener('ended', () => lost('The camera stopped (unplugged, or taken by another program).'), { once: true });
+    // A track stopped by script ends without an 'ended' event; its state still says so.
+    const poll = setInterval(() => {
+      if (token !== this.#token) clearInterval(poll);
+      else if (track.readyState === 'ended') lost('The camera stopped.');
+    }, 250);
+    navigator.permissions?.query({ name: 'camera' }).then((status) => {
+      if (token !== this.#token) return;
+      permission = status;
+      status.onchange = () => status.state === 'denied' && lost('Camera permission was revoked.');
+    }, () => { /* no permission query for cameras here */ });
   }
 
   #fallBack(text, retry) {

@@ -6,7 +6,7 @@
 // Test hook (documented in docs/page.md): window.__convolens
 //   { ready, frames, fps, ms, backend, backendName, mode, source, width, height, error, notice,
 //     chain, snapshot(rect?) -> {width, height, input, output}, probe(x, y), setProbe(x, y),
-//     inspector, memory(), msMedian(), resetTimes(), timedFrames(), digits, live }
+//     inspector, memory(), msMedian(), resetTimes(), timedFrames(), digits, live, workerRestarts }
 import { live } from '../lib/live.js';
 import { FiltersUI } from './filters-ui.js';
 import { FrameGraph } from './graph.js';
@@ -20,6 +20,7 @@ import { LiveFrames } from './live-frames.js';
 import { ProbeUI } from './probe-ui.js';
 import { EngineUI, showVariants } from './engine-ui.js';
 import { showNotice } from './notice.js';
+import { reportWorkerRestarts } from './worker-ui.js';
 
 const $ = (id) => document.getElementById(id);
 const params = new URLSearchParams(location.search);
@@ -70,6 +71,7 @@ async function main() {
     hook.error = `${e.name}: ${e.message}`;
     filters.showError(e.message);
   });
+  reportWorkerRestarts(lv, hook, () => probe.wire());  // the new worker draws on a new canvas
   hook.mode = lv.mode;
   hook.live = lv;
   hook.snapshot = (rect) => lv.snapshot(rect);

@@ -423,6 +423,8 @@ export interface LiveEventMap {
   frame: Event & { detail: FrameTiming };
   error: Event & { error: Error };
   info: Event & { detail: LiveInfo };
+  /** The processing worker died; a new one runs the same engine and chain. */
+  restart: Event & { detail: { reason: string; restarts: number } };
 }
 export interface Live extends EventTarget {
   readonly mode: 'worker' | 'main thread';
@@ -434,6 +436,8 @@ export interface Live extends EventTarget {
   readonly paused: boolean;
   readonly width: number;
   readonly height: number;
+  /** Processing workers that died and were replaced. */
+  readonly restarts: number;
   readonly source: LiveSource | null;
   setSource(source: LiveSource, options?: { draw?: (time: number) => void }): Promise<void>;
   /** Rejects (and keeps the previous chain running) on a bad chain. */
@@ -449,6 +453,8 @@ export interface Live extends EventTarget {
   probe(x: number, y: number, options?: { stage?: number }): Promise<Probe | null>;
   toBlob(): Promise<Blob>;
   memory(): Promise<MemoryStats>;
+  /** Ends the processing worker as the browser would (fault drills, tests); a new one starts. */
+  killWorker(): void;
   addEventListener<K extends keyof LiveEventMap>(type: K, listener: (e: LiveEventMap[K]) => void, options?: boolean | AddEventListenerOptions): void;
   addEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | AddEventListenerOptions): void;
 }

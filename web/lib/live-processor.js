@@ -7,6 +7,7 @@
 // which keeps it on the CPU; the visible output canvas is never read.
 import { Engine } from './live-engine.js';
 import { borderIndex, luma as lumaOf } from './pixels.js';
+import { holdLifeLock } from './worker-watch.js';
 
 export class Processor {
   engine;
@@ -187,7 +188,8 @@ export function handlers() {
     return { engine: e.backend, engineName: e.backendName, presets: e.presets, kernels: e.kernels, unsupported: e.unsupported, variants: e.variants, memory: e.memory() };
   };
   return {
-    async init({ canvas, backend, loadOptions }) {
+    async init({ canvas, backend, loadOptions, lifeLock }) {
+      await holdLifeLock(lifeLock);  // lets the page notice if this worker dies (worker-watch.js)
       processor = new Processor(canvas, loadOptions);
       await processor.engine.setBackend(backend);
       return info();

@@ -29,10 +29,19 @@ export function client(port) {
     if (error) p.reject(Object.assign(new (globalThis[error.name] ?? Error)(error.message), { remote: true }));
     else p.resolve(result);
   };
-  return (type, args = {}, transfer = []) =>
+  let dead = null;
+  const call = (type, args = {}, transfer = []) =>
     new Promise((resolve, reject) => {
+      if (dead) return reject(dead);
       const id = next++;
       pending.set(id, { resolve, reject });
       port.postMessage({ id, type, ...args }, transfer);
     });
+  // The other side is gone: reject what waits for it, and every later call, with `error`.
+  call.fail = (error) => {
+    dead = error;
+    for (const p of pending.values()) p.reject(error);
+    pending.clear();
+  };
+  return call;
 }

@@ -3,6 +3,7 @@
 //   lv.setChain([...]); lv.setEngine('plain'); lv.pause(); lv.resume(); lv.stop();
 //   lv.stats.fps, lv.stats.ms; await lv.snapshot(); await lv.probe(x, y);
 //   lv.addEventListener('error', (e) => show(e.error));
+//   lv.addEventListener('restart', (e) => say(e.detail.reason));   // the worker died; a new one runs
 //
 // How frames move: the source's frames (requestVideoFrameCallback for video, requestAnimationFrame
 // for canvases and images) become VideoFrames - cheap handles transferred to a module Worker that
@@ -15,6 +16,7 @@ import { client } from './live-protocol.js';
 import { ENGINES, engineOptions } from './live-engines.js';
 import { FrameStats } from './live-stats.js';
 import { hasSimd } from './load.js';  // hasSimd: no wasm fetched
+import { lifeLockName, watchWorker } from './worker-watch.js';
 
 // The engines by name (setEngine also accepts any other load() variant, e.g. 'simd-mt').
 export { ENGINES, engineOptions };
@@ -49,8 +51,13 @@ class Live extends EventTarget {
   mode;                   // 'worker' | 'main thread'
   canvas;                 // the output canvas (replaced if a worker failed after taking it)
   info = null;            // the engine's report: {engine, engineName, presets, kernels, unsupported, variants}
+  restarts = 0;           // processing workers that died and were replaced
   #call;
   #worker = null;
+  #unwatch = () => {};
+  #loadOptions = {};
+  #chain = null;          // the chain last accepted (a new worker gets it)
+  #reviving = null;
   #transfer;
   #source = null;
   #draw = null;
@@ -59,13 +66,57 @@ class Live extends EventTarget {
   #busy = false;
   #stopped = false;
 
-  constructor({ call, worker, canvas, mode }) {
+  constructor({ call, worker, canvas, mode, lock, loadOptions }) {
     super();
     this.#call = call;
     this.#worker = worker;
     this.canvas = canvas;
     this.mode = mode;
     this.#transfer = !!worker;
+    this.#loadOptions = loadOptions;
+    this.#watch(lock);
+  }
+
+  #watch(lock) {
+    this.#unwatch = watchWorker(lock, (reason) => this.#revive(reason));
+  }
+
+  // The processing worker died: what waited on it fails, a new worker starts on a fresh canvas
+  // (the old one was handed to the dead worker) with the same engine and chain, and frames go on.
+  // Frames arriving meanwhile are dropped. A 'restart' event says what happened.
+  #revive(reason) {
+    if (this.#stopped || this.#reviving) return this.#reviving;
+    const error = Object.assign(new Error(`convolens: the processing worker stopped: ${reason}`), { workerDied: true });
+    this.#call.fail?.(error);
+    this.#busy = true;
+    this.#reviving = (async () => {
+      this.#worker?.terminate();
+      const fresh = this.canvas.cloneNode(false);
+      this.canvas.replaceWith(fresh);
+      this.canvas = fresh;
+      try {
+        const w = await startWorker(fresh, this.info?.engine ?? 'simd', this.#loadOptions);
+        if (this.#stopped) return void w.worker.terminate();
+        this.#call = w.call;
+        this.#worker = w.worker;
+        this.#watch(w.lock);
+        if (this.#chain) this.#report(await this.#call('chain', { chain: this.#chain }));
+        this.restarts++;
+        this.#busy = false;
+        this.dispatchEvent(Object.assign(new Event('restart'), { detail: { reason, restarts: this.restarts } }));
+        if (this.paused) await this.rerun().catch(() => {});
+      } catch (e) {
+        this.#fail(e);  // no new worker: frames stay stopped (#busy), the error says why
+      } finally {
+        this.#reviving = null;
+      }
+    })();
+    return this.#reviving;
+  }
+
+  // For tests and fault drills: ends the processing worker as the browser would.
+  killWorker() {
+    this.#worker?.terminate();
   }
 
   get engine() { return this.info?.engine; }
@@ -137,7 +188,7 @@ class Live extends EventTarget {
   }
 
   #fail(error) {
-    if (this.#stopped) return;
+    if (this.#stopped || error?.workerDied) return;  // a dead worker is reported by 'restart'
     this.dispatchEvent(Object.assign(new Event('error'), { error }));
   }
 
@@ -156,7 +207,9 @@ class Live extends EventTarget {
 
   // A new chain (see toChain). On error the previous chain keeps running and this rejects.
   async setChain(chain) {
-    const info = this.#report(await this.#call('chain', { chain: toChain(chain) }));
+    const normalised = toChain(chain);
+    const info = this.#report(await this.#call('chain', { chain: normalised }));
+    this.#chain = normalised;
     if (this.paused) await this.rerun();
     return info;
   }
@@ -189,6 +242,7 @@ class Live extends EventTarget {
     this.#generation++;
     this.#ownVideo?.pause();
     this.#ownVideo = null;
+    this.#unwatch();
     try { await this.#call('stop'); } catch { /* already gone */ }
     this.#worker?.terminate();
   }
@@ -219,18 +273,12 @@ async function start(canvas, backend, loadOptions, useWorker) {
   const canWork = useWorker && typeof Worker !== 'undefined' && typeof OffscreenCanvas !== 'undefined' &&
     typeof canvas.transferControlToOffscreen === 'function';
   if (canWork) {
-    let worker;
     try {
-      worker = new Worker(new URL('./live-worker.js', import.meta.url), { type: 'module' });
-      const call = client(worker);
-      const offscreen = canvas.transferControlToOffscreen();
-      const lv = new Live({ call, worker, canvas, mode: 'worker' });
-      // A worker that cannot load (no module workers, CSP) only says so by an error event.
-      const failed = new Promise((_, fail) => worker.addEventListener('error', (e) => fail(new Error(e.message || 'the worker did not start')), { once: true }));
-      lv.info = await Promise.race([call('init', { canvas: offscreen, backend, loadOptions }, [offscreen]), failed]);
+      const { call, worker, info, lock } = await startWorker(canvas, backend, loadOptions);
+      const lv = new Live({ call, worker, canvas, mode: 'worker', lock, loadOptions });
+      lv.info = info;
       return lv;
     } catch (e) {
-      worker?.terminate();
       if (e.remote) throw e;  // the engine failed, not the worker: the main thread would fail too
       // The transferred canvas can't be drawn on any more: replace it with a fresh one.
       const fresh = canvas.cloneNode(false);
@@ -243,7 +291,25 @@ async function start(canvas, backend, loadOptions, useWorker) {
   const table = handlers();
   let queue = Promise.resolve();
   const call = (type, args = {}) => (queue = queue.catch(() => {}).then(() => table[type](args)));
-  const lv = new Live({ call, worker: null, canvas, mode: 'main thread' });
+  const lv = new Live({ call, worker: null, canvas, mode: 'main thread', loadOptions });
   lv.info = await call('init', { canvas, backend, loadOptions });
   return lv;
+}
+
+// A processing worker that owns `canvas` (transferred) and runs engine `backend`. It holds a
+// life lock (worker-watch.js) so that its death is noticed.
+async function startWorker(canvas, backend, loadOptions) {
+  const worker = new Worker(new URL('./live-worker.js', import.meta.url), { type: 'module' });
+  try {
+    const call = client(worker);
+    const offscreen = canvas.transferControlToOffscreen();
+    const lock = lifeLockName();
+    // A worker that cannot load (no module workers, CSP) only says so by an error event.
+    const failed = new Promise((_, fail) => worker.addEventListener('error', (e) => fail(new Error(e.message || 'the worker did not start')), { once: true }));
+    const info = await Promise.race([call('init', { canvas: offscreen, backend, loadOptions, lifeLock: lock }, [offscreen]), failed]);
+    return { call, worker, info, lock };
+  } catch (e) {
+    worker.terminate();
+    throw e;
+  }
 }

@@ -2,6 +2,7 @@
 // from it, addressed by numeric handles. Frames arrive as transferred ImageBitmaps/VideoFrames.
 import { load } from './convolens.js';
 import { PixelReader } from './pixels.js';
+import { holdLifeLock } from './worker-watch.js';
 
 let cl = null;
 const objects = new Map();
@@ -44,7 +45,8 @@ function wrap(result) {
 }
 
 const ops = {
-  async load(options) {
+  async load(options, lifeLock) {
+    await holdLifeLock(lifeLock);  // lets the page notice if this worker dies (worker-watch.js)
     cl = await load(options);
     return { variant: cl.variant, backend: cl.backend };
   },

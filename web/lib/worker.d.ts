@@ -23,6 +23,10 @@ export interface ConvolensWorker {
   createPipeline(steps: Array<string | KernelSpec>): Promise<RemoteFilter>;
   loadModel(url: string): Promise<RemoteModel>;
   classifyDrawing(pixels: Pixels): Promise<DigitResult>;
+  /** False once the worker died or was terminated; every call then rejects. */
+  readonly alive: boolean;
+  /** Called once if the worker dies (the browser ended it, or it failed to run); spawn a new one. */
+  onexit: ((error: Error) => void) | null;
   terminate(): void;
 }
 

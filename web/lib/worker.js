@@ -4,8 +4,12 @@
 //   const bitmap = await pipe.process(videoFrameOrImageBitmap);   // input is transferred
 //   const model = await w.loadModel(url); const y = await model.predict(float32Array);
 //   w.terminate();
+// If the worker dies (the browser ends it: out of memory, a crash), every pending and later call
+// rejects with an Error saying so, w.alive turns false and w.onexit(error) runs; spawn a new one.
 // Frames travel as transferable ImageBitmaps / VideoFrames; results come back as ImageBitmaps
 // (process) or copies (apply, predict, ...).
+
+import { lifeLockName, watchWorker } from './worker-watch.js';
 
 const ERRORS = { RangeError, TypeError, Error };
 
@@ -35,6 +39,9 @@ class ConvolensWorker {
   #worker;
   #pending = new Map();
   #nextId = 1;
+  #dead = null;          // the Error every call gets once the worker is gone
+  #unwatch = () => {};
+  onexit = null;         // (error) => ...: the worker died or failed
   constructor(worker) {
     this.#worker = worker;
     worker.onmessage = ({ data: { id, result, error } }) => {
@@ -45,13 +52,27 @@ class ConvolensWorker {
       else p.resolve(result && typeof result === 'object' && 'handle' in result ? new RemoteObject(this, result.handle) : result);
     };
     worker.onerror = (e) => {
-      for (const p of this.#pending.values()) p.reject(new Error(`convolens worker failed: ${e.message}`));
-      this.#pending.clear();
+      e.preventDefault?.();
+      this.#end(new Error(`convolens worker failed: ${e.message || 'it could not run'}`), true);
     };
+  }
+  get alive() { return !this.#dead; }
+  _watch(lock) {
+    this.#unwatch = watchWorker(lock, (reason) => this.#end(new Error(`convolens worker died: ${reason}; spawn a new one`), true));
+  }
+  #end(error, report) {
+    if (this.#dead) return;
+    this.#dead = error;
+    this.#unwatch();
+    this.#worker.terminate();
+    for (const p of this.#pending.values()) p.reject(error);
+    this.#pending.clear();
+    if (report) this.onexit?.(error);
   }
   _send(op, args, transfer = []) {
     const id = this.#nextId++;
     return new Promise((resolve, reject) => {
+      if (this.#dead) return reject(this.#dead);
       this.#pending.set(id, { resolve, reject });
       this.#worker.postMessage({ id, op, args }, transfer.filter((t) => t && typeof t === 'object' && typeof t.close === 'function'));
     });
@@ -63,9 +84,7 @@ class ConvolensWorker {
   classifyDrawing(pixels) { return this._send('call', ['classifyDrawing', [pixels]]); }
   memory() { return this._send('call', ['memory', []]); }
   terminate() {
-    this.#worker.terminate();
-    for (const p of this.#pending.values()) p.reject(new Error('convolens worker terminated'));
-    this.#pending.clear();
+    this.#end(new Error('convolens worker terminated'), false);
   }
 }
 
@@ -76,7 +95,14 @@ export async function spawnWorker(options = {}) {
   if (locateFile) throw new TypeError('spawnWorker: locateFile cannot cross into a worker; use wasmPaths');
   if (transferable.wasmPaths) transferable.wasmPaths = new URL(transferable.wasmPaths, globalThis.location?.href).href;
   const w = new ConvolensWorker(new Worker(new URL('./worker-main.js', import.meta.url), { type: 'module' }));
-  const info = await w._send('load', [transferable]);
-  Object.assign(w, info);
+  const lock = lifeLockName();
+  try {
+    const info = await w._send('load', [transferable, lock]);
+    w._watch(lock);  // the worker holds the lock once 'load' answered
+    Object.assign(w, info);
+  } catch (e) {
+    w.terminate();
+    throw e;
+  }
   return w;
 }
