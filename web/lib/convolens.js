@@ -60,7 +60,7 @@ class Convolens {
   // undefined or null = the shipped one).
   async loadDigitClassifier(url) {
     const m = await this.#nnEngine();
-    return loadDigitClassifier(m, (src) => loadModel(m, src), url);
+    return loadDigitClassifier(m, (src) => loadModel(m, src), url, this.#options.wasmPaths);
   }
   // One drawing -> {digit, probabilities, confidence, input28} | {empty: true}; loads the
   // shipped classifier on first use and keeps it.
@@ -150,7 +150,7 @@ export async function loadCnn(options = {}) {
   return {
     variant,
     loadModel: (source, opts) => loadModel(m, source, opts),
-    loadDigitClassifier: (url) => loadDigitClassifier(m, (src) => loadModel(m, src), url),
+    loadDigitClassifier: (url) => loadDigitClassifier(m, (src) => loadModel(m, src), url, options.wasmPaths),
     memory: () => m.memoryStats(),
   };
 }
