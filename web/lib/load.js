@@ -1,5 +1,6 @@
 // Finds, fetches and instantiates the right wasm binaries: SIMD where the engine validates SIMD
 // and exception-handling instructions, plain otherwise. Works in browsers, workers and Node >= 18.
+import { fileUrlToPath, readFileBytes } from './node-io.js';
 
 // Smallest module that uses a v128 instruction (i8x16.splat + drop); validates only with SIMD.
 const SIMD_PROBE = new Uint8Array([
