@@ -45,7 +45,7 @@ function compress(encoding, file, version, body) {
   return out;
 }
 
-export function startServer({ root = fileURLToPath(new URL('../web/', import.meta.url)), port = 8080, host = '127.0.0.1', isolate = true, compress: compress_ = true, csp = true } = {}) {
+export function startServer({ root = fileURLToPath(new URL('../web/', import.meta.url)), port = 8080, host = '127.0.0.1', isolate = true, compress: compress_ = true, csp = true, cors = false } = {}) {
   const base = resolve(root);
   const server = createServer(async (req, res) => {
     const path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
@@ -62,11 +62,16 @@ export function startServer({ root = fileURLToPath(new URL('../web/', import.met
         headers['Content-Encoding'] = encoding;
         headers['Vary'] = 'Accept-Encoding';
       }
-      if (csp && !path.startsWith('/examples/')) headers['Content-Security-Policy'] = CSP;
+      // csp: true = the page's policy, a string = that policy, false = none.
+      if (csp && !path.startsWith('/examples/')) headers['Content-Security-Policy'] = csp === true ? CSP : csp;
       if (isolate) {
         headers['Cross-Origin-Opener-Policy'] = 'same-origin';
         headers['Cross-Origin-Embedder-Policy'] = 'require-corp';
         headers['Cross-Origin-Resource-Policy'] = 'same-origin';
+      }
+      if (cors) {  // a CDN: any origin may fetch and embed the files
+        headers['Access-Control-Allow-Origin'] = '*';
+        headers['Cross-Origin-Resource-Policy'] = 'cross-origin';
       }
       res.writeHead(200, headers);
       res.end(body);

@@ -48,7 +48,7 @@ async function main() {
 main().then((r) => (out.textContent = JSON.stringify(r)), (e) => (out.textContent = 'error: ' + e.message))
   .finally(() => (out.dataset.done = '1'));
 `;
-const html = (script, attrs = '') => `<!doctype html><html lang="en"${attrs}><head><meta charset="utf-8"><title>embedder</title></head>
+const html = (script, attrs = '') => `<!doctype html><html lang="en"${attrs}><head><meta charset="utf-8"><title>embedder</title><link rel="icon" href="data:,"></head>
 <body><canvas id="view" width="64" height="48"></canvas><pre id="out"></pre>${script}</body></html>`;
 const run = (cmd, args, cwd) => execFileSync(cmd, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 
@@ -68,8 +68,8 @@ afterAll(async () => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-async function openBuilt(root, expectedMode = 'worker') {
-  const { server, url } = await serve({ root });
+async function openBuilt(root, expectedMode = 'worker', csp = true) {
+  const { server, url } = await serve({ root, csp });
   const { page, context, problems } = await openPage(browser, url);
   try {
     await page.waitForFunction(() => document.getElementById('out').dataset.done === '1', null, { timeout: 90000 });
@@ -101,14 +101,25 @@ test('webpack 5 (production, no configuration): filters in the live worker and c
   await openBuilt(join(app, 'dist'));
 }, 240000);
 
-test('esbuild with the documented minimum: the package\'s files copied, wasmPaths set', async () => {
+test('esbuild with the documented minimum: the package\'s files copied to a CDN-like origin, wasmPaths set', async () => {
   const app = join(dir, 'esbuild');
   const pkg = join(dir, 'node_modules', 'convolens', 'web');
   run(tool('esbuild/bin/esbuild'), ['src/index.js', '--bundle', '--format=esm', '--minify', '--outfile=dist/app.js'], app);
-  // The README's two copies: the wasm folder, and the digit model as its mnist/ subfolder.
-  cpSync(join(pkg, 'wasm'), join(app, 'dist', 'convolens'), { recursive: true });
-  cpSync(join(pkg, 'models', 'mnist'), join(app, 'dist', 'convolens', 'mnist'), { recursive: true });
-  writeFileSync(join(app, 'dist', 'index.html'), html('<script type="module" src="app.js"></script>', ' data-wasm-paths="/convolens/"'));
-  // esbuild leaves new Worker(new URL(...)) alone, so cl.live runs on the main thread.
-  await openBuilt(join(app, 'dist'), 'main thread');
+  // The README's two copies: the wasm folder, and the digit model as its mnist/ subfolder,
+  // served by another origin with CORS, as a CDN would.
+  const cdnDir = join(dir, 'cdn', 'convolens@0.1.0');
+  cpSync(join(pkg, 'wasm'), cdnDir, { recursive: true });
+  cpSync(join(pkg, 'models', 'mnist'), join(cdnDir, 'mnist'), { recursive: true });
+  const cdn = await serve({ root: join(dir, 'cdn'), cors: true, csp: false });
+  try {
+    const where = new URL('convolens@0.1.0/', cdn.url).href;
+    writeFileSync(join(app, 'dist', 'index.html'), html('<script type="module" src="app.js"></script>', ` data-wasm-paths="${where}"`));
+    // The embedder's CSP from the README, with the CDN's origin added.
+    const origin = new URL(cdn.url).origin;
+    const policy = `default-src 'self'; script-src 'self' ${origin} 'wasm-unsafe-eval'; connect-src 'self' ${origin}; worker-src 'self'; style-src 'self'`;
+    // esbuild leaves new Worker(new URL(...)) alone, so cl.live runs on the main thread.
+    await openBuilt(join(app, 'dist'), 'main thread', policy);
+  } finally {
+    cdn.server.close();
+  }
 }, 240000);
