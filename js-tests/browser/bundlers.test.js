@@ -3,7 +3,8 @@
 // esbuild plus the README's documented minimum (copy the files, set wasmPaths) -> open each
 // build in Chromium: a frame through a filter (directly and through cl.live), a drawn 7 classified.
 // One tarball, one install; the three apps share it.
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
+import { promisify } from 'node:util';
 import { cpSync, mkdtempSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -51,6 +52,8 @@ main().then((r) => (out.textContent = JSON.stringify(r)), (e) => (out.textConten
 const html = (script, attrs = '') => `<!doctype html><html lang="en"${attrs}><head><meta charset="utf-8"><title>embedder</title><link rel="icon" href="data:,"></head>
 <body><canvas id="view" width="64" height="48"></canvas><pre id="out"></pre>${script}</body></html>`;
 const run = (cmd, args, cwd) => execFileSync(cmd, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+const runAsync = (cmd, args, cwd) => promisify(execFile)(cmd, args, { cwd, maxBuffer: 1 << 24 });
+const builds = {};  // the three builds run side by side from beforeAll; each test awaits its own
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'convolens-bundlers-'));
@@ -61,6 +64,11 @@ beforeAll(async () => {
     mkdirSync(join(dir, app, 'src'), { recursive: true });
     writeFileSync(join(dir, app, 'src', 'index.js'), APP);
   }
+  writeFileSync(join(dir, 'vite', 'index.html'), html('<script type="module" src="/src/index.js"></script>'));
+  builds.vite = runAsync(process.execPath, [tool('vite/bin/vite.js'), 'build', '--logLevel', 'warn'], join(dir, 'vite'));
+  builds.webpack = runAsync(process.execPath, [tool('webpack-cli/bin/cli.js'), '--mode', 'production'], join(dir, 'webpack'));
+  builds.esbuild = runAsync(tool('esbuild/bin/esbuild'), ['src/index.js', '--bundle', '--format=esm', '--minify', '--outfile=dist/app.js'], join(dir, 'esbuild'));
+  for (const b of Object.values(builds)) b.catch(() => {});  // reported by the test that awaits it
   browser = await launch();
 }, 180000);
 afterAll(async () => {
@@ -86,8 +94,7 @@ async function openBuilt(root, expectedMode = 'worker', csp = true) {
 
 test('Vite (production build, no configuration): filters in the live worker and classifies a digit', async () => {
   const app = join(dir, 'vite');
-  writeFileSync(join(app, 'index.html'), html('<script type="module" src="/src/index.js"></script>'));
-  run(process.execPath, [tool('vite/bin/vite.js'), 'build', '--logLevel', 'warn'], app);
+  await builds.vite;
   const assets = readdirSync(join(app, 'dist', 'assets'));
   // weights.bin is copied (hashed) beside model.json: the loader names both by literal URLs.
   expect(assets.filter((f) => /^(model|weights|convolens-nn-simd)-.*\.(json|bin|wasm)$/.test(f))).toHaveLength(3);
@@ -96,7 +103,7 @@ test('Vite (production build, no configuration): filters in the live worker and 
 
 test('webpack 5 (production, no configuration): filters in the live worker and classifies a digit', async () => {
   const app = join(dir, 'webpack');
-  run(process.execPath, [tool('webpack-cli/bin/cli.js'), '--mode', 'production'], app);
+  await builds.webpack;
   writeFileSync(join(app, 'dist', 'index.html'), html('<script src="main.js"></script>'));
   await openBuilt(join(app, 'dist'));
 }, 240000);
@@ -104,7 +111,7 @@ test('webpack 5 (production, no configuration): filters in the live worker and c
 test('esbuild with the documented minimum: the package\'s files copied to a CDN-like origin, wasmPaths set', async () => {
   const app = join(dir, 'esbuild');
   const pkg = join(dir, 'node_modules', 'convolens', 'web');
-  run(tool('esbuild/bin/esbuild'), ['src/index.js', '--bundle', '--format=esm', '--minify', '--outfile=dist/app.js'], app);
+  await builds.esbuild;
   // The README's two copies: the wasm folder, and the digit model as its mnist/ subfolder,
   // served by another origin with CORS, as a CDN would.
   const cdnDir = join(dir, 'cdn', 'convolens@0.1.0');
