@@ -65,3 +65,39 @@ test('an empty project imports the installed package in Node and filters and cla
   const result = JSON.parse(execFileSync('node', ['run.mjs'], { cwd: join(dir, 'app'), encoding: 'utf8' }));
   expect(result).toEqual({ backend: 'wasm-simd128', pixel: 200, digit: 7, empty: false });
 });
+
+// Package hygiene, judged by the ecosystem's own linters on the tarball itself.
+const bin = (name) => join(ROOT, 'node_modules', '.bin', name);
+const lint = (cmd, args) => {
+  try {
+    return { code: 0, out: execFileSync(bin(cmd), args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }) };
+  } catch (e) {
+    return { code: e.status, out: `${e.stdout}${e.stderr}` };
+  }
+};
+
+test('publint finds no error or warning in the tarball', () => {
+  const r = lint('publint', ['run', tarball, '--strict']);  // --strict: warnings count as errors
+  expect([r.code, r.out]).toEqual([0, expect.not.stringMatching(/Errors:|Warnings:/)]);
+});
+
+test('arethetypeswrong finds no problem with the types of convolens and convolens/worker', () => {
+  // esm-only: the package is ES modules only, so CommonJS callers reach it by import() alone.
+  // It exits non-zero on any problem the profile does not ignore.
+  const r = lint('attw', [tarball, '--profile', 'esm-only', '--no-color']);
+  expect([r.code, r.out]).toEqual([0, expect.not.stringMatching(/💀|❌|Resolution failed/)]);
+});
+
+test('package.json declares exports with types, sideEffects, engines, files and a version; a CHANGELOG ships', () => {
+  const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
+  for (const entry of ['.', './worker']) expect(Object.keys(pkg.exports[entry])[0]).toBe('types');  // types first, as TypeScript needs
+  expect(pkg.sideEffects).toBe(false);
+  expect(pkg.engines.node).toMatch(/^>=\d+/);
+  expect(pkg.version).toMatch(/^\d+\.\d+\.\d+/);
+  expect(files).toContain('CHANGELOG.md');
+  expect(readFileSync(join(ROOT, 'CHANGELOG.md'), 'utf8')).toContain(`## ${pkg.version}`);
+  // No file of the browser build imports a node: module: bundlers for the browser fail on them.
+  for (const f of files.filter((f) => f.startsWith('web/lib/') && f.endsWith('.js') && f !== 'web/lib/node-io.js'))
+    expect([f, readFileSync(join(ROOT, f), 'utf8').match(/['"]node:[a-z/]+['"]/g)]).toEqual([f, null]);
+  expect(pkg.browser['./web/lib/node-io.js']).toBe('./web/lib/node-io-browser.js');
+});

@@ -15,6 +15,16 @@ const TYPES = {
   '.ts': 'text/plain; charset=utf-8', '.y4m': 'application/octet-stream',
 };
 
+// The page's Content-Security-Policy: scripts, styles and workers from this origin only, no
+// inline code, no eval; 'wasm-unsafe-eval' lets WebAssembly compile. Uploaded and camera images
+// arrive as blob:/data:/mediastream: URLs. The examples (web/examples/) are single-file demos
+// with inline scripts, so they are served without it.
+export const CSP = [
+  "default-src 'self'", "script-src 'self' 'wasm-unsafe-eval'", "style-src 'self'", "worker-src 'self'",
+  "connect-src 'self'", "img-src 'self' data: blob:", "media-src 'self' blob: mediastream:",
+  "object-src 'none'", "base-uri 'none'", "form-action 'none'", "frame-ancestors 'none'",
+].join('; ');
+
 const COMPRESSIBLE = new Set(['.html', '.js', '.mjs', '.css', '.json', '.wasm', '.svg', '.md', '.ts', '.bin']);
 const compressed = new Map();  // `${encoding}:${file}` -> {version, body}
 
@@ -35,7 +45,7 @@ function compress(encoding, file, version, body) {
   return out;
 }
 
-export function startServer({ root = fileURLToPath(new URL('../web/', import.meta.url)), port = 8080, host = '127.0.0.1', isolate = true, compress: compress_ = true } = {}) {
+export function startServer({ root = fileURLToPath(new URL('../web/', import.meta.url)), port = 8080, host = '127.0.0.1', isolate = true, compress: compress_ = true, csp = true, cors = false } = {}) {
   const base = resolve(root);
   const server = createServer(async (req, res) => {
     const path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
@@ -52,10 +62,16 @@ export function startServer({ root = fileURLToPath(new URL('../web/', import.met
         headers['Content-Encoding'] = encoding;
         headers['Vary'] = 'Accept-Encoding';
       }
+      // csp: true = the page's policy, a string = that policy, false = none.
+      if (csp && !path.startsWith('/examples/')) headers['Content-Security-Policy'] = csp === true ? CSP : csp;
       if (isolate) {
         headers['Cross-Origin-Opener-Policy'] = 'same-origin';
         headers['Cross-Origin-Embedder-Policy'] = 'require-corp';
         headers['Cross-Origin-Resource-Policy'] = 'same-origin';
+      }
+      if (cors) {  // a CDN: any origin may fetch and embed the files
+        headers['Access-Control-Allow-Origin'] = '*';
+        headers['Cross-Origin-Resource-Policy'] = 'cross-origin';
       }
       res.writeHead(200, headers);
       res.end(body);

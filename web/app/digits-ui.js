@@ -25,6 +25,23 @@ export async function initDigits({ getFrameCrop, getFrameSize, hook }) {
   });
   status.textContent = 'Draw a digit, 0 to 9, large and centred.';
   hook.digits = { last: null };
+  // A TF.js model of the visitor's (model.json and its weight files). Anything else is refused
+  // with the library's message, and the network in use stays.
+  $('model-upload').addEventListener('change', async (e) => {
+    const files = [...e.target.files];
+    e.target.value = '';
+    if (!files.length) return;
+    try {
+      const next = await cl.loadDigitClassifier(files);
+      reader.dispose();
+      reader = next;
+      hook.digits.model = 'uploaded';
+      status.textContent = `Now using your model (${files.map((f) => f.name).join(', ')}). Draw a digit.`;
+      drawFirstLayerKernels(reader.model);
+    } catch (err) {
+      status.textContent = `Could not use ${files.map((f) => `“${f.name}”`).join(', ')}: ${err.message}. The network in use stays.`;
+    }
+  });
 
   const show = (result, fromCamera = false) => {
     hook.digits.last = { ...result, probabilities: result.probabilities && Array.from(result.probabilities), input28: undefined, fromCamera };

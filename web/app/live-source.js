@@ -10,6 +10,8 @@ import { radioGroup } from './filters-ui.js';
 import { TestScene } from './scene.js';
 import { showNotice } from './notice.js';
 
+const MAX_IMAGE_SIDE = 2048;  // larger uploads are scaled down once, on arrival
+
 const $ = (id) => document.getElementById(id);
 
 export class LiveSource {
@@ -191,14 +193,24 @@ export class LiveSource {
       this.#notice(`“${file?.name ?? 'that'}” is not an image.`);
       return;
     }
+    let note = null;
     try {
-      const img = await createImageBitmap(file);
+      let img = await createImageBitmap(file);
+      // A huge upload is kept only at a size the frame can use: one decoded 8000 x 8000 image
+      // holds 256 MB, and every frame would redraw all of it.
+      const scale = MAX_IMAGE_SIDE / Math.max(img.width, img.height);
+      if (scale < 1) {
+        const big = img;
+        img = await createImageBitmap(big, { resizeWidth: Math.max(1, Math.round(big.width * scale)), resizeHeight: Math.max(1, Math.round(big.height * scale)), resizeQuality: 'medium' });
+        note = `“${file.name}” is ${big.width} × ${big.height} pixels; it is shown scaled down to ${img.width} × ${img.height}.`;
+        big.close();
+      }
       this.#image?.close?.();
       this.#image = img;
-      this.#notice(null);
+      this.#notice(note);
       this.use('image');
     } catch (e) {
-      this.#notice(`Could not read “${file.name}”: ${e.message}`);
+      this.#notice(`Could not read “${file.name}” as an image (${e.message || 'unknown error'}). The previous source goes on.`);
     }
   }
 

@@ -17,16 +17,20 @@ export function renderShare(width, height) {
   el.innerHTML = `
     <div class="card">
       <span class="big">${fmt(fc)}</span>
-      <div class="bar" style="width:${logw(fc)}"></div>
+      <div class="bar"></div>
       <p>weights for <b>one</b> fully connected neuron on your ${fmt(width)} × ${fmt(height)} frame (${fmt(pixels)} pixels × 3 colours). A layer of 100 such neurons: ${fmt(fc * 100)}.</p>
     </div>
     <div class="card">
       <span class="big">${fmt(conv)}</span>
-      <div class="bar conv" style="width:${logw(conv)}"></div>
+      <div class="bar conv"></div>
       <p>weights for one 5 × 5 convolution kernel over 3 colours — reused at all ${fmt(pixels)} positions. 100 kernels: ${fmt(conv * 100)}.</p>
     </div>
     <div class="card">
       <span class="big">${fmt(ratio)} ×</span>
       <p>fewer weights to learn, store and multiply. The bars use a logarithmic scale; drawn to linear scale, the kernel's bar would be ${(100 * conv / fc).toPrecision(2)} % of the other — thinner than a hair.</p>
     </div>`;
+  // Widths through the CSSOM: the page's CSP refuses style="" attributes in markup.
+  const [fcBar, convBar] = el.querySelectorAll('.bar');
+  fcBar.style.width = logw(fc);
+  convBar.style.width = logw(conv);
 }

@@ -122,8 +122,11 @@ function drawConfusion(m) {
   const t = $('train-confusion');
   const head = '<tr><th></th>' + m.map((_, p) => `<th>${p}</th>`).join('') + '</tr>';
   const max = Math.max(...m.flat().filter((_, i) => i % 11 !== 0), 1);
-  t.innerHTML = head + m.map((row, r) => `<tr><th>${r}</th>` + row.map((v, p) =>
-    `<td style="background:${p === r ? 'rgba(46,139,87,.18)' : `rgba(217,87,59,${(v / max * 0.6).toFixed(2)})`}">${v}</td>`).join('') + '</tr>').join('');
+  t.innerHTML = head + m.map((row, r) => `<tr><th>${r}</th>` + row.map((v) => `<td>${v}</td>`).join('') + '</tr>').join('');
+  // Colours through the CSSOM: the page's CSP refuses style="" attributes in markup.
+  m.forEach((row, r) => row.forEach((v, p) => {
+    t.rows[r + 1].cells[p + 1].style.background = p === r ? 'rgba(46,139,87,.18)' : `rgba(217,87,59,${(v / max * 0.6).toFixed(2)})`;
+  }));
 }
 
 async function start() {

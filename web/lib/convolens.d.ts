@@ -316,7 +316,8 @@ export interface Convolens {
    */
   loadModel(source: string | URL | ModelSource | ModelArtifacts | File[] | FileList, options?: LoadModelOptions): Promise<Model>;
   /** `url` undefined or null: the shipped MNIST model. */
-  loadDigitClassifier(url?: string | URL | null): Promise<DigitClassifier>;
+  /** The shipped MNIST model when source is undefined/null (with wasmPaths: `<wasmPaths>mnist/`), else any model source loadModel takes. */
+  loadDigitClassifier(source?: string | URL | ModelSource | File[] | FileList | null): Promise<DigitClassifier>;
   /** Loads the shipped classifier on first use and keeps it (see releaseDigitClassifier). */
   classifyDrawing(drawing: PixelSource): Promise<DigitResult>;
   /** Frees the classifier classifyDrawing() keeps (model and drawing buffers); the next call loads it again. */
@@ -473,7 +474,7 @@ export function toChain(chain: ChainInput): Chain;
 export function loadCnn(options?: LoadOptions): Promise<{
   readonly variant: 'simd' | 'plain';
   loadModel(source: string | URL | ModelSource | ModelArtifacts | File[] | FileList): Promise<Model>;
-  loadDigitClassifier(url?: string | URL): Promise<DigitClassifier>;
+  loadDigitClassifier(source?: string | URL | ModelSource | File[] | FileList | null): Promise<DigitClassifier>;
   memory(): { liveBytes: number; liveBuffers: number };
 }>;
 /** Loads (once) and returns convolens; the SIMD binary where the engine supports it. */

@@ -7,8 +7,24 @@
 import { own, release, disposedError } from './lifetime.js';
 import { checkPixels } from './pixels.js';
 import { formatBytes } from './values.js';
+import { readUrl } from './read-url.js';
+import { resolveUrl } from './load.js';
 
+// The shipped model, each of its two files by a literal new URL: a bundler copies both (and
+// may rename both), so the weights are read from where the bundler put them, not from the name
+// that model.json gives them.
 export const DEFAULT_DIGIT_MODEL_URL = new URL('../models/mnist/model.json', import.meta.url).href;
+const DEFAULT_DIGIT_WEIGHTS_URL = new URL('../models/mnist/weights.bin', import.meta.url).href;
+
+// With load({wasmPaths}) (files copied by hand, e.g. for esbuild) the model is the mnist/ folder
+// beside the wasm files.
+async function shippedModel(wasmPaths) {
+  const [jsonUrl, weightsUrl] = wasmPaths
+    ? ['mnist/model.json', 'mnist/weights.bin'].map((f) => resolveUrl(f, { wasmPaths }))
+    : [DEFAULT_DIGIT_MODEL_URL, DEFAULT_DIGIT_WEIGHTS_URL];
+  const [json, weights] = await Promise.all([readUrl(jsonUrl, 'model.json'), readUrl(weightsUrl, 'weight shard')]);
+  return { modelJson: new TextDecoder().decode(json), weights: [weights] };
+}
 // Drawing buffers (8 bytes per pixel: RGBA + float scratch) are kept between calls up to this
 // many pixels (8 MiB, more than a 1280x720 canvas); after a larger drawing they are freed, so a
 // long-lived classifier never holds hundreds of MB for one huge drawing.
@@ -81,7 +97,8 @@ export class DigitClassifier {
 }
 
 // loadModel: (source) => Promise<Model> (cl.loadModel).
-export async function loadDigitClassifier(module, loadModel, url) {
-  const model = await loadModel(url ?? DEFAULT_DIGIT_MODEL_URL);
+// url: a model.json (undefined or null: the shipped model); wasmPaths: load()'s option.
+export async function loadDigitClassifier(module, loadModel, url, wasmPaths) {
+  const model = await loadModel(url ?? (await shippedModel(wasmPaths)));
   return new DigitClassifier(module, model);
 }

@@ -6,7 +6,7 @@
 //   { stages: [{preset, params?} | {kernel: {width, height, weights, scale, offset}}],
 //     border: 'constant'|'replicate'|'reflect101'|'wrap', borderValue, mode: 'rgb'|'gray' }
 // Buffers are allocated on resize or chain change only, never per frame.
-import { load } from './convolens.js';
+import { load } from './core.js';
 import { convolveNaive } from './naive.js';
 import { grayInPlace } from './pixels.js';
 import { engineOptions } from './live-engines.js';

@@ -1,5 +1,6 @@
 // Finds, fetches and instantiates the right wasm binaries: SIMD where the engine validates SIMD
 // and exception-handling instructions, plain otherwise. Works in browsers, workers and Node >= 18.
+import { fileUrlToPath, readFileBytes } from './node-io.js';
 
 // Smallest module that uses a v128 instruction (i8x16.splat + drop); validates only with SIMD.
 const SIMD_PROBE = new Uint8Array([
@@ -27,21 +28,38 @@ export function hasSimd() {
 
 const isNode = typeof process !== 'undefined' && !!process.versions?.node && typeof window === 'undefined';
 
-function resolveUrl(file, options) {
+// Every shipped file by a literal new URL(..., import.meta.url), the one form that bundlers
+// (Vite, webpack, Parcel) recognise and copy into their output, renamed as they like. A template
+// string or a computed name would be left for the browser to find, and the file not copied.
+const SHIPPED = {
+  'convolens-simd.mjs': () => new URL('../wasm/convolens-simd.mjs', import.meta.url),
+  'convolens-simd.wasm': () => new URL('../wasm/convolens-simd.wasm', import.meta.url),
+  'convolens-plain.mjs': () => new URL('../wasm/convolens-plain.mjs', import.meta.url),
+  'convolens-plain.wasm': () => new URL('../wasm/convolens-plain.wasm', import.meta.url),
+  'convolens-nn-simd.mjs': () => new URL('../wasm/convolens-nn-simd.mjs', import.meta.url),
+  'convolens-nn-simd.wasm': () => new URL('../wasm/convolens-nn-simd.wasm', import.meta.url),
+  'convolens-nn-plain.mjs': () => new URL('../wasm/convolens-nn-plain.mjs', import.meta.url),
+  'convolens-nn-plain.wasm': () => new URL('../wasm/convolens-nn-plain.wasm', import.meta.url),
+  'convolens-train-simd.mjs': () => new URL('../wasm/convolens-train-simd.mjs', import.meta.url),
+  'convolens-train-simd.wasm': () => new URL('../wasm/convolens-train-simd.wasm', import.meta.url),
+  'convolens-train-plain.mjs': () => new URL('../wasm/convolens-train-plain.mjs', import.meta.url),
+  'convolens-train-plain.wasm': () => new URL('../wasm/convolens-train-plain.wasm', import.meta.url),
+};
+
+// The URL of `file` for these load() options: locateFile, else under wasmPaths, else shipped.
+export function resolveUrl(file, options) {
   if (options.locateFile) return options.locateFile(file);
   if (options.wasmPaths) {
     const base = options.wasmPaths.endsWith('/') ? options.wasmPaths : options.wasmPaths + '/';
     return new URL(file, new URL(base, isNode ? 'file://' + process.cwd() + '/' : globalThis.location?.href)).href;
   }
-  return new URL(`../wasm/${file}`, import.meta.url).href;
+  return SHIPPED[file]().href;
 }
 
 async function fetchBinary(url) {
   if (isNode && url.startsWith('file:')) {
-    const { readFile } = await import('node:fs/promises');
-    const { fileURLToPath } = await import('node:url');
     try {
-      return await readFile(fileURLToPath(url));
+      return await readFileBytes(await fileUrlToPath(url));
     } catch (e) {
       throw new Error(`convolens: cannot read wasm file ${url}: ${e.code || e.message}`);
     }

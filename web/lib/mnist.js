@@ -2,15 +2,13 @@
 // compact copy the build writes into web/data/ (scripts/write-mnist.js): chunks of 10,000
 // images, each gzip'ed [n x 784 u8 pixels][n u8 labels]. Only the chunks needed are fetched.
 import { isNode, readUrl } from './read-url.js';
+import { gunzipBytes } from './node-io.js';
 
 const CHUNK = 10000, PIXELS = 784;
 const SIZES = { train: 60000, test: 10000 };
 
 async function gunzip(bytes) {
-  if (isNode) {
-    const { gunzipSync } = await import('node:zlib');
-    return new Uint8Array(gunzipSync(bytes));
-  }
+  if (isNode) return gunzipBytes(bytes);
   const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream('gzip'));
   return new Uint8Array(await new Response(stream).arrayBuffer());
 }

@@ -6,6 +6,7 @@
 
 import { own, release, disposedError } from './lifetime.js';
 import { readUrl, hasScheme, isFilePath } from './read-url.js';
+import { fileUrlToPath, pathInFolderOf } from './node-io.js';
 import { checkPixels } from './pixels.js';
 import { trueBytes, trueLength, trueView } from './values.js';  // built-in getters: a subclass cannot lie about its extent
 
@@ -46,12 +47,9 @@ async function weightUrl(modelUrl, p) {
   if (isFilePath(modelUrl)) {
     if (hasScheme(p) || p.startsWith('/') || p.includes('\\') || p.includes('\0') || p.split('/').some((s) => s === '..'))
       throw refuse('leaves the model\'s folder');
-    const { fileURLToPath } = await import('node:url');
-    const path = await import('node:path');
-    const jsonPath = modelUrl.startsWith('file:') ? fileURLToPath(modelUrl) : modelUrl;
-    const dir = path.resolve(path.dirname(jsonPath));
-    const full = path.resolve(dir, p);
-    if (!full.startsWith(dir + path.sep)) throw refuse('leaves the model\'s folder');
+    const jsonPath = modelUrl.startsWith('file:') ? await fileUrlToPath(modelUrl) : modelUrl;
+    const full = await pathInFolderOf(jsonPath, p);
+    if (!full) throw refuse('leaves the model\'s folder');
     return full;
   }
   const base = new URL(modelUrl, globalThis.location?.href);

@@ -1,5 +1,7 @@
 // Bytes of a URL or file path: fetch() in browsers, the file system in Node for file: URLs and
 // plain paths (Node's fetch cannot read files). Errors name what was read and where.
+import { fileUrlToPath, readFileBytes } from './node-io.js';
+
 export const isNode = typeof process !== 'undefined' && !!process.versions?.node && typeof window === 'undefined';
 
 export const hasScheme = (url) => /^[a-z][a-z0-9+.-]*:/i.test(url);
@@ -13,11 +15,9 @@ export async function readUrl(url, what, { type, ctx } = {}) {
   };
   checkAborted(url);
   if (isFilePath(url)) {
-    const { readFile } = await import('node:fs/promises');
-    const { fileURLToPath } = await import('node:url');
-    const path = url.startsWith('file:') ? fileURLToPath(url) : url;
+    const path = url.startsWith('file:') ? await fileUrlToPath(url) : url;
     try {
-      return new Uint8Array(await readFile(path, { signal: ctx?.signal }));
+      return await readFileBytes(path, ctx?.signal);
     } catch (e) {
       checkAborted(path);
       throw new Error(`convolens: cannot read ${what} ${path}: ${e.code || e.message}`);

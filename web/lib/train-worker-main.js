@@ -1,6 +1,6 @@
 // The worker side of spawnTrainer() (train-worker.js): loads convolens and MNIST, owns one
 // trainer, trains in chunks and posts progress (with the first layer's kernels) after each.
-import { load } from './convolens.js';
+import { load } from './core.js';
 
 let cl = null, data = null, trainer = null, abort = null;
 

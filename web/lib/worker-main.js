@@ -1,6 +1,6 @@
 // The worker side of spawnWorker() (worker.js): owns a convolens instance and the objects made
 // from it, addressed by numeric handles. Frames arrive as transferred ImageBitmaps/VideoFrames.
-import { load } from './convolens.js';
+import { load } from './core.js';
 import { PixelReader } from './pixels.js';
 import { holdLifeLock } from './worker-watch.js';
 
