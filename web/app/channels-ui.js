@@ -109,7 +109,8 @@ export class ChannelsView {
     const bn = this.#batchNorm(w, input, output, k);
 
     // Input maps with the window, each with its kernel slice and partial sum.
-    const hiIn = maxOf(input.data), maxAbs = maxAbsOf(w.data);
+    // Slices on one colour scale: the largest weight of this output's kernel.
+    const hiIn = maxOf(input.data), maxAbs = Math.max(...Array.from({ length: cin }, (_, i) => maxAbsOf(kernelSlice(w, i, k).weights)));
     const cells = parts.map((s, i) => {
       const map = el('canvas');
       drawMap(map, input, i, hiIn);
@@ -118,7 +119,7 @@ export class ChannelsView {
       Object.assign(win.style, { left: `${(pos.x / iw) * 100}%`, top: `${(pos.y / input.shape[0]) * 100}%`, width: `${(kw / iw) * 100}%`, height: `${(kh / input.shape[0]) * 100}%` });
       wrap.append(win);
       const slice = el('canvas');
-      drawSlice(slice, kernelSlice(w, i, k), maxAbs, 8);
+      drawSlice(slice, kernelSlice(w, i, k), maxAbs, 10);
       return el('figure', { className: 'ch-cell' }, wrap, slice, el('figcaption', { textContent: `${s >= 0 ? '+' : '−'}${Math.abs(s).toFixed(3)}` }));
     });
     $('ch-inputs').replaceChildren(...cells);
@@ -132,7 +133,7 @@ export class ChannelsView {
     const after = bn ? ` The engine folds the batch normalisation that follows (and any bias) into this layer: one scale and shift per map, here × ${bn.a.toFixed(3)} ${bn.b < 0 ? '−' : '+'} ${Math.abs(bn.b).toFixed(3)} at every position (largest deviation over the ${oh * ow} positions: ${bn.dev.toExponential(1)}), so it stores ${(bn.a * sum + bn.b).toFixed(3)}.` : '';
     $('ch-result').textContent = `Output ${k + 1} of ${layer.name} at (${pos.x}, ${pos.y}): the sum over ${cin} input maps is ${sum.toFixed(3)}.${after} The engine's value: ${engine.toFixed(3)}.`;
     $('ch-params').textContent = `One output map needs a ${kh} × ${kw} × ${cin} kernel: ${fmt(kh * kw * cin)} weights${biases > 0 ? ' and 1 bias' : ''}. ` +
-      `${layer.name} makes ${cout} maps: ${kh} × ${kw} × ${cin} × ${cout} = ${fmt(weights)}${biases > 0 ? ` + ${biases} biases` : ''} = ${fmt(layer.params)} parameters, ` +
+      `${layer.name} makes ${cout} maps: ${kh} × ${kw} × ${cin} × ${cout}${biases > 0 ? ` + ${biases} biases` : ''} = ${fmt(layer.params)} parameters, ` +
       `as the engine counts them. Input ${shapeText(input.shape)} → output ${shapeText(output.shape)}.` +
       (biases > 0 ? '' : ' (No bias here: the batch normalisation that follows brings the shift.)');
     this.hook.channels = { layer: layer.name, inputMaps: cin, outputMaps: cout, kernel: [kh, kw, cin], map: k, position: pos, parts, sum, engine, params: layer.params, weights, biases, scale: bn?.a ?? 1, shift: bn?.b ?? 0, deviation: bn?.dev ?? 0 };

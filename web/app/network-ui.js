@@ -9,7 +9,7 @@ const per = (s) => (s.length === 4 ? s.slice(1) : s);
 
 const WHAT = {
   Conv2D: 'each output map sums a small kernel over every input map',
-  BatchNormalization: 'rescales each map: (x − mean) / √(variance + ε) · γ + β',
+  BatchNormalization: 'rescales each map: (x − mean) / √(variance + ε) · γ + β; γ and β are learned, mean and variance measured in training (4 numbers per map; the engine folds them into the conv before it)',
   Activation: 'ReLU: max(0, x) — negative responses become 0',
   ReLU: 'ReLU: max(0, x) — negative responses become 0',
   MaxPooling2D: 'keeps the largest value of each 2 × 2 block',
@@ -45,6 +45,8 @@ function arithmetic(layer, inShape, model) {
   return { formula: 'same size', params: fmt(layer.params) };
 }
 
+const rowOf = (rows, name) => rows.find((r) => r.layer.name === name);
+
 export class NetworkView {
   #model = null;
   #rows = [];     // per layer: {layer, mapsEl, canvases}
@@ -70,6 +72,7 @@ export class NetworkView {
     if (model === this.#model) return;
     this.#model = model;
     const list = $('net-layers');
+    list.after($('net-kernels'));  // it sits under the clicked layer: keep it out of the rebuilt list
     list.replaceChildren();
     $('net-kernels').hidden = true;
     this.#rows = [];
@@ -160,6 +163,7 @@ export class NetworkView {
     $('net-kernels-title').textContent = `Map ${k + 1} of ${name} = ReLU(batch norm(the sum over ${cin} input map${cin > 1 ? 's' : ''}, each convolved with its own ${kh} × ${kw} kernel)) — the ${cin} kernel${cin > 1 ? 's' : ''} of ${layer.name}, output ${k + 1}:`;
     box.querySelector('.net-kernel-grid').replaceWith(Object.assign(grid, { className: 'maps net-kernel-grid' }));
     box.hidden = false;
+    rowOf(this.#rows, name)?.li.append(box);  // right under the maps that were clicked
     this.hook.network.kernels = { layer: name, conv: layer.name, map: k, kernels: cin, size: [kh, kw] };
   }
 }
