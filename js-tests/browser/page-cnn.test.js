@@ -1,4 +1,5 @@
-// The CNN sections on one page load: "Digit from the camera" (the crop beside the prediction,
+// The CNN sections on one page load: a stray dot beside a drawn digit changes nothing;
+// "Digit from the camera" (the crop beside the prediction,
 // the drawing pad cleared, "no digit" when there is none, a digit read from an uploaded photo,
 // the box inside the frame), "Convolution over channels", "The whole network" (shapes and
 // parameter counts equal the model's own, read in Node), "Translation equivariance"; screenshots
@@ -20,7 +21,7 @@ beforeAll(async () => {
   const model = await cl.loadModel(MODEL);
   summary = model.summary();
   model.dispose();
-  await page.waitForFunction(() => window.__convolens.digits?.ready || /not/.test(document.getElementById('digit-status').textContent), null, { timeout: 30000 });
+  await page.waitForFunction(() => window.__convolens.digits?.ready || /not/.test(document.getElementById('digit-status').textContent), null, { timeout: 90000 });
 });
 afterAll(async () => {
   await context?.close();
@@ -28,13 +29,15 @@ afterAll(async () => {
   server?.close();
 });
 
+// A 3 at 60 % size in the upper left of the pad.
 async function drawThree() {
   await page.locator('#draw').scrollIntoViewIfNeeded();
   const box = await page.locator('#draw').boundingBox();
+  const at = ([x, y]) => [box.x + 20 + 0.6 * x, box.y + 15 + 0.6 * y];
   for (const stroke of THREE) {
-    await page.mouse.move(box.x + stroke[0][0], box.y + stroke[0][1]);
+    await page.mouse.move(...at(stroke[0]));
     await page.mouse.down();
-    for (const [x, y] of stroke.slice(1)) await page.mouse.move(box.x + x, box.y + y, { steps: 6 });
+    for (const p of stroke.slice(1)) await page.mouse.move(...at(p), { steps: 6 });
     await page.mouse.up();
   }
 }
@@ -73,6 +76,14 @@ test('the sections explain the loaded network: layers, shapes, parameters, chann
   expect(await page.textContent('#digit-status')).not.toMatch(/not/);
   await drawThree();
   await page.waitForFunction(() => window.__convolens.digits.last?.digit === 3 && window.__convolens.network?.updates > 0 && window.__convolens.shift, null, { timeout: 10000 });
+
+  // A slipped pen: a dot far from the digit. It is left out: same box, same reading.
+  const clean = await page.evaluate(() => ({ ...window.__convolens.digits.last, reads: window.__convolens.digits.reads }));
+  const pad = await page.locator('#draw').boundingBox();
+  await page.mouse.click(pad.x + 262, pad.y + 262);
+  await page.waitForFunction((n) => window.__convolens.digits.reads > n, clean.reads);
+  const dotted = await page.evaluate(() => window.__convolens.digits.last);
+  expect([dotted.digit, dotted.box, dotted.inkPixels]).toEqual([3, clean.box, clean.inkPixels]);
 
   // The whole network: every layer of the model, in order, with the engine's shapes and counts.
   const net = await page.evaluate(() => window.__convolens.network);

@@ -41,6 +41,7 @@ export async function initDigits({ getFrameCrop, getFrameSize, hook }) {
   const show = (result, verdict = null) => {
     const fromCamera = verdict !== null;
     hook.digits.last = result && { ...result, probabilities: result.probabilities && Array.from(result.probabilities), input28: undefined, fromCamera };
+    hook.digits.reads = (hook.digits.reads ?? 0) + 1;
     if (!result || result.empty || verdict?.digit === null) {
       $('digit-guess').textContent = fromCamera ? 'no digit' : '–';
       $('digit-confidence').textContent = fromCamera && result && !result.empty ? '(too unsure to claim one)' : '';
