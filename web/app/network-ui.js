@@ -153,7 +153,8 @@ export class NetworkView {
     const [kh, kw, cin] = w.shape;
     const box = $('net-kernels');
     const grid = el('div', { className: 'maps' });
-    const maxAbs = maxAbsOf(w.data);
+    // One colour scale for this map's kernels: their largest weight.
+    const maxAbs = Math.max(...Array.from({ length: cin }, (_, i) => maxAbsOf(kernelSlice(w, i, k).weights)));
     for (let i = 0; i < cin; i++) {
       const cv = el('canvas');
       drawSlice(cv, kernelSlice(w, i, k), maxAbs, 8);
