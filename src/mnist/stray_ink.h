@@ -2,7 +2,6 @@
 // Inside the bounding box it would shrink the digit into a corner of the 28x28 image, so the
 // preprocessing drops it before measuring the box.
 #pragma once
-#include <cstddef>
 
 namespace convolens::mnist {
 
@@ -19,7 +18,5 @@ constexpr float kStrayGap = 0.25f;
 // count: pixels with ink > thr. queue: width*height ints of scratch. Returns the pixels with
 // ink > thr that are left.
 int drop_stray_ink(float* ink, int width, int height, float thr, int count, void* queue);
-
-inline std::size_t stray_ink_scratch_bytes(int width, int height) { return std::size_t(width) * height * 4; }
 
 }  // namespace convolens::mnist
