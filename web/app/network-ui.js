@@ -109,6 +109,7 @@ export class NetworkView {
           cv.dataset.layer = layer.name;
           cv.style.width = cv.style.height = `${size}px`;
           cv.setAttribute('role', 'button');
+          cv.setAttribute('aria-pressed', 'false');
           cv.setAttribute('aria-label', `${layer.name} map ${k + 1}: show the kernels that made it`);
           maps.append(cv);
           row.canvases.push(cv);
@@ -164,6 +165,8 @@ export class NetworkView {
     $('net-kernels-title').textContent = `Map ${k + 1} of ${name} = ReLU(batch norm(the sum over ${cin} input map${cin > 1 ? 's' : ''}, each convolved with its own ${kh} × ${kw} kernel)) — the ${cin} kernel${cin > 1 ? 's' : ''} of ${layer.name}, output ${k + 1}:`;
     box.querySelector('.net-kernel-grid').replaceWith(Object.assign(grid, { className: 'maps net-kernel-grid' }));
     box.hidden = false;
+    for (const c of $('net-layers').querySelectorAll('canvas[aria-pressed="true"]')) c.setAttribute('aria-pressed', 'false');
+    $('net-layers').querySelector(`canvas[data-layer="${name}"][data-map="${k}"]`)?.setAttribute('aria-pressed', 'true');
     rowOf(this.#rows, name)?.li.append(box);  // right under the maps that were clicked
     this.hook.network.kernels = { layer: name, conv: layer.name, map: k, kernels: cin, size: [kh, kw] };
   }
