@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "core/errors.h"
+#include "mnist/stray_ink.h"
 
 namespace convolens::mnist {
 namespace {
@@ -118,13 +119,16 @@ DigitPreprocessInfo preprocess_drawing(const std::uint8_t* rgba, int width, int 
       peak = std::max(peak, v);
     }
 
-  // 2. Bounding box of the ink.
-  int x0 = width, y0 = height, x1 = -1, y1 = -1, count = 0;
+  // 2. Stray marks away from the digit go (the scratch after the ink plane holds the fill's
+  // queue), then the bounding box of the ink that is left.
   const float thr = std::max(kInkThreshold, 0.25f * peak);
+  int count = 0;
+  for (std::size_t i = 0, n = std::size_t(width) * height; i < n; ++i) count += ink[i] > thr;
+  if (count) count = drop_stray_ink(ink, width, height, thr, count, ink + std::size_t(width) * height);
+  int x0 = width, y0 = height, x1 = -1, y1 = -1;
   for (int y = 0; y < height; ++y)
     for (int x = 0; x < width; ++x)
       if (ink[std::size_t(y) * width + x] > thr) {
-        ++count;
         x0 = std::min(x0, x);
         x1 = std::max(x1, x);
         y0 = std::min(y0, y);

@@ -1,8 +1,9 @@
 // Drawing -> the 28x28 image an MNIST network expects, built the way MNIST itself was:
-// find the ink, crop to its bounding box, scale to fit 20x20 keeping the aspect ratio (area
-// averaging, no nearest-neighbour aliasing), paste into 28x28 with the centre of mass at the
-// centre, white ink on black as floats 0..1.
+// find the ink, drop stray marks apart from it (stray_ink.h), crop to its bounding box, scale
+// to fit 20x20 keeping the aspect ratio (area averaging, no nearest-neighbour aliasing), paste
+// into 28x28 with the centre of mass at the centre, white ink on black as floats 0..1.
 #pragma once
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 
@@ -31,8 +32,10 @@ constexpr float kMinBoxFraction = 0.04f;
 DigitPreprocessInfo preprocess_drawing(const std::uint8_t* rgba, int width, int height, int stride, float* out28,
                                        float* scratch);
 
+// The ink plane, then room for the stray-ink fill's queue (one int per pixel) or, later, the
+// horizontal resampling pass (20 floats per row).
 inline std::size_t preprocess_scratch_floats(int width, int height) {
-  return std::size_t(width) * height + std::size_t(20) * height;
+  return std::size_t(width) * height + std::max(std::size_t(width) * height, std::size_t(20) * height);
 }
 
 // Centre of mass of a 28x28 image in pixel-index coordinates. MNIST's digits average (14, 14)

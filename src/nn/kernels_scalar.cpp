@@ -10,6 +10,15 @@
 
 namespace convolens::nn {
 
+// In the SIMD wasm modules the kernels that have a SIMD row run only as its reference twin
+// (predict with reference: true), so there they are built for size (6.2 KB less CNN module);
+// natively and in the plain modules they are the real path, built for speed.
+#if defined(__EMSCRIPTEN__) && defined(__wasm_simd128__)
+#define TWIN_ONLY_IN_SIMD __attribute__((minsize))
+#else
+#define TWIN_ONLY_IN_SIMD
+#endif
+
 std::string Shape::str() const {
   std::string s = "[";
   const auto d = dims();
@@ -118,7 +127,7 @@ void pack_conv_kernel(const float* kernel, int rows, int out_c, float* packed) {
   }
 }
 
-void conv2d__scalar(const ConvParams& p, const float* in, float* out, float*) {
+TWIN_ONLY_IN_SIMD void conv2d__scalar(const ConvParams& p, const float* in, float* out, float*) {
   const ConvGeom& g = p.g;
   for (int oy = 0; oy < g.out_h; ++oy)
     for (int ox = 0; ox < g.out_w; ++ox) {
@@ -142,7 +151,7 @@ void conv2d__scalar(const ConvParams& p, const float* in, float* out, float*) {
     apply_activation(out, std::size_t(g.out_h) * g.out_w * g.out_c, g.out_c, p.act, 0.f);
 }
 
-void depthwise2d__scalar(const ConvParams& p, const float* in, float* out, float*) {
+TWIN_ONLY_IN_SIMD void depthwise2d__scalar(const ConvParams& p, const float* in, float* out, float*) {
   const ConvGeom& g = p.g;
   for (int oy = 0; oy < g.out_h; ++oy)
     for (int ox = 0; ox < g.out_w; ++ox)
@@ -162,7 +171,7 @@ void depthwise2d__scalar(const ConvParams& p, const float* in, float* out, float
     apply_activation(out, std::size_t(g.out_h) * g.out_w * g.out_c, g.out_c, p.act, 0.f);
 }
 
-void dense__scalar(const DenseParams& p, const float* in, float* out) {
+TWIN_ONLY_IN_SIMD void dense__scalar(const DenseParams& p, const float* in, float* out) {
   for (int r = 0; r < p.rows; ++r) {
     // All outputs of a row at once: per output bias, then k in order; weight rows contiguous.
     float* o = out + std::size_t(r) * p.out;
@@ -177,7 +186,7 @@ void dense__scalar(const DenseParams& p, const float* in, float* out) {
     apply_activation(out, std::size_t(p.rows) * p.out, p.out, p.act, 0.f);
 }
 
-void max_pool__scalar(const ConvGeom& g, const float* in, float* out) {
+TWIN_ONLY_IN_SIMD void max_pool__scalar(const ConvGeom& g, const float* in, float* out) {
   for (int oy = 0; oy < g.out_h; ++oy)
     for (int ox = 0; ox < g.out_w; ++ox)
       for (int c = 0; c < g.in_c; ++c) {
@@ -192,7 +201,7 @@ void max_pool__scalar(const ConvGeom& g, const float* in, float* out) {
       }
 }
 
-void avg_pool__scalar(const ConvGeom& g, const float* in, float* out) {
+TWIN_ONLY_IN_SIMD void avg_pool__scalar(const ConvGeom& g, const float* in, float* out) {
   for (int oy = 0; oy < g.out_h; ++oy)
     for (int ox = 0; ox < g.out_w; ++ox)
       for (int c = 0; c < g.in_c; ++c) {

@@ -1,11 +1,14 @@
 // "Draw a digit": a drawing canvas classified live by the MNIST network, the 28x28 image it
-// sees, the feature maps of every conv layer, the first layer's kernels, and a box in the live
-// camera view whose content is classified continuously.
+// sees and the first layer's kernels; "Digit from the camera" (camera-digit.js) reads a box of
+// the live view instead. Every new input also goes to the CNN sections that follow (channels,
+// the whole network, translation).
 import { weightColour } from './heatmap.js';
-import { containFit } from './fit.js';
+import { CameraDigit } from './camera-digit.js';
+import { ChannelsView } from './channels-ui.js';
+import { NetworkView } from './network-ui.js';
+import { ShiftView } from './shift-ui.js';
 
 const $ = (id) => document.getElementById(id);
-const BOX = 0.4;   // camera box side, as a fraction of the shorter frame side
 
 export async function initDigits({ getFrameCrop, getFrameSize, hook }) {
   const status = $('digit-status');
@@ -15,13 +18,21 @@ export async function initDigits({ getFrameCrop, getFrameSize, hook }) {
   const { loadCnn } = await import('../lib/convolens.js');
   const cl = await loadCnn();  // the CNN module only: the filters run in the live view's worker
   let reader = await cl.loadDigitClassifier();
-  // Section 6 ("Train it yourself") hands over a model it trained: TF.js artifacts.
+  const views = [new ChannelsView(hook), new NetworkView(hook), new ShiftView(hook)];
+  let lastInput = null;
+  const explain = (input28) => {
+    lastInput = input28;
+    for (const v of views) v.update(reader.model, input28);
+  };
+  // Section 9 ("Train it yourself") hands over a model it trained: TF.js artifacts.
   addEventListener('convolens:use-model', async ({ detail }) => {
     const next = await cl.loadDigitClassifier(detail);
     reader.dispose();
     reader = next;
     hook.digits.model = 'trained';
-    status.textContent = 'Now using the network you trained in section 6. Draw a digit.';
+    status.textContent = 'Now using the network you trained in section 9. Draw a digit.';
+    replaceFirstLayerKernels(reader.model);
+    if (lastInput) explain(lastInput);
   });
   status.textContent = 'Draw a digit, 0 to 9, large and centred.';
   hook.digits = { last: null };
@@ -43,25 +54,39 @@ export async function initDigits({ getFrameCrop, getFrameSize, hook }) {
     }
   });
 
-  const show = (result, fromCamera = false) => {
-    hook.digits.last = { ...result, probabilities: result.probabilities && Array.from(result.probabilities), input28: undefined, fromCamera };
-    if (result.empty) {
-      $('digit-guess').textContent = '–';
-      $('digit-confidence').textContent = '';
-      setBars(null);
+  // verdict (camera only): {digit: null, why} when the box holds no digit worth claiming.
+  const show = (result, verdict = null) => {
+    const fromCamera = verdict !== null;
+    hook.digits.last = result && { ...result, probabilities: result.probabilities && Array.from(result.probabilities), input28: undefined, fromCamera };
+    hook.digits.reads = (hook.digits.reads ?? 0) + 1;
+    if (!result || result.empty || verdict?.digit === null) {
+      $('digit-guess').textContent = fromCamera ? 'no digit' : '–';
+      $('digit-confidence').textContent = fromCamera && result && !result.empty ? '(too unsure to claim one)' : '';
+      setBars(result?.probabilities ?? null);
+      if (result?.input28) drawInput28(result.input28);
       return;
     }
     $('digit-guess').textContent = String(result.digit);
     $('digit-confidence').textContent = `${(result.confidence * 100).toFixed(0)} % sure${fromCamera ? ' · in the camera box' : ''}`;
     setBars(result.probabilities, result.digit);
     drawInput28(result.input28);
-    drawLayers(reader.model, result.input28);
+    explain(result.input28);
   };
 
-  // Classify at most once per animation frame while drawing.
+  const camera = new CameraDigit({
+    getFrameCrop, getFrameSize, hook, show,
+    classify: (img) => reader.classify(img),
+    onStart: () => {
+      pad.clear();
+      $('draw-hint').hidden = false;
+      show(null);
+    },
+  });
+  // Classify at most once per animation frame while drawing; drawing ends the camera reading.
   let queued = false;
   pad.onChange = () => {
     $('draw-hint').hidden = true;
+    camera.stop();
     if (queued) return;
     queued = true;
     requestAnimationFrame(() => {
@@ -74,46 +99,8 @@ export async function initDigits({ getFrameCrop, getFrameSize, hook }) {
     $('draw-hint').hidden = false;
     show({ empty: true });
   });
-  drawFirstLayerKernels(reader.model);
-
-  // Digit from the camera: classify the box in the middle of the live view a few times a second.
-  const btn = $('camera-digit');
-  let timer = 0;
-  btn.addEventListener('click', () => {
-    const on = btn.getAttribute('aria-pressed') !== 'true';
-    btn.setAttribute('aria-pressed', String(on));
-    $('digit-box').hidden = !on;
-    clearInterval(timer);
-    if (!on) return;
-    placeBox(getFrameSize());
-    timer = setInterval(async () => {
-      const size = getFrameSize();
-      if (!size.width) return;
-      const rect = boxRect(size);
-      placeBox(size);
-      const crop = await getFrameCrop(rect);
-      if (!crop) return;
-      // Dark ink on light paper, unlike MNIST: the core detects the polarity from the box's border.
-      const r = reader.classify({ data: crop.input, width: rect.width, height: rect.height });
-      $('digit-box-label').textContent = r.empty ? '?' : `${r.digit} · ${(r.confidence * 100).toFixed(0)} %`;
-      show(r, true);
-    }, 250);
-  });
-}
-
-function boxRect({ width, height }) {
-  const s = Math.round(Math.min(width, height) * BOX);
-  return { x: (width - s) >> 1, y: (height - s) >> 1, width: s, height: s };
-}
-
-// Positions the dashed box over the camera view (object-fit: contain).
-function placeBox(size) {
-  const box = $('digit-box');
-  const frame = $('input-frame').getBoundingClientRect();
-  if (!size.width) return;
-  const { scale: s, left, top } = containFit(frame.width, frame.height, size.width, size.height);
-  const r = boxRect(size);
-  Object.assign(box.style, { left: `${left + r.x * s}px`, top: `${top + r.y * s}px`, width: `${r.width * s}px`, height: `${r.height * s}px` });
+  replaceFirstLayerKernels(reader.model);
+  hook.digits.ready = true;
 }
 
 // ---- drawing pad -------------------------------------------------------------------------------
@@ -242,58 +229,9 @@ function drawInput28(input28) {
   if (img) $('input28').getContext('2d').putImageData(img, 0, 0);
 }
 
-// Feature maps of every conv layer for the current input, each map scaled to its own range.
-function drawLayers(model, input28) {
-  const host = $('layers');
-  if (!model?.activations || !input28) return;
-  const input = input28.data ? input28 : input28 instanceof Float32Array ? input28 : new Float32Array(input28);
-  const layers = model.activations(input).filter((l) => /conv/i.test(l.className));
-  layers.forEach((l, li) => {
-    const shape = l.shape.length === 4 ? l.shape.slice(1) : l.shape;
-    const [h, w, c] = shape;
-    let card = host.querySelector(`[data-layer="${l.name}"]`);
-    if (!card) {
-      card = document.createElement('div');
-      card.className = 'layer';
-      card.dataset.layer = l.name;
-      const title = document.createElement('h3');
-      title.innerHTML = `Layer ${li + 1}: ${l.className} <span>· ${c} feature maps of ${w} × ${h}</span>`;
-      const maps = document.createElement('div');
-      maps.className = 'maps';
-      const size = Math.max(32, Math.min(84, Math.round(w * 3.2)));
-      for (let k = 0; k < c; k++) {
-        const cv = document.createElement('canvas');
-        cv.width = w;
-        cv.height = h;
-        cv.style.width = cv.style.height = `${size}px`;
-        cv.setAttribute('aria-label', `${l.name} map ${k + 1}`);
-        maps.append(cv);
-      }
-      card.append(title, maps);
-      host.append(card);
-    }
-    const canvases = card.querySelectorAll('canvas');
-    const img = new ImageData(w, h);
-    for (let k = 0; k < c; k++) {
-      let lo = Infinity, hi = -Infinity;
-      for (let p = 0; p < w * h; p++) {
-        const v = l.data[p * c + k];
-        if (v < lo) lo = v;
-        if (v > hi) hi = v;
-      }
-      const s = hi > lo ? 255 / (hi - lo) : 0;
-      for (let p = 0; p < w * h; p++) {
-        const v = (l.data[p * c + k] - lo) * s;
-        img.data[p * 4] = img.data[p * 4 + 1] = img.data[p * 4 + 2] = v;
-        img.data[p * 4 + 3] = 255;
-      }
-      canvases[k].getContext('2d').putImageData(img, 0, 0);
-    }
-  });
-}
-
 // The learned kernels of the first conv layer, as heat maps (weights [kh, kw, in, out]).
-function drawFirstLayerKernels(model) {
+function replaceFirstLayerKernels(model) {
+  $('layers').replaceChildren();
   const first = model?.summary?.().find((l) => /conv/i.test(l.className));
   if (!first) return;
   const w = model.weights(first.name);

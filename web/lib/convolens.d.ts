@@ -168,8 +168,10 @@ interface DigitInput {
   /** The 28×28 image the network sees (white on black, 0..1), row-major. */
   input28: Float32Array;
   polarity: InkPolarity;
-  /** Bounding box of the ink on the drawing. */
+  /** Bounding box of the ink on the drawing (stray marks apart from the digit left out). */
   box: { x: number; y: number; width: number; height: number };
+  /** Drawing pixels counted as the digit's ink (stray marks left out). */
+  inkPixels: number;
 }
 export type DigitResult =
   | (DigitInput & { empty: true })

@@ -52,7 +52,8 @@ export class DigitClassifier {
 
   // imageData: ImageData or {data: Uint8ClampedArray|Uint8Array (RGBA), width, height}.
   // Returns {digit, probabilities: Float32Array(10), confidence, input28: Float32Array(784),
-  // polarity, box} or, when nothing (or too little) is drawn, {empty: true, input28, polarity, box}.
+  // polarity, box, inkPixels} or, when nothing (or too little) is drawn, {empty: true, input28,
+  // polarity, box, inkPixels}. Stray marks apart from the digit are left out of box and inkPixels.
   classify(imageData) {
     this.#live();
     const { data, width, height } = checkPixels(imageData, 'classify: imageData', { maxSide: 8192 });
@@ -61,7 +62,7 @@ export class DigitClassifier {
         this.#pre.resize(width, height);  // may grow memory: heap views are taken after it
       } catch (e) {
         if (!(e instanceof RangeError) || e.message !== 'out of memory') throw e;
-        throw new RangeError(`classify: out of memory: a ${width}x${height} drawing needs ${formatBytes(width * height * 8)}; the wasm heap is ${formatBytes(this.#m.HEAPU8.length)} now`);
+        throw new RangeError(`classify: out of memory: a ${width}x${height} drawing needs ${formatBytes(width * height * 12)}; the wasm heap is ${formatBytes(this.#m.HEAPU8.length)} now`);
       }
       this.#width = width;
       this.#height = height;
@@ -71,7 +72,7 @@ export class DigitClassifier {
     const p = this.#pre.outputPtr() / 4;
     const input28 = this.#m.HEAPF32.slice(p, p + 784);
     if (width * height > KEEP_DRAWING_PIXELS) this.#releaseBuffers();
-    const meta = { input28, polarity: info.polarity, box: info.box };
+    const meta = { input28, polarity: info.polarity, box: info.box, inkPixels: info.inkPixels };
     if (info.empty) return { empty: true, ...meta };
     const probabilities = this.model.predict(input28);
     let digit = 0;
