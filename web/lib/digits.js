@@ -5,6 +5,7 @@
 //   const r = clf.classify(imageData);  // {digit, probabilities, confidence, input28, ...} | {empty: true, ...}
 //   clf.dispose();
 import { own, release, disposedError } from './lifetime.js';
+import { HeapFrames } from './frames.js';
 import { checkPixels } from './pixels.js';
 import { formatBytes } from './values.js';
 
@@ -13,13 +14,13 @@ export const DEFAULT_DIGIT_MODEL_URL = new URL('../models/mnist/model.json', imp
 // many pixels (8 MiB, more than a 1280x720 canvas); after a larger drawing they are freed, so a
 // long-lived classifier never holds hundreds of MB for one huge drawing.
 export const KEEP_DRAWING_PIXELS = 1024 * 1024;
+// The core's limit per side of a drawing (limits::kMaxDrawingSide, src/core/limits.h).
+export const MAX_DRAWING_SIDE = 8192;
 
 export class DigitClassifier {
-  #m;
   #pre;
   #token;
-  #width = 0;
-  #height = 0;
+  #frames;
 
   // model: a Model from cl.loadModel (owned: dispose() disposes it too).
   constructor(module, model) {
@@ -28,10 +29,10 @@ export class DigitClassifier {
       model.dispose();
       throw new RangeError(`a digit model needs input [28,28,1] and 10 outputs, got input [${shape}] and output [${model.outputShape}]`);
     }
-    this.#m = module;
     this.model = model;
     const pre = (this.#pre = new module.DigitPreprocessor());
     this.#token = own(this, () => pre.delete());
+    this.#frames = new HeapFrames(module, pre);
   }
 
   // imageData: ImageData or {data: Uint8ClampedArray|Uint8Array (RGBA), width, height}.
@@ -39,21 +40,12 @@ export class DigitClassifier {
   // polarity, box} or, when nothing (or too little) is drawn, {empty: true, input28, polarity, box}.
   classify(imageData) {
     this.#live();
-    const { data, width, height } = checkPixels(imageData, 'classify: imageData', { maxSide: 8192 });
-    if (width !== this.#width || height !== this.#height) {
-      try {
-        this.#pre.resize(width, height);  // may grow memory: heap views are taken after it
-      } catch (e) {
-        if (!(e instanceof RangeError) || e.message !== 'out of memory') throw e;
-        throw new RangeError(`classify: out of memory: a ${width}x${height} drawing needs ${formatBytes(width * height * 8)}; the wasm heap is ${formatBytes(this.#m.HEAPU8.length)} now`);
-      }
-      this.#width = width;
-      this.#height = height;
-    }
-    this.#m.HEAPU8.set(data, this.#pre.inputPtr());
+    const { data, width, height } = checkPixels(imageData, 'classify: imageData', { maxSide: MAX_DRAWING_SIDE });
+    // 8 bytes a pixel: the RGBA drawing and a float of scratch.
+    this.#frames.resize([width, height], width * height * 8, `classify: a ${width}x${height} drawing needs ${formatBytes(width * height * 8)}`);
+    this.#frames.write(data);
     const info = this.#pre.run();
-    const p = this.#pre.outputPtr() / 4;
-    const input28 = this.#m.HEAPF32.slice(p, p + 784);
+    const input28 = this.#frames.outputView(Float32Array, 784).slice();
     if (width * height > KEEP_DRAWING_PIXELS) this.#releaseBuffers();
     const meta = { input28, polarity: info.polarity, box: info.box };
     if (info.empty) return { empty: true, ...meta };
@@ -65,7 +57,7 @@ export class DigitClassifier {
 
   #releaseBuffers() {
     this.#pre.release();
-    this.#width = this.#height = 0;
+    this.#frames.forget();
   }
 
   dispose() {
