@@ -146,6 +146,20 @@ describe.each(['simd', 'plain'])('filters in the %s module', (variant) => {
     f.dispose();
   });
 
+  test('results rule: apply() without an output returns a copy the caller owns, like predict()', () => {
+    const w = 6, h = 4, a = randomBytes(w * h * 4, 21), b = randomBytes(64 * 4, 22);
+    for (const op of [cl.createFilter('sharpen'), cl.createPipeline(['box', 'sharpen'])]) {
+      const first = op.apply({ data: a, width: w, height: h });
+      const kept = Array.from(first);
+      const heap = op.input(w, h);  // the heap view of the zero-copy pair
+      expect(first.buffer).not.toBe(heap.buffer);  // not a view of wasm memory
+      op.apply({ data: b, width: 64, height: 1 });  // another call, another size
+      expect(Array.from(first)).toEqual(kept);  // unchanged by later calls
+      op.dispose();
+      expect(Array.from(first)).toEqual(kept);  // and by dispose
+    }
+  });
+
   test('gray mode convolves luminance, writes it to R=G=B and keeps alpha', () => {
     const w = 9, h = 4, data = randomBytes(w * h * 4, 3);
     const f = cl.createFilter('sharpen', { mode: 'gray' });

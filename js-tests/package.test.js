@@ -51,7 +51,7 @@ test('an empty project imports the installed package in Node and filters and cla
     const cl = await load();
     const img = { data: new Uint8ClampedArray(8 * 8 * 4).fill(200), width: 8, height: 8 };
     const f = cl.createFilter('sharpen');
-    const pixel = f.apply(img)[0];  // a heap view: read it before the next call into convolens
+    const pixel = f.apply(img)[0];  // a copy the caller owns
     // A drawn "7": a top bar and a diagonal, dark ink on white.
     const W = 200, px = new Uint8ClampedArray(W * W * 4).fill(255);
     const dot = (x, y) => { for (let dy = -7; dy <= 7; dy++) for (let dx = -7; dx <= 7; dx++) { const i = ((y + dy) * W + x + dx) * 4; px[i] = px[i + 1] = px[i + 2] = 0; } };

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdint>
+#include <new>
 #include <utility>
 
 namespace convolens {
@@ -40,6 +42,33 @@ TEST(Buffer, MovesTransferOwnershipAndCapacity) {
     c.resize(2000);
     EXPECT_EQ(c.data(), p);
     EXPECT_EQ(memory_stats().live_buffers, base.live_buffers + 1);
+  }
+  EXPECT_EQ(memory_stats().live_bytes, base.live_bytes);
+  EXPECT_EQ(memory_stats().live_buffers, base.live_buffers);
+}
+
+TEST(Buffer, ResizeTogetherGrowsBothOrNeither) {
+  const MemoryStats base = memory_stats();
+  {
+    Buffer a, b;
+    resize_together(a, 100, b, 200);
+    ASSERT_NE(a.data(), nullptr);
+    ASSERT_NE(b.data(), nullptr);
+    EXPECT_EQ(a.size(), 100u);
+    EXPECT_EQ(b.size(), 200u);
+    std::uint8_t *pa = a.data(), *pb = b.data();
+    resize_together(a, 50, b, 150);  // within capacity: no allocation
+    EXPECT_EQ(a.data(), pa);
+    EXPECT_EQ(b.data(), pb);
+    EXPECT_EQ(a.size(), 50u);
+    // The second buffer cannot grow: the first keeps its old block and size too.
+    EXPECT_THROW(resize_together(a, 4000, b, SIZE_MAX - 8), std::bad_alloc);
+    EXPECT_EQ(a.data(), pa);
+    EXPECT_EQ(a.size(), 50u);
+    EXPECT_EQ(b.data(), pb);
+    EXPECT_EQ(b.size(), 150u);
+    EXPECT_EQ(heap_address(a), reinterpret_cast<std::uintptr_t>(pa));
+    EXPECT_EQ(memory_stats().live_buffers, base.live_buffers + 2);
   }
   EXPECT_EQ(memory_stats().live_bytes, base.live_bytes);
   EXPECT_EQ(memory_stats().live_buffers, base.live_buffers);

@@ -42,3 +42,30 @@ TEST(Gemm, VariantsMatchScalarReference) {
             }
   }
 }
+
+// Same seed, same weights in native and wasm: the SIMD wasm variant (full 16/8/4-column tiles,
+// then the last 1..3 columns in one partial vector) must equal __blocked bit for bit.
+TEST(Gemm, WasmSimdEqualsBlockedBitForBit) {
+#if !defined(__wasm_simd128__)
+  GTEST_SKIP() << "gemm__wasm_simd exists in the SIMD wasm build only";
+#else
+  Rng rng(9);
+  for (int M : {1, 3, 4, 5, 9})
+    for (int N = 1; N <= 37; ++N)
+      for (int K : {1, 7, 16})
+        for (bool trans : {false, true})
+          for (bool acc : {false, true}) {
+            const int lda = trans ? M + 1 : K + 2, ldb = N + 3, ldc = N + 1;
+            std::vector<float> A((trans ? K : M) * lda), B(K * ldb), C0(M * ldc);
+            for (auto& x : A) x = rng.uniform(-1, 1);
+            for (auto& x : B) x = rng.uniform(-1, 1);
+            for (auto& x : C0) x = rng.uniform(-1, 1);
+            std::vector<float> want = C0, got = C0;
+            gemm__blocked({M, N, K, A.data(), lda, B.data(), ldb, want.data(), ldc, acc, trans});
+            gemm__wasm_simd({M, N, K, A.data(), lda, B.data(), ldb, got.data(), ldc, acc, trans});
+            for (int i = 0; i < M * ldc; ++i)
+              ASSERT_EQ(got[i], want[i]) << "M=" << M << " N=" << N << " K=" << K << " trans_a=" << trans
+                                         << " accumulate=" << acc << " at " << i;
+          }
+#endif
+}

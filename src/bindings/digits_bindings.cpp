@@ -7,6 +7,7 @@
 #include "bindings/js_errors.h"
 #include "core/buffer.h"
 #include "core/errors.h"
+#include "core/limits.h"
 #include "mnist/preprocess.h"
 
 using namespace emscripten;
@@ -30,19 +31,13 @@ class DigitPreprocessor {
 
   void resize(int width, int height) {
     js_guard([&] {
-      if (width <= 0 || height <= 0 || width > 8192 || height > 8192)
-        throw RangeError("drawing size must be 1..8192 on each side, got " + std::to_string(width) + "x" +
-                         std::to_string(height));
+      constexpr int kMax = limits::kMaxDrawingSide;
+      if (width <= 0 || height <= 0 || width > kMax || height > kMax)
+        throw RangeError("drawing size must be 1.." + std::to_string(kMax) + " on each side, got " +
+                         std::to_string(width) + "x" + std::to_string(height));
       const std::size_t rgba = std::size_t(width) * height * 4;
       const std::size_t scratch = mnist::preprocess_scratch_floats(width, height) * sizeof(float);
-      // Both buffers are allocated before either is replaced: a failure leaves the old size usable.
-      Buffer r, s;
-      if (rgba > rgba_.capacity()) r.resize(rgba);
-      if (scratch > scratch_.capacity()) s.resize(scratch);
-      if (r.data()) rgba_ = std::move(r);
-      if (s.data()) scratch_ = std::move(s);
-      rgba_.resize(rgba);  // within capacity: cannot fail
-      scratch_.resize(scratch);
+      resize_together(rgba_, rgba, scratch_, scratch);
       width_ = width;
       height_ = height;
       return 0;
@@ -55,8 +50,8 @@ class DigitPreprocessor {
     scratch_.release();
     width_ = height_ = 0;
   }
-  std::uintptr_t input_ptr() const { return reinterpret_cast<std::uintptr_t>(rgba_.data()); }
-  std::uintptr_t output_ptr() const { return reinterpret_cast<std::uintptr_t>(out_.data()); }
+  std::uintptr_t input_ptr() const { return heap_address(rgba_); }
+  std::uintptr_t output_ptr() const { return heap_address(out_); }
 
   // {empty, polarity, box: {x, y, width, height}, inkPixels}; the 28x28 floats are at outputPtr().
   val run() {

@@ -11,6 +11,7 @@
 #include "bindings/js_errors.h"
 #include "core/buffer.h"
 #include "core/errors.h"
+#include "core/limits.h"
 #include "image/filter.h"
 #include "image/presets.h"
 
@@ -20,7 +21,7 @@ using convolens::bindings::js_guard;
 namespace convolens {
 namespace {
 
-constexpr int kMaxFrameSide = 16384;
+using limits::kMaxFrameSide;
 
 val kernel_to_js(const ConvKernel& k) {
   val o = val::object();
@@ -43,25 +44,15 @@ class Frames {
       if (channels != 1 && channels != 4)
         throw RangeError("images must have 1 (gray) or 4 (RGBA) channels, got " + std::to_string(channels));
       const std::size_t bytes = std::size_t(width) * height * channels;
-      // Both frames are allocated before either is replaced, so a failure (out of memory) leaves
-      // the object exactly as it was: its old frames still valid for the old size, nothing of the
-      // failed size kept. (A half-resized object once handed JS a null input pointer, and JS wrote
-      // the frame over the module's static data at address 0.) JS names the size in the error.
-      Buffer in, out;
-      if (bytes > in_.capacity()) in.resize(bytes);
-      if (bytes > out_.capacity()) out.resize(bytes);
-      if (in.data()) in_ = std::move(in);
-      if (out.data()) out_ = std::move(out);
-      in_.resize(bytes);  // within capacity now: cannot fail
-      out_.resize(bytes);
+      resize_together(in_, bytes, out_, bytes);  // JS names the size in an out-of-memory error
       w_ = width;
       h_ = height;
       c_ = channels;
       return 0;
     });
   }
-  std::uintptr_t input_ptr() const { return reinterpret_cast<std::uintptr_t>(in_.data()); }
-  std::uintptr_t output_ptr() const { return reinterpret_cast<std::uintptr_t>(out_.data()); }
+  std::uintptr_t input_ptr() const { return heap_address(in_); }
+  std::uintptr_t output_ptr() const { return heap_address(out_); }
   // Runs op.apply(input frame, output frame): a Filter or a Pipeline.
   template <class Op>
   void run(Op& op) {

@@ -63,14 +63,14 @@ class NnModel {
     js_guard([&] {
       if (batch < 1 || double(batch) * model_.input_size() > limits::kMaxElements)
         throw RangeError("batch of " + std::to_string(batch) + " images is out of range (1 .. 2^26 input values)");
-      input_.resize(std::size_t(batch) * model_.input_size() * sizeof(float));
-      output_.resize(std::size_t(batch) * model_.output_size() * sizeof(float));
+      resize_together(input_, std::size_t(batch) * model_.input_size() * sizeof(float), output_,
+                      std::size_t(batch) * model_.output_size() * sizeof(float));
       batch_ = batch;
       return 0;
     });
   }
-  std::uintptr_t input_ptr() const { return reinterpret_cast<std::uintptr_t>(input_.data()); }
-  std::uintptr_t output_ptr() const { return reinterpret_cast<std::uintptr_t>(output_.data()); }
+  std::uintptr_t input_ptr() const { return heap_address(input_); }
+  std::uintptr_t output_ptr() const { return heap_address(output_); }
 
   void predict(int batch) {
     js_guard([&] {

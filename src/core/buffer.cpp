@@ -32,6 +32,16 @@ void Buffer::resize(std::size_t bytes) {
   ++g_live_buffers;
 }
 
+void resize_together(Buffer& a, std::size_t a_bytes, Buffer& b, std::size_t b_bytes) {
+  Buffer new_a, new_b;
+  if (a_bytes > a.capacity()) new_a.resize(a_bytes);
+  if (b_bytes > b.capacity()) new_b.resize(b_bytes);
+  if (new_a.data()) a = std::move(new_a);
+  if (new_b.data()) b = std::move(new_b);
+  a.resize(a_bytes);  // within capacity now: cannot fail
+  b.resize(b_bytes);
+}
+
 void Buffer::release() {
   if (!data_) return;
   const std::size_t cap = (capacity_ + 16 + kAlign - 1) / kAlign * kAlign;

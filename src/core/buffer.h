@@ -53,4 +53,14 @@ class Buffer {
   std::size_t capacity_ = 0;
 };
 
+// The heap frames of an object that JS fills and reads (a filter's input and output, a model's
+// batch, a drawing and its scratch) are resized together: every buffer that must grow is
+// allocated before any is replaced, so a failure (std::bad_alloc) leaves all of them exactly as
+// they were, still valid for the old size. (A half-resized object once handed JS a null input
+// pointer, and JS wrote a frame over the module's static data at address 0.)
+void resize_together(Buffer& a, std::size_t a_bytes, Buffer& b, std::size_t b_bytes);
+
+// A buffer's address as JS sees it: a byte offset into the wasm heap (HEAPU8).
+inline std::uintptr_t heap_address(const Buffer& b) { return reinterpret_cast<std::uintptr_t>(b.data()); }
+
 }  // namespace convolens

@@ -13,10 +13,6 @@
 
 namespace convolens::json {
 
-namespace {
-constexpr std::size_t kMaxBytes = std::size_t(64) << 20;
-}
-
 std::size_t insert_name(NameIndex& index, const std::string& name, std::size_t i) {
   return index.insert(NameIndex::value_type(name, i)).first->second;
 }
@@ -239,7 +235,7 @@ class Parser {
 };
 
 Value parse(std::string_view text, std::string_view source) {
-  if (text.size() > kMaxBytes) throw RangeError(std::string(source) + ": larger than 64 MB");
+  if (text.size() > limits::kMaxJsonBytes) throw RangeError(std::string(source) + ": larger than 64 MB");
   return Parser(text, source).document();
 }
 

@@ -9,6 +9,10 @@
 namespace convolens::limits {
 
 inline constexpr int kMaxSide = 16384;                   // any one image or tensor dimension
+inline constexpr int kMaxFrameSide = kMaxSide;           // filter frames, each side (JS: MAX_FRAME_SIDE)
+// Drawings for the digit classifier, each side: a drawing costs 8 bytes a pixel (RGBA + float
+// scratch), so 8192x8192 is already 512 MB (JS: digits.js's maxSide).
+inline constexpr int kMaxDrawingSide = 8192;
 inline constexpr double kMaxElements = double(1 << 26);  // floats in one tensor, in all weights, in one batch
 inline constexpr int kMaxWindow = 1024;                  // kernel size, strides, dilation, pool size, multiplier
 inline constexpr int kMaxUnits = 1 << 20;                // Dense units
@@ -19,5 +23,6 @@ inline constexpr std::size_t kMaxWeightEntries = 4 * kMaxLayers;
 inline constexpr int kMaxWeightRank = 6;                 // dimensions of one weight's shape
 inline constexpr int kMaxJsonDepth = 64;                 // model.json nests about 8 deep
 inline constexpr std::size_t kMaxJsonValues = std::size_t(1) << 18;  // 1000 layers need ~100k
+inline constexpr std::size_t kMaxJsonBytes = std::size_t(64) << 20;  // one model.json ("larger than 64 MB")
 
 }  // namespace convolens::limits

@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "core/errors.h"
+#include "core/limits.h"
 #include "mnist/stray_ink.h"
 
 namespace convolens::mnist {
@@ -84,7 +85,8 @@ void centre_of_mass(const float* img, float* cx, float* cy) {
 
 DigitPreprocessInfo preprocess_drawing(const std::uint8_t* rgba, int width, int height, int stride, float* out28,
                                        float* ink) {
-  if (width < 1 || height < 1 || width > 8192 || height > 8192)
+  constexpr int kMax = limits::kMaxDrawingSide;
+  if (width < 1 || height < 1 || width > kMax || height > kMax)
     throw RangeError("drawing must be 1x1 to 8192x8192 pixels, got " + std::to_string(width) + "x" +
                      std::to_string(height));
   if (stride < width * 4) throw RangeError("row stride " + std::to_string(stride) + " is less than width*4");

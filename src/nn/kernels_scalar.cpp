@@ -6,6 +6,7 @@
 #include <limits>
 
 #include "core/errors.h"
+#include "core/limits.h"
 #include "nn/kernels.h"
 
 namespace convolens::nn {
@@ -78,8 +79,9 @@ void apply_activation(float* x, std::size_t n, int channels, Act act, float alph
 }
 
 namespace {
-constexpr int kMaxDim = 1 << 14;       // any one dimension
-constexpr double kMaxElems = 1 << 26;  // elements of one tensor (256 MB of f32)
+using limits::kMaxElements;
+using limits::kMaxSide;
+using limits::kMaxWindow;
 
 void check(bool ok, const char* what, const std::string& msg) {
   if (!ok) throw RangeError(std::string(what) + ": " + msg);
@@ -88,10 +90,10 @@ void check(bool ok, const char* what, const std::string& msg) {
 
 ConvGeom make_geom(const char* what, int in_h, int in_w, int in_c, int kh, int kw, int sh, int sw, int dh, int dw,
                    bool same, int out_c, int mult) {
-  for (int v : {in_h, in_w, in_c, out_c, mult}) check(v >= 1 && v <= kMaxDim, what, "size " + std::to_string(v) + " out of range 1..16384");
-  check(kh >= 1 && kw >= 1 && kh <= 1024 && kw <= 1024, what, "kernel size must be 1..1024");
-  check(sh >= 1 && sw >= 1 && sh <= 1024 && sw <= 1024, what, "strides must be 1..1024");
-  check(dh >= 1 && dw >= 1 && dh <= 1024 && dw <= 1024, what, "dilation_rate must be 1..1024");
+  for (int v : {in_h, in_w, in_c, out_c, mult}) check(v >= 1 && v <= kMaxSide, what, "size " + std::to_string(v) + " out of range 1..16384");
+  check(kh >= 1 && kw >= 1 && kh <= kMaxWindow && kw <= kMaxWindow, what, "kernel size must be 1..1024");
+  check(sh >= 1 && sw >= 1 && sh <= kMaxWindow && sw <= kMaxWindow, what, "strides must be 1..1024");
+  check(dh >= 1 && dw >= 1 && dh <= kMaxWindow && dw <= kMaxWindow, what, "dilation_rate must be 1..1024");
   check(!((sh > 1 || sw > 1) && (dh > 1 || dw > 1)), what, "strides > 1 together with dilation_rate > 1 is not supported (as in TF)");
   ConvGeom g{};
   g.in_h = in_h, g.in_w = in_w, g.in_c = in_c, g.out_c = out_c, g.kh = kh, g.kw = kw;
@@ -102,7 +104,7 @@ ConvGeom make_geom(const char* what, int in_h, int in_w, int in_c, int kh, int k
     g.out_w = (in_w + sw - 1) / sw;
     const long ph = std::max<long>(0, long(g.out_h - 1) * sh + eh - in_h);
     const long pw = std::max<long>(0, long(g.out_w - 1) * sw + ew - in_w);
-    check(ph <= kMaxDim && pw <= kMaxDim, what, "padding too large");
+    check(ph <= kMaxSide && pw <= kMaxSide, what, "padding too large");
     g.pad_t = int(ph / 2), g.pad_b = int(ph - ph / 2), g.pad_l = int(pw / 2), g.pad_r = int(pw - pw / 2);
   } else {
     check(eh <= in_h && ew <= in_w, what,
@@ -112,7 +114,7 @@ ConvGeom make_geom(const char* what, int in_h, int in_w, int in_c, int kh, int k
     g.out_w = int((in_w - ew) / sw + 1);
     g.pad_t = g.pad_b = g.pad_l = g.pad_r = 0;
   }
-  check(double(g.padded_size()) <= kMaxElems && double(g.out_h) * g.out_w * out_c <= kMaxElems, what,
+  check(double(g.padded_size()) <= kMaxElements && double(g.out_h) * g.out_w * out_c <= kMaxElements, what,
         "tensor larger than 2^26 elements");
   return g;
 }

@@ -136,12 +136,45 @@ inline void tile_wasm(const GemmArgs& g, int i, int j) {
     for (int h = 0; h < H; ++h) wasm_v128_store(g.C + (i + r) * g.ldc + j + 4 * h, acc[r][h]);
 }
 
+// The first n (1..3) floats at p in the low lanes, the others 0 (never read past p[n - 1]).
+inline v128_t load_tail(const float* p, int n) {
+  v128_t v = wasm_f32x4_make(p[0], 0.f, 0.f, 0.f);
+  if (n > 1) v = wasm_f32x4_replace_lane(v, 1, p[1]);
+  if (n > 2) v = wasm_f32x4_replace_lane(v, 2, p[2]);
+  return v;
+}
+inline void store_tail(float* p, v128_t v, int n) {
+  p[0] = wasm_f32x4_extract_lane(v, 0);
+  if (n > 1) p[1] = wasm_f32x4_extract_lane(v, 1);
+  if (n > 2) p[2] = wasm_f32x4_extract_lane(v, 2);
+}
+
+// The last n (1..3) columns in one vector per row: each lane is the same sum, in the same order,
+// as tile<R, 1> computes for its column, so the results stay bit-identical to __blocked.
+template <int R>
+inline void tail_wasm(const GemmArgs& g, int i, int j, int n) {
+  v128_t acc[R];
+  for (int r = 0; r < R; ++r) acc[r] = g.accumulate ? load_tail(g.C + (i + r) * g.ldc + j, n) : wasm_f32x4_splat(0.f);
+  for (int k = 0; k < g.K; ++k) {
+    const v128_t bv = load_tail(g.B + k * g.ldb + j, n);
+    for (int r = 0; r < R; ++r) acc[r] = wasm_f32x4_add(acc[r], wasm_f32x4_mul(wasm_f32x4_splat(a_at(g, i + r, k)), bv));
+  }
+  for (int r = 0; r < R; ++r) store_tail(g.C + (i + r) * g.ldc + j, acc[r], n);
+}
+
 template <int R>
 void row_block_wasm(const GemmArgs& g, int i) {
   int j = 0;
   for (; j + 16 <= g.N; j += 16) tile_wasm<R, 4>(g, i, j);
-  for (; j + 4 <= g.N; j += 4) tile_wasm<R, 1>(g, i, j);
-  for (; j < g.N; ++j) tile<R, 1>(g, i, j);
+  if (j + 8 <= g.N) {
+    tile_wasm<R, 2>(g, i, j);
+    j += 8;
+  }
+  if (j + 4 <= g.N) {
+    tile_wasm<R, 1>(g, i, j);
+    j += 4;
+  }
+  if (j < g.N) tail_wasm<R>(g, i, j, g.N - j);
 }
 
 }  // namespace

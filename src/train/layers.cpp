@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
-#include <cstring>
 
 #include "core/errors.h"
 #include "train/gemm.h"
@@ -74,8 +73,12 @@ void Conv2D::im2col(const float* img, float* col) const {
   for (int oy = 0; oy < out_.h; ++oy)
     for (int ox = 0; ox < out_.w; ++ox) {
       float* dst = col + (std::size_t(oy) * out_.w + ox) * k_ * rowlen;
-      for (int ky = 0; ky < k_; ++ky)
-        std::memcpy(dst + ky * rowlen, img + (std::size_t(oy + ky) * in_.w + ox) * cin, sizeof(float) * rowlen);
+      // A loop, not memcpy: rows are short (3 floats for a 3x3 kernel on one channel), and in
+      // wasm each memcpy is a call.
+      for (int ky = 0; ky < k_; ++ky) {
+        const float* src = img + (std::size_t(oy + ky) * in_.w + ox) * cin;
+        for (int j = 0; j < rowlen; ++j) dst[ky * rowlen + j] = src[j];
+      }
     }
 }
 
@@ -280,14 +283,19 @@ std::string BatchNorm::config_json() const {
 
 // ---- ReLU -----------------------------------------------------------------------------------
 
+// Plain pointers in the loops, so the compiler vectorises them without re-reading the vectors.
 void Relu::forward(const Tensor& x, Tensor& y, bool) {
   y.resize(x.n, x.s);
-  for (std::size_t i = 0; i < x.data.size(); ++i) y.data[i] = std::max(0.f, x.data[i]);
+  const float* a = x.data.data();
+  float* o = y.data.data();
+  for (std::size_t i = 0, n = x.data.size(); i < n; ++i) o[i] = std::max(0.f, a[i]);
 }
 void Relu::backward(const Tensor& x, const Tensor& y, const Tensor& dy, Tensor* dx) {
   if (!dx) return;
   dx->resize(x.n, x.s);
-  for (std::size_t i = 0; i < x.data.size(); ++i) dx->data[i] = y.data[i] > 0.f ? dy.data[i] : 0.f;
+  const float *out = y.data.data(), *g = dy.data.data();
+  float* d = dx->data.data();
+  for (std::size_t i = 0, n = x.data.size(); i < n; ++i) d[i] = out[i] > 0.f ? g[i] : 0.f;
 }
 std::string Relu::config_json() const { return R"("activation":"relu","name":")" + name_ + "\"," + kDtype; }
 

@@ -75,14 +75,24 @@ export interface Preset {
 export interface Filter {
   readonly name: string;
   readonly kernel: KernelInfo;
-  /** Filters one frame. Without `output` (undefined or null), returns a view of wasm memory valid until the next call. */
+  /**
+   * Filters one frame (results rule: see Model). Returns `output` filled, or without one
+   * (undefined or null) a new Uint8ClampedArray the caller owns.
+   */
   apply(input: PixelSource, output?: Pixels | null): Uint8ClampedArray;
+  /** Zero copy: a view of the wasm heap to write a frame into, valid until the next call that may allocate. */
+  input(width: number, height: number, channels?: 1 | 4): Uint8ClampedArray;
+  /** Zero copy: filters the frame written at input(); returns a view of wasm memory valid until the next call. */
+  run(): Uint8ClampedArray;
   setOptions(options: FilterOptions): void;
   dispose(): void;
 }
 
 export interface Pipeline {
+  /** As Filter.apply: `output` filled, or a new array the caller owns. */
   apply(input: PixelSource, output?: Pixels | null): Uint8ClampedArray;
+  input(width: number, height: number, channels?: 1 | 4): Uint8ClampedArray;
+  run(): Uint8ClampedArray;
   dispose(): void;
 }
 
@@ -134,10 +144,11 @@ export interface LoadModelOptions {
 }
 
 /**
- * Results rule: predict(), activations() and weights() return new arrays that the caller owns;
- * they are never views of wasm memory, so later calls, other objects and memory growth cannot
- * change or detach them. To avoid the allocation, pass `output` to predict(): it is filled and
- * returned.
+ * Results rule (the whole library): Filter/Pipeline apply(), predict(), activations(), weights()
+ * and classify() return new arrays that the caller owns; they are never views of wasm memory, so
+ * later calls, other objects and memory growth cannot change or detach them. To avoid the
+ * allocation, pass an output (apply's `output`, predict's `options.output`): it is filled and
+ * returned. Only the explicit zero-copy pair Filter/Pipeline input() / run() hands out views.
  */
 export interface Model {
   /** Per image, without the batch dimension, e.g. [28, 28, 1]. */

@@ -5,6 +5,7 @@
 //   const r = clf.classify(imageData);  // {digit, probabilities, confidence, input28, ...} | {empty: true, ...}
 //   clf.dispose();
 import { own, release, disposedError } from './lifetime.js';
+import { HeapFrames } from './frames.js';
 import { checkPixels } from './pixels.js';
 import { formatBytes } from './values.js';
 import { readUrl } from './read-url.js';
@@ -25,17 +26,17 @@ async function shippedModel(wasmPaths) {
   const [json, weights] = await Promise.all([readUrl(jsonUrl, 'model.json'), readUrl(weightsUrl, 'weight shard')]);
   return { modelJson: new TextDecoder().decode(json), weights: [weights] };
 }
-// Drawing buffers (8 bytes per pixel: RGBA + float scratch) are kept between calls up to this
-// many pixels (8 MiB, more than a 1280x720 canvas); after a larger drawing they are freed, so a
+// Drawing buffers (12 bytes per pixel: RGBA + two floats of scratch) are kept between calls up to this
+// many pixels (12 MiB, more than a 1280x720 canvas); after a larger drawing they are freed, so a
 // long-lived classifier never holds hundreds of MB for one huge drawing.
 export const KEEP_DRAWING_PIXELS = 1024 * 1024;
+// The core's limit per side of a drawing (limits::kMaxDrawingSide, src/core/limits.h).
+export const MAX_DRAWING_SIDE = 8192;
 
 export class DigitClassifier {
-  #m;
   #pre;
   #token;
-  #width = 0;
-  #height = 0;
+  #frames;
 
   // model: a Model from cl.loadModel (owned: dispose() disposes it too).
   constructor(module, model) {
@@ -44,10 +45,10 @@ export class DigitClassifier {
       model.dispose();
       throw new RangeError(`a digit model needs input [28,28,1] and 10 outputs, got input [${shape}] and output [${model.outputShape}]`);
     }
-    this.#m = module;
     this.model = model;
     const pre = (this.#pre = new module.DigitPreprocessor());
     this.#token = own(this, () => pre.delete());
+    this.#frames = new HeapFrames(module, pre);
   }
 
   // imageData: ImageData or {data: Uint8ClampedArray|Uint8Array (RGBA), width, height}.
@@ -56,21 +57,12 @@ export class DigitClassifier {
   // polarity, box, inkPixels}. Stray marks apart from the digit are left out of box and inkPixels.
   classify(imageData) {
     this.#live();
-    const { data, width, height } = checkPixels(imageData, 'classify: imageData', { maxSide: 8192 });
-    if (width !== this.#width || height !== this.#height) {
-      try {
-        this.#pre.resize(width, height);  // may grow memory: heap views are taken after it
-      } catch (e) {
-        if (!(e instanceof RangeError) || e.message !== 'out of memory') throw e;
-        throw new RangeError(`classify: out of memory: a ${width}x${height} drawing needs ${formatBytes(width * height * 12)}; the wasm heap is ${formatBytes(this.#m.HEAPU8.length)} now`);
-      }
-      this.#width = width;
-      this.#height = height;
-    }
-    this.#m.HEAPU8.set(data, this.#pre.inputPtr());
+    const { data, width, height } = checkPixels(imageData, 'classify: imageData', { maxSide: MAX_DRAWING_SIDE });
+    // 12 bytes a pixel: the RGBA drawing and two floats of scratch (stray-ink labels included).
+    this.#frames.resize([width, height], width * height * 12, `classify: a ${width}x${height} drawing needs ${formatBytes(width * height * 12)}`);
+    this.#frames.write(data);
     const info = this.#pre.run();
-    const p = this.#pre.outputPtr() / 4;
-    const input28 = this.#m.HEAPF32.slice(p, p + 784);
+    const input28 = this.#frames.outputView(Float32Array, 784).slice();
     if (width * height > KEEP_DRAWING_PIXELS) this.#releaseBuffers();
     const meta = { input28, polarity: info.polarity, box: info.box, inkPixels: info.inkPixels };
     if (info.empty) return { empty: true, ...meta };
@@ -82,7 +74,7 @@ export class DigitClassifier {
 
   #releaseBuffers() {
     this.#pre.release();
-    this.#width = this.#height = 0;
+    this.#frames.forget();
   }
 
   dispose() {

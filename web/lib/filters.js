@@ -4,13 +4,14 @@
 //   const f = cl.createFilter('gaussian', {sigma: 2, border: 'reflect101'});
 //   f.apply(imageData, outImageData);  f.dispose();
 import { own, release } from './lifetime.js';
+import { HeapFrames, explainOutOfMemory } from './frames.js';
 import { PixelReader, checkPixels, checkSize } from './pixels.js';
 import { bytesOf, copyInto, describe, float32, formatBytes, intIn, typedLength } from './values.js';
 
 export const BORDERS = Object.freeze(['constant', 'replicate', 'reflect101', 'wrap']);
 export const MODES = Object.freeze(['rgb', 'gray']);
 const OPTION_KEYS = new Set(['border', 'borderValue', 'mode']);
-export const MAX_FRAME_SIDE = 16384;  // the core's limit per side (src/bindings/filter_bindings.cpp)
+export const MAX_FRAME_SIDE = 16384;  // the core's limit per side (limits::kMaxFrameSide, src/core/limits.h)
 
 const catalogs = new WeakMap();
 
@@ -53,73 +54,100 @@ function optionName(value, list, what) {
 
 const frameName = (width, height, channels) => `a ${width}x${height} ${channels === 4 ? 'RGBA' : 'gray'} frame`;
 
-// The core's out-of-memory error (std::bad_alloc) with the size that did not fit.
-function explainOutOfMemory(m, e, message) {
-  if (!(e instanceof RangeError) || e.message !== 'out of memory') return e;
-  return new RangeError(`out of memory: ${message}; the wasm heap is ${formatBytes(m.HEAPU8.length)} now, at most ${formatBytes(m.heapLimit())}`);
-}
+// A native ImageFilter or ImagePipeline on frames: apply() (input copied in, result copied out),
+// or the zero-copy pair input() / run() (heap views).
+class FrameRunner {
+  #m;
+  #native;
+  #frames;
+  #reader = null;  // one read-back canvas per filter, made on first use
 
-// Input and output frames for a size: refused before allocating when they can never fit; a
-// failure leaves the object (and `size`) as it was.
-function sizeFrames(m, native, size, width, height, channels) {
-  if (width === size.width && height === size.height && channels === size.channels) return;
-  const bytes = 2 * width * height * channels;
-  const what = `${frameName(width, height, channels)} (input and output) needs ${formatBytes(bytes)}`;
-  const limit = m.heapLimit();
-  if (bytes > limit) throw new RangeError(`out of memory: ${what}, more than the ${formatBytes(limit)} the wasm heap can ever hold`);
-  try {
-    native.resize(width, height, channels);  // allocates only when the size changes
-  } catch (e) {
-    throw explainOutOfMemory(m, e, what);
+  constructor(m, native) {
+    this.#m = m;
+    this.#native = native;
+    this.#frames = new HeapFrames(m, native);
   }
-  Object.assign(size, { width, height, channels });
-}
 
-// native.run(); scratch and pipeline frames are allocated on the first run of a size.
-function runNative(m, native, size) {
-  try {
-    native.run();
-  } catch (e) {
-    throw explainOutOfMemory(m, e, `no room for the scratch and pipeline frames of ${frameName(size.width, size.height, size.channels)}`);
+  // Input and output frames for a size: refused before allocating when they can never fit.
+  #size(width, height, channels) {
+    const bytes = 2 * width * height * channels;
+    this.#frames.resize([width, height, channels], bytes, `${frameName(width, height, channels)} (input and output) needs ${formatBytes(bytes)}`);
+  }
+
+  #length() {
+    const [w, h, c] = this.#frames.dims;
+    return w * h * c;
+  }
+
+  // native.run(); scratch and pipeline frames are allocated on the first run of a size.
+  #run() {
+    try {
+      this.#native.run();
+    } catch (e) {
+      throw explainOutOfMemory(this.#m, e, `no room for the scratch and pipeline frames of ${frameName(...this.#frames.dims)}`);
+    }
+  }
+
+  apply(input, output) {
+    this.#reader ??= new PixelReader();
+    const img = imageOf(input, 'input', this.#reader);
+    this.#size(img.width, img.height, img.channels);
+    const n = img.width * img.height * img.channels;
+    // The output is checked before any work, so a wrong one changes nothing. Only undefined and
+    // null mean "no output" (0, '' or NaN are mistakes).
+    let out = null;
+    if (output !== undefined && output !== null) {
+      out = typeof output === 'object' && !ArrayBuffer.isView(output) ? output.data : output;
+      const outBytes = bytesOf(out);
+      if (outBytes < 0) throw new TypeError(`output must be an ImageData, {data} or a Uint8ClampedArray, got ${describe(output)}`);
+      if (outBytes !== n) throw new RangeError(`output has ${outBytes} bytes, the result has ${n}`);
+    }
+    this.#frames.write(img.data);
+    this.#run();
+    const result = this.#frames.outputView(Uint8ClampedArray, n);
+    if (!out) return result.slice();
+    copyInto(out, result);
+    return out;
+  }
+
+  input(width, height, channels) {
+    checkSize(width, height, '', MAX_FRAME_SIDE);
+    if (channels !== 1 && channels !== 4) throw new RangeError(`channels must be 1 or 4, got ${describe(channels)}`);
+    this.#size(width, height, channels);
+    return this.#frames.inputView(Uint8ClampedArray, this.#length());
+  }
+
+  run() {
+    if (!this.#frames.dims) throw new RangeError('call input(width, height) before run()');
+    this.#run();
+    return this.#frames.outputView(Uint8ClampedArray, this.#length());
   }
 }
 
-// Zero-copy frames: a view of the native input buffer to write pixels into.
-function inputView(m, native, size, width, height, channels) {
-  checkSize(width, height, '', MAX_FRAME_SIDE);
-  if (channels !== 1 && channels !== 4) throw new RangeError(`channels must be 1 or 4, got ${describe(channels)}`);
-  sizeFrames(m, native, size, width, height, channels);
-  return new Uint8ClampedArray(m.HEAPU8.buffer, native.inputPtr(), width * height * channels);
+// What Filter and Pipeline share: apply, input and run on their frames, each after the object's
+// own liveness check.
+const runners = new WeakMap();  // Filter | Pipeline -> {runner, check}
+function runnerOf(op) {
+  const { runner, check } = runners.get(op);
+  check();
+  return runner;
 }
-
-function runResident(m, native, size) {
-  if (!size.width) throw new RangeError('call input(width, height) before run()');
-  runNative(m, native, size);
-  return new Uint8ClampedArray(m.HEAPU8.buffer, native.outputPtr(), size.width * size.height * size.channels);
-}
-
-// Runs a native object (ImageFilter or ImagePipeline) on one frame.
-function runFrame(m, native, size, input, output) {
-  size.reader ??= new PixelReader();  // one read-back canvas per filter, made on first use
-  const img = imageOf(input, 'input', size.reader);
-  sizeFrames(m, native, size, img.width, img.height, img.channels);
-  const n = img.width * img.height * img.channels;
-  // The output is checked before any work, so a wrong one changes nothing. Only undefined and
-  // null mean "no output" (0, '' or NaN are mistakes).
-  let out = null;
-  if (output !== undefined && output !== null) {
-    out = typeof output === 'object' && !ArrayBuffer.isView(output) ? output.data : output;
-    const outBytes = bytesOf(out);
-    if (outBytes < 0) throw new TypeError(`output must be an ImageData, {data} or a Uint8ClampedArray, got ${describe(output)}`);
-    if (outBytes !== n) throw new RangeError(`output has ${outBytes} bytes, the result has ${n}`);
+class FrameOp {
+  // input: ImageData | {data, width, height} | video/canvas/image/ImageBitmap/VideoFrame;
+  // output (optional): ImageData | {data} | typed array. Returns `output` filled, or without one
+  // a new Uint8ClampedArray the caller owns (the library's one rule for results).
+  apply(input, output) {
+    return runnerOf(this).apply(input, output);
   }
-  // Heap views are taken after any call that may grow memory (growth detaches old views).
-  m.HEAPU8.set(img.data, native.inputPtr());
-  runNative(m, native, size);
-  const ptr = native.outputPtr();
-  if (!out) return new Uint8ClampedArray(m.HEAPU8.buffer, ptr, n);
-  copyInto(out, m.HEAPU8.subarray(ptr, ptr + n));
-  return out;
+  // Zero-copy use: write the frame into input(width, height) (a heap view, valid until the next
+  // call that may allocate wasm memory), then run() returns a view of the result, valid until
+  // the next call on this module.
+  input(width, height, channels = 4) {
+    return runnerOf(this).input(width, height, channels);
+  }
+  run() {
+    return runnerOf(this).run();
+  }
 }
 
 // The weights of a custom kernel as a fresh Float32Array: a typed array is read with the
@@ -146,21 +174,22 @@ function kernelWeights(kernel) {
   return w;
 }
 
-export class Filter {
+export class Filter extends FrameOp {
   #m;
   #native;
   #token;
   #name;
   #op;
   #kernel;
-  #size = { width: 0, height: 0, channels: 0 };
 
   // nameOrSpec: a preset name, or {kernel, width, height, scale, offset, border, borderValue, mode}.
   constructor(m, nameOrSpec, params = {}) {
+    super();
     this.#m = m;
     const native = new m.ImageFilter();
     this.#native = native;
     this.#token = own(this, () => native.delete());
+    runners.set(this, { runner: new FrameRunner(m, native), check: () => this.#live() });
     try {
       if (typeof nameOrSpec === 'string') this.#preset(nameOrSpec, params ?? {});
       else if (nameOrSpec && typeof nameOrSpec === 'object') this.#custom(nameOrSpec);
@@ -215,25 +244,6 @@ export class Filter {
     this.#kernel = undefined;
   }
 
-  // input: ImageData | {data, width, height} | video/canvas/image/ImageBitmap/VideoFrame;
-  // output (optional): ImageData | {data} | typed array.
-  // Without output, returns a view of the heap valid until the next call on this module.
-  apply(input, output) {
-    this.#live();
-    return runFrame(this.#m, this.#native, this.#size, input, output);
-  }
-
-  // Zero-copy use: write the frame into input(width, height) (a heap view, valid until the next
-  // call that may allocate wasm memory), then run() returns a view of the result.
-  input(width, height, channels = 4) {
-    this.#live();
-    return inputView(this.#m, this.#native, this.#size, width, height, channels);
-  }
-  run() {
-    this.#live();
-    return runResident(this.#m, this.#native, this.#size);
-  }
-
   get name() {
     return this.#name;
   }
@@ -276,16 +286,16 @@ export class Filter {
   }
 }
 
-export class Pipeline {
+export class Pipeline extends FrameOp {
   #m;
   #native;
   #token;
   #filters = [];
   #owned = [];
-  #size = { width: 0, height: 0, channels: 0 };
 
   // items: Filter | preset name | spec | [name, params]; filters created here are disposed with the pipeline.
   constructor(m, items) {
+    super();
     if (!Array.isArray(items)) throw new TypeError('createPipeline needs an array of filters, preset names or specs');
     this.#m = m;
     try {
@@ -303,6 +313,7 @@ export class Pipeline {
       const native = new m.ImagePipeline();
       this.#native = native;
       this.#token = own(this, () => native.delete());
+      runners.set(this, { runner: new FrameRunner(m, native), check: () => this.#checkLive() });
       for (const f of this.#filters) native.add(Filter.nativeOf(f));
     } catch (e) {
       this.dispose();
@@ -312,20 +323,6 @@ export class Pipeline {
 
   get filters() {
     return this.#filters.slice();
-  }
-
-  apply(input, output) {
-    this.#checkLive();
-    return runFrame(this.#m, this.#native, this.#size, input, output);
-  }
-
-  input(width, height, channels = 4) {
-    this.#checkLive();
-    return inputView(this.#m, this.#native, this.#size, width, height, channels);
-  }
-  run() {
-    this.#checkLive();
-    return runResident(this.#m, this.#native, this.#size);
   }
 
   #checkLive() {

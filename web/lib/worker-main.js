@@ -24,13 +24,14 @@ function pixelsOf(x) {
 }
 
 // The output canvas and its ImageData are made once per frame size, not per frame.
-function toBitmap(data, width, height) {
+// fill(imageData) writes the pixels (a filter's apply(input, output)).
+function toBitmap(width, height, fill) {
   if (!outCanvas || outCanvas.width !== width || outCanvas.height !== height) {
     outCanvas = new OffscreenCanvas(width, height);
     outCtx = outCanvas.getContext('2d');
     outImage = new ImageData(width, height);
   }
-  outImage.data.set(data);
+  fill(outImage);
   outCtx.putImageData(outImage, 0, 0);
   return outCanvas.transferToImageBitmap();
 }
@@ -64,8 +65,7 @@ const ops = {
     }
     if (method === 'process') {  // filter/pipeline on a frame -> ImageBitmap
       const px = pixelsOf(args[0]);
-      const out = obj.apply(px);
-      return toBitmap(out, px.width, px.height);
+      return toBitmap(px.width, px.height, (out) => obj.apply(px, out));
     }
     if (typeof obj[method] !== 'function') throw new TypeError(`object ${handle} has no method ${method}`);
     const r = await obj[method](...args.map(pixelsOf));
