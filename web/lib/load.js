@@ -1,5 +1,6 @@
-// Finds, fetches and instantiates the right wasm binaries: SIMD where the engine validates SIMD
-// and exception-handling instructions, plain otherwise. Works in browsers, workers and Node >= 18.
+// Finds, fetches and instantiates the right wasm binaries: SIMD + threads (filters) where the
+// engine can run them (threadSupport), SIMD where the engine validates SIMD and
+// exception-handling instructions, plain otherwise. Works in browsers, workers and Node >= 18.
 
 // Smallest module that uses a v128 instruction (i8x16.splat + drop); validates only with SIMD.
 const SIMD_PROBE = new Uint8Array([
@@ -26,6 +27,35 @@ export function hasSimd() {
 }
 
 const isNode = typeof process !== 'undefined' && !!process.versions?.node && typeof window === 'undefined';
+
+// Most threads a module starts by itself (threads: true / auto); more may be asked for explicitly.
+export const MAX_AUTO_THREADS = 8;
+export const MAX_THREADS = 16;
+
+// Cores this engine reports (1 when it does not say).
+async function cores() {
+  if (isNode) {
+    const os = await import('node:os');
+    return os.availableParallelism ? os.availableParallelism() : os.cpus().length;
+  }
+  return globalThis.navigator?.hardwareConcurrency || 1;
+}
+
+// Whether the SIMD + threads module can run here, and if not, why: shared wasm memory needs
+// SharedArrayBuffer, which browsers only give cross-origin-isolated pages (COOP + COEP headers)
+// and their workers; Node >= 18 always has it. -> {ok, cores, reason}
+export async function threadSupport() {
+  const n = await cores();
+  let reason = '';
+  if (!hasSimd()) reason = 'this engine lacks WebAssembly SIMD or exception handling';
+  else if (isNode && Number(process.versions.node.split('.')[0]) < 18) reason = `Node ${process.versions.node} is older than 18`;
+  else if (!isNode && globalThis.crossOriginIsolated !== true)
+    reason = 'the page is not cross-origin isolated (serve it with Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy: require-corp)';
+  else if (typeof SharedArrayBuffer !== 'function') reason = 'SharedArrayBuffer is not available';
+  else if (!isNode && typeof Worker !== 'function') reason = 'Web Workers are not available here';
+  else if (n < 2) reason = 'this engine reports a single core';
+  return { ok: !reason, cores: n, reason };
+}
 
 function resolveUrl(file, options) {
   if (options.locateFile) return options.locateFile(file);
@@ -59,28 +89,104 @@ async function fetchBinary(url) {
   return new Uint8Array(await response.arrayBuffer());
 }
 
-// The wasm modules: image filters (what load() brings) and the CNN engine (loaded on the first
-// loadModel / digit classifier), each in a SIMD and a plain build.
+// The wasm modules: image filters (what load() brings), the CNN engine (loaded on the first
+// loadModel / digit classifier) and the trainer, each in a SIMD and a plain build; the filters
+// also in a SIMD + threads build ('simd-mt').
 export function moduleFile(variant, part = 'filters') {
   return part === 'filters' ? `convolens-${variant}` : `convolens-${part}-${variant}`;  // nn, train
 }
 
-// Loads and instantiates one module ('simd' | 'plain', 'filters' | 'nn' | 'train'); returns the raw Embind module.
-export async function instantiate(variant, options = {}, part = 'filters') {
+// A CommonJS glue file evaluated in this realm rather than through require(): the errors the
+// module throws are then this realm's RangeError/TypeError even where this code runs in a realm
+// of its own (test runners, vm contexts), as with the ES module builds.
+async function evaluateCommonJs(url) {
+  const { readFile } = await import('node:fs/promises');
+  const { createRequire } = await import('node:module');
+  const { fileURLToPath } = await import('node:url');
+  const file = fileURLToPath(url);
+  const module = { exports: {} };
+  const code = await readFile(file, 'utf8');
+  new Function('module', 'exports', 'require', '__filename', '__dirname', code)(
+    module, module.exports, createRequire(file), file, file.slice(0, file.lastIndexOf('/')));
+  return module.exports;
+}
+
+// Loads and instantiates one module ('simd' | 'plain' | 'simd-mt', 'filters' | 'nn' | 'train');
+// returns the raw Embind module. simd-mt: `threads` threads take part (the caller and
+// threads - 1 pool workers, all started before this resolves).
+export async function instantiate(variant, options = {}, part = 'filters', threads = 1) {
   const name = moduleFile(variant, part);
-  const glueUrl = resolveUrl(`${name}.mjs`, options);
+  const mt = variant === 'simd-mt';
+  // In Node the threaded module is the CommonJS build: its pool uses worker_threads.
+  const glueUrl = resolveUrl(mt && isNode ? `${name}-node.cjs` : `${name}.mjs`, options);
   let factory;
   try {
-    factory = (await import(/* webpackIgnore: true */ /* @vite-ignore */ glueUrl)).default;
+    factory = mt && isNode ? await evaluateCommonJs(glueUrl) : (await import(/* webpackIgnore: true */ /* @vite-ignore */ glueUrl)).default;
   } catch (e) {
     throw new Error(`convolens: cannot load module ${glueUrl}: ${e.message}`);
   }
   // The binary is fetched here, not by the glue, so errors name the URL and Node works
-  // (Emscripten 3.1.6's own loader breaks on Node's global fetch).
+  // (Emscripten 3.1.6's own loader breaks on Node's global fetch). One .wasm serves both glues.
   const wasmBinary = await fetchBinary(resolveUrl(`${name}.wasm`, options));
-  return factory({
+  const moduleOptions = {
     wasmBinary,
     print: options.print || (() => {}),
     printErr: options.printErr || ((m) => console.warn(`convolens: ${m}`)),
-  });
+  };
+  if (mt) {
+    moduleOptions.convolensPoolSize = threads - 1;
+    // The pool's worker script sits beside the glue (renamed .cjs for Node: the package is ESM).
+    const toPath = isNode ? (await import('node:url')).fileURLToPath : null;
+    moduleOptions.locateFile = (file) => (isNode ? toPath(resolveUrl(file.replace(/\.js$/, '.cjs'), options)) : resolveUrl(file, options));
+    if (!isNode) moduleOptions.mainScriptUrlOrBlob = glueUrl;
+  }
+  const m = await factory(moduleOptions);
+  if (mt) {
+    freshHeapViews(m);
+    m.setThreads(threads);
+    // Node: pool workers must not keep the process alive (the caller only ever waits for them
+    // inside a call); dispose() still ends them.
+    if (isNode) for (const w of [...m.PThread.unusedWorkers, ...m.PThread.runningWorkers]) w.unref?.();
+  }
+  return m;
+}
+
+// Shared memory grows without detaching old views, and a pool thread that grows it does not
+// update the main thread's views: every read of m.HEAPU8 (etc.) checks the current length.
+function freshHeapViews(m) {
+  for (const name of ['HEAP8', 'HEAPU8', 'HEAP16', 'HEAPU16', 'HEAP32', 'HEAPU32', 'HEAPF32', 'HEAPF64']) {
+    let view = m[name];
+    if (!view) continue;
+    const View = view.constructor;
+    Object.defineProperty(m, name, {
+      get() {
+        const buffer = m.wasmMemory.buffer;
+        if (view.byteLength !== buffer.byteLength) view = new View(buffer);
+        return view;
+      },
+      set(v) {
+        view = v;
+      },
+    });
+  }
+}
+
+// Pool Workers (threads) a threaded module holds, running or idle: tests count them.
+export function poolWorkerCount(m) {
+  const p = m?.PThread;
+  return p ? p.runningWorkers.length + p.unusedWorkers.length : 0;
+}
+
+// Ends every pool thread of a threaded module; the module keeps working on one thread. The
+// Workers are terminated directly: PThread.terminateAllThreads() would also free each thread's
+// stack while a thread may still be starting (a Worker ends asynchronously), and that thread
+// then crashes on freed memory. The few KB of thread data stay with the module.
+export function stopThreads(m) {
+  const p = m?.PThread;
+  if (!p) return;
+  m.setThreads(1);
+  for (const w of [...p.runningWorkers, ...p.unusedWorkers]) w.terminate();
+  p.runningWorkers.length = 0;
+  p.unusedWorkers.length = 0;
+  p.pthreads = {};
 }

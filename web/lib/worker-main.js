@@ -46,7 +46,7 @@ function wrap(result) {
 const ops = {
   async load(options) {
     cl = await load(options);
-    return { variant: cl.variant, backend: cl.backend };
+    return { variant: cl.variant, backend: cl.backend, threads: cl.threads };
   },
   async call(method, args) {
     if (typeof cl?.[method] !== 'function') throw new TypeError(`convolens has no method ${method}`);

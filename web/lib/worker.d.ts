@@ -16,14 +16,17 @@ export interface RemoteModel {
 }
 
 export interface ConvolensWorker {
-  readonly variant: 'simd' | 'plain';
+  readonly variant: 'simd' | 'plain' | 'simd-mt';
   readonly backend: string;
+  /** Threads the worker's filters run on (see LoadOptions.threads). */
+  readonly threads: number;
   createFilter(preset: string, params?: PresetParams): Promise<RemoteFilter>;
   createFilter(spec: KernelSpec): Promise<RemoteFilter>;
   createPipeline(steps: Array<string | KernelSpec>): Promise<RemoteFilter>;
   loadModel(url: string): Promise<RemoteModel>;
   classifyDrawing(pixels: Pixels): Promise<DigitResult>;
+  /** Ends the worker and, with it, every thread of its threaded module. */
   terminate(): void;
 }
 
-export function spawnWorker(options?: Omit<LoadOptions, 'locateFile'>): Promise<ConvolensWorker>;
+export function spawnWorker(options?: Omit<LoadOptions, 'locateFile' | 'warn'>): Promise<ConvolensWorker>;
