@@ -103,7 +103,7 @@ test('the pixel inspector shows the right numbers for a chosen pixel', async () 
 });
 
 test('the backend switch changes the backend, and every backend gives the same output', async () => {
-  for (const [name, label] of [['plain', 'wasm-plain'], ['js', 'plain JavaScript'], ['simd', 'wasm-simd128'], ['simd-mt', 'wasm-simd128-threads']]) {
+  for (const [name, label] of [['simd-mt', 'wasm-simd128-threads'], ['plain', 'wasm-plain'], ['js', 'plain JavaScript'], ['simd', 'wasm-simd128']]) {
     await page.click(`#backend-group [data-backend="${name}"]`);
     // The threaded engine's name also says how many threads run: "wasm-simd128-threads (2 threads)".
     await page.waitForFunction((l) => window.__convolens.backendName === l || window.__convolens.backendName?.startsWith(l + ' ('), label);

@@ -23,6 +23,7 @@ class ModelWorker {
     const onMessage = ({ id, result, error }) => {
       const p = this.#pending.get(id);
       this.#pending.delete(id);
+      if (isNode && !this.#pending.size) this.#w.unref();
       if (!p) return;
       if (error) p.reject(new (ERRORS[error.name] || Error)(error.message));
       else p.resolve(result);
@@ -31,7 +32,7 @@ class ModelWorker {
     if (isNode) {
       w.on('message', onMessage);
       w.on('error', onError);
-      w.unref();  // a script that forgets dispose() still exits
+      w.unref();  // idle, it keeps no script alive (one that forgets dispose() still exits)
     } else {
       w.onmessage = (e) => onMessage(e.data);
       w.onerror = onError;
@@ -45,6 +46,7 @@ class ModelWorker {
   send(op, args, transfer = []) {
     if (this.#dead) return Promise.reject(this.#dead);
     const id = this.#next++;
+    if (isNode && !this.#pending.size) this.#w.ref();  // an answer is awaited: Node must wait for it
     return new Promise((resolve, reject) => {
       this.#pending.set(id, { resolve, reject });
       this.#w.postMessage({ id, op, args }, transfer);
