@@ -10,7 +10,8 @@ const isNode = typeof process !== 'undefined' && !!process.versions?.node && typ
 const ERRORS = { RangeError, TypeError, Error };
 
 // Below this many images a batch stays on the calling thread: posting the slices and waiting for
-// the Workers costs more than it saves (measured with the tiny MNIST net, docs/threads.md).
+// the Workers costs more than it saves (measured with the shipped MNIST model: 2 threads first
+// won at batch 32; the tiny MNIST net does half the work per image; docs/threads.md).
 export const MIN_PARALLEL_BATCH = 64;
 
 class ModelWorker {
