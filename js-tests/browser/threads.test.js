@@ -86,3 +86,23 @@ test('the demo page without COOP/COEP: the threads button is off and the page sa
   expect(problems).toEqual([]);
   await context.close();
 });
+
+test('killing the worker helper mid-frame: the pending call rejects with a clear message, a new worker works', async () => {
+  const { page, problems, context } = await openPage(browser, isolated.url + 'examples/worker.html');
+  const r = await page.evaluate(async () => {
+    const { spawnWorker } = await import('/lib/worker.js');
+    const w = await spawnWorker();
+    const f = await w.createFilter('gaussian', { size: 15 });
+    const pending = f.apply({ data: new Uint8ClampedArray(1920 * 1080 * 4), width: 1920, height: 1080 }).then(() => 'finished', (e) => e.message);
+    w.terminate();  // ends the worker and its pool threads while the frame is on its way
+    const message = await pending;
+    const again = await spawnWorker();
+    const g = await again.createFilter('sharpen');
+    const out = await g.apply({ data: new Uint8ClampedArray(64 * 64 * 4).fill(7), width: 64, height: 64 });
+    again.terminate();
+    return { message, backend: again.backend, pixel: out[0] };
+  });
+  expect(r).toEqual({ message: 'convolens worker terminated', backend: 'wasm-simd128-threads', pixel: 7 });
+  expect(problems).toEqual([]);
+  await context.close();
+});
