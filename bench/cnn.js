@@ -1,12 +1,14 @@
-// npm run bench:cnn: CNN inference, convolens (wasm SIMD, wasm plain) vs TensorFlow.js (wasm
-// backend with SIMD, cpu backend), one thread, in one run. Medians after warm-up, the
-// implementations sampled in turn so they share the machine's background load.
-// Writes bench/results/cnn.json: [{case, impl, batch, median_ms, images_per_s, gflops}].
+// npm run bench:cnn: CNN inference, convolens (wasm SIMD, wasm plain, and batches split across
+// 1, 2 and os.availableParallelism() threads: convolens-wasm-simd-mt, a ParallelModel) vs
+// TensorFlow.js (wasm backend with SIMD, cpu backend, one thread), in one run. Medians after
+// warm-up, the implementations sampled in turn so they share the machine's background load.
+// Writes bench/results/cnn.json: [{case, impl, threads, batch, median_ms, images_per_s, gflops}].
 //   node bench/cnn.js [--quick]      (--quick: fewer samples, for a smoke run)
 import { readFileSync, writeFileSync, existsSync, mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { availableParallelism } from 'node:os';
 import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { load } from '../web/lib/convolens.js';
@@ -23,15 +25,20 @@ const SAMPLES = QUICK ? 3 : 7;
 // Runners are measured interleaved: calibrate each (warm-up, then enough calls per sample to
 // last >= ~50 ms), then take one sample of each in turn, round after round, so that they all
 // see the same background load (this machine is shared). Returns median ms per call of each.
-// A runner: {name, fn, before?: async () => void (untimed, e.g. switch the tfjs backend)}.
+// A runner: {name, fn, before?: async () => void (untimed, e.g. switch the tfjs backend),
+// async?: true when fn returns a promise (awaited; the others are called synchronously)}.
+async function run(r) {
+  if (r.async) for (let i = 0; i < r.reps; i++) await r.fn();
+  else for (let i = 0; i < r.reps; i++) r.fn();
+}
 async function measureInterleaved(runners) {
   for (const r of runners) {
     await r.before?.();
-    r.fn();
     r.reps = 1;
+    await run(r);
     for (;;) {
       const t0 = performance.now();
-      for (let i = 0; i < r.reps; i++) r.fn();
+      await run(r);
       r.once = (performance.now() - t0) / r.reps;
       if (r.once * r.reps >= 50 || r.reps >= 1 << 16) break;
       r.reps *= r.once * r.reps < 5 ? 8 : 2;
@@ -46,7 +53,7 @@ async function measureInterleaved(runners) {
       if (r.times.length >= r.samples) continue;
       await r.before?.();
       const t0 = performance.now();
-      for (let i = 0; i < r.reps; i++) r.fn();
+      await run(r);
       r.times.push((performance.now() - t0) / r.reps);
     }
   return runners.map((r) => {
@@ -111,10 +118,11 @@ async function main() {
   const row = (r) => {
     results.push(r);
     const f = (x, d) => (x == null ? '-' : x.toFixed(d));
-    console.log(`${r.case.padEnd(10)} ${r.impl.padEnd(20)} batch ${String(r.batch).padStart(4)}  ${f(r.median_ms, 4).padStart(10)} ms  ${f(r.images_per_s, 0).padStart(8)} img/s  ${f(r.gflops, 2).padStart(6)} GFLOP/s`);
+    console.log(`${r.case.padEnd(10)} ${r.impl.padEnd(23)} ${String(r.threads).padStart(2)}t batch ${String(r.batch).padStart(4)}  ${f(r.median_ms, 4).padStart(10)} ms  ${f(r.images_per_s, 0).padStart(8)} img/s  ${f(r.gflops, 2).padStart(6)} GFLOP/s`);
   };
 
-  const simd = await load({ simd: true }), plain = await load({ simd: false });
+  const simd = await load({ simd: true, threads: false }), plain = await load({ simd: false });
+  const threadCounts = [...new Set([1, 2, availableParallelism()])];
   const raw = await instantiate('simd', {}, 'nn');
   const tfWasmDir = join(ROOT, 'node_modules/@tensorflow/tfjs-backend-wasm/dist/');
   tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);  // one thread, like ours
@@ -136,6 +144,8 @@ async function main() {
     const per = shape.reduce((a, b) => a * b, 1);
     const flops = flopsPerImage(peer);
     const ours = { 'convolens-wasm-simd': await simd.loadModel(art), 'convolens-wasm-plain': await plain.loadModel(art) };
+    const parallel = new Map();
+    for (const t of threadCounts) parallel.set(t, await simd.loadParallelModel(art, { threads: t }));
     await tf.setBackend('wasm');
     const wasmModel = await tf.loadLayersModel(tf.io.fromMemory(art));
     await tf.setBackend('cpu');
@@ -157,6 +167,7 @@ async function main() {
       });
       const runners = [
         ...Object.entries(ours).map(([impl, m]) => ({ name: impl, fn: () => m.predict(x) })),
+        ...[...parallel].map(([t, m]) => ({ name: 'convolens-wasm-simd-mt', threads: t, async: true, fn: () => m.predict(x) })),
         tfRunner('wasm', wasmModel),
         tfRunner('cpu', peer),
       ];
@@ -168,9 +179,9 @@ async function main() {
       runners.push(...cpu);
       runners.forEach((r, i) => {
         if (r === peakRunner)
-          row({ case: 'simd_peak', impl: 'convolens-wasm-simd', batch: 1, median_ms: ms[i], images_per_s: null, gflops: (PEAK_ITERS * peakModule.peakFlopsPerIteration) / ms[i] / 1e6 });
+          row({ case: 'simd_peak', impl: 'convolens-wasm-simd', threads: 1, batch: 1, median_ms: ms[i], images_per_s: null, gflops: (PEAK_ITERS * peakModule.peakFlopsPerIteration) / ms[i] / 1e6 });
         else
-          row({ case: name, impl: r.name, batch, median_ms: ms[i], images_per_s: (batch / ms[i]) * 1000, gflops: (flops * batch) / ms[i] / 1e6 });
+          row({ case: name, impl: r.name, threads: r.threads ?? 1, batch, median_ms: ms[i], images_per_s: (batch / ms[i]) * 1000, gflops: (flops * batch) / ms[i] / 1e6 });
       });
       for (const b of ['wasm', 'cpu']) inputs[b].dispose();
     }
@@ -178,6 +189,7 @@ async function main() {
     wasmModel.dispose();
     await tf.setBackend('cpu');
     for (const m of Object.values(ours)) m.dispose();
+    for (const m of parallel.values()) m.dispose();
   }
 
   // The kernel rows: the scalar reference against the row the model picks (the first of the
@@ -204,13 +216,25 @@ async function main() {
   mkdirSync(dirname(out), { recursive: true });
   writeFileSync(out, JSON.stringify(results, null, 1) + '\n');
   // Ratios against the targets of the issue.
-  const get = (c, i, b) => results.find((r) => r.case === c && r.impl === i && r.batch === b);
+  const get = (c, i, b, t = 1) => results.find((r) => r.case === c && r.impl === i && r.batch === b && r.threads === t);
   const peak = results.find((r) => r.case === 'simd_peak').gflops;
   console.log('\nvs tfjs-wasm (SIMD, 1 thread):');
   for (const c of ['mnist_tiny', 'shipped'])
     for (const b of [1, 64, 1000]) {
       const o = get(c, 'convolens-wasm-simd', b), t = get(c, 'tfjs-wasm', b);
       if (o && t) console.log(`  ${c} batch ${b}: ${(t.median_ms / o.median_ms).toFixed(2)}x faster (${o.images_per_s.toFixed(0)} vs ${t.images_per_s.toFixed(0)} img/s)`);
+    }
+  console.log(`\nthreads (batches split across Workers vs the single-thread SIMD model; ${availableParallelism()} cores reported, shared machine):`);
+  for (const c of ['mnist_tiny', 'shipped', 'conv_large'])
+    for (const b of [1, 64, 1000]) {
+      const o = get(c, 'convolens-wasm-simd', b);
+      if (!o) continue;
+      const parts = threadCounts.map((t) => {
+        const m = get(c, 'convolens-wasm-simd-mt', b, t);
+        return `${t}t ${(o.median_ms / m.median_ms).toFixed(2)}x (eff. ${Math.round((o.median_ms / m.median_ms / t) * 100)}%)`;
+      });
+      const tw = get(c, 'tfjs-wasm', b), best = Math.min(...threadCounts.map((t) => get(c, 'convolens-wasm-simd-mt', b, t).median_ms));
+      console.log(`  ${c} batch ${b}: ${parts.join(', ')}${tw ? `; best vs tfjs-wasm ${(tw.median_ms / best).toFixed(2)}x` : ''}`);
     }
   const cl = get('conv_large', 'convolens-wasm-simd', 1);
   console.log(`  conv_large: ${cl.gflops.toFixed(1)} GFLOP/s = ${((cl.gflops / peak) * 100).toFixed(0)}% of the f32x4 peak (${peak.toFixed(1)} GFLOP/s)`);

@@ -7,15 +7,16 @@ import { load, hasSimd } from '../web/lib/convolens.js';
 const WASM_DIR = fileURLToPath(new URL('../web/wasm/', import.meta.url));
 const MODEL = fileURLToPath(new URL('../web/models/mnist/model.json', import.meta.url));
 
-test('Node 20 has SIMD and load() picks the SIMD binary by default', async () => {
+test('Node 20 has SIMD and load() picks the SIMD binary (with threads on a multi-core machine) by default', async () => {
   expect(hasSimd()).toBe(true);
   const cl = await load();
-  expect(cl.variant).toBe('simd');
-  expect(cl.backend).toBe('wasm-simd128');
+  expect(cl.variant).toBe(cl.threads > 1 ? 'simd-mt' : 'simd');
+  expect(cl.backend).toBe(cl.threads > 1 ? 'wasm-simd128-threads' : 'wasm-simd128');
+  cl.dispose();  // every pool thread ends (js-tests/threads.test.js)
 });
 
 test('loading twice returns the same instance; plain is a separate one', async () => {
-  const [a, b, c] = await Promise.all([load(), load({ simd: true }), load({ simd: false })]);
+  const [a, b, c] = await Promise.all([load({ threads: false }), load({ simd: true, threads: false }), load({ simd: false })]);
   expect(a).toBe(b);
   expect(c).not.toBe(a);
   expect(c.backend).toBe('wasm-plain');
@@ -25,7 +26,7 @@ test('wasmPaths and locateFile place the files', async () => {
   const a = await load({ simd: false, wasmPaths: WASM_DIR });
   expect(a.backend).toBe('wasm-plain');
   const seen = [];
-  const b = await load({ simd: true, locateFile: (f) => (seen.push(f), new URL(f, 'file://' + WASM_DIR).href) });
+  const b = await load({ simd: true, threads: false, locateFile: (f) => (seen.push(f), new URL(f, 'file://' + WASM_DIR).href) });
   expect(b.backend).toBe('wasm-simd128');
   expect(seen).toEqual(['convolens-simd.mjs', 'convolens-simd.wasm']);
 });
@@ -58,8 +59,8 @@ test('a missing CNN module is an error naming its URL; the filters keep working 
 });
 
 test('a missing wasm folder gives an error naming the URL, and a later good load works', async () => {
-  await expect(load({ wasmPaths: '/nonexistent/dir/' })).rejects.toThrow(/nonexistent\/dir\/convolens-simd\.mjs/);
-  expect((await load()).backend).toBe('wasm-simd128');
+  await expect(load({ wasmPaths: '/nonexistent/dir/', threads: false })).rejects.toThrow(/nonexistent\/dir\/convolens-simd\.mjs/);
+  expect((await load({ threads: false })).backend).toBe('wasm-simd128');
 });
 
 describe('over HTTP', () => {

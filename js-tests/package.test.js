@@ -28,6 +28,10 @@ test('the tarball holds the JS, the types, every wasm file and the model, and no
     'web/wasm/convolens-simd.mjs', 'web/wasm/convolens-simd.wasm', 'web/wasm/convolens-plain.mjs', 'web/wasm/convolens-plain.wasm',
     'web/wasm/convolens-nn-simd.mjs', 'web/wasm/convolens-nn-simd.wasm', 'web/wasm/convolens-nn-plain.mjs', 'web/wasm/convolens-nn-plain.wasm',
     'web/wasm/convolens-train-simd.mjs', 'web/wasm/convolens-train-simd.wasm', 'web/wasm/convolens-train-plain.mjs', 'web/wasm/convolens-train-plain.wasm',
+    // SIMD + threads (filters): ES module, CommonJS for Node, the pthread worker script of each, one .wasm
+    'web/wasm/convolens-simd-mt.mjs', 'web/wasm/convolens-simd-mt.wasm', 'web/wasm/convolens-simd-mt.worker.js',
+    'web/wasm/convolens-simd-mt-node.cjs', 'web/wasm/convolens-simd-mt-node.worker.cjs',
+    'web/lib/parallel-model.js', 'web/lib/cnn-worker-main.js',
     'web/models/mnist/model.json', 'package.json', 'README.md']) expect(files).toContain(f);
   expect(files.filter((f) => /^(src|cpp-tests|js-tests|build|node_modules|scripts)\//.test(f))).toEqual([]);
 });
@@ -45,7 +49,7 @@ test('each wasm file is at most 150 KB and each JS glue at most 80 KB', () => {
   console.log('package sizes (bytes, gzip -9):\n' + Object.entries(sizes).map(([f, s]) => `  ${f}: ${s.bytes} / ${s.gzip}`).join('\n'));
 });
 
-test('an empty project imports the installed package in Node and filters and classifies', () => {
+test('an empty project imports the installed package in Node and filters (threaded module) and classifies', async () => {
   const script = `
     import { load } from 'convolens';
     const cl = await load();
@@ -59,11 +63,13 @@ test('an empty project imports the installed package in Node and filters and cla
     for (let t = 0; t <= 1; t += 0.005) dot(Math.round(150 - 70 * t), Math.round(40 + 120 * t));
     const r = await cl.classifyDrawing({ data: px, width: W, height: W });
     f.dispose();
-    console.log(JSON.stringify({ backend: cl.backend, pixel, digit: r.digit, empty: !!r.empty }));
+    // No dispose(): a script that forgets it must still exit (the pool's workers are unref'd).
+    console.log(JSON.stringify({ backend: cl.backend, threads: cl.threads, pixel, digit: r.digit, empty: !!r.empty }));
   `;
   writeFileSync(join(dir, 'app', 'run.mjs'), script);
-  const result = JSON.parse(execFileSync('node', ['run.mjs'], { cwd: join(dir, 'app'), encoding: 'utf8' }));
-  expect(result).toEqual({ backend: 'wasm-simd128', pixel: 200, digit: 7, empty: false });
+  const result = JSON.parse(execFileSync('node', ['run.mjs'], { cwd: join(dir, 'app'), encoding: 'utf8', timeout: 60000 }));
+  const cores = (await import('node:os')).availableParallelism();
+  expect(result).toEqual({ backend: cores > 1 ? 'wasm-simd128-threads' : 'wasm-simd128', threads: Math.min(cores, 8), pixel: 200, digit: 7, empty: false });
 });
 
 // Package hygiene, judged by the ecosystem's own linters on the tarball itself.

@@ -59,8 +59,8 @@ const SHARPEN = { stages: [{ preset: 'sharpen' }], border: 'replicate', borderVa
 const EDGES = { stages: [{ preset: 'gaussian' }, { preset: 'sobel-magnitude' }], border: 'replicate', borderValue: 0, mode: 'rgb' };
 
 test('engine names map onto load() options generically', () => {
-  expect(engineOptions('simd')).toEqual({ simd: true });
-  expect(engineOptions('plain')).toEqual({ simd: false });
+  expect(engineOptions('simd')).toEqual({ simd: true, threads: false });
+  expect(engineOptions('plain')).toEqual({ simd: false, threads: false });
   expect(engineOptions('simd-mt')).toEqual({ simd: true, threads: true });
   expect(engineOptions('js')).toBeNull();
   expect(() => engineOptions('gpu')).toThrow(/unknown engine "gpu"/);

@@ -22,7 +22,8 @@ afterAll(async () => {
 
 test('camera frames flow through the worker, the FPS readout is > 0, and the output equals the reference for the same frame', async () => {
   const state = await page.evaluate(() => ({ ...window.__convolens, inspector: undefined }));
-  expect(state).toMatchObject({ ready: true, mode: 'worker', source: 'camera', backend: 'simd', backendName: 'wasm-simd128', error: null, notice: null });
+  // The test server sends COOP/COEP: SIMD + threads is the default engine.
+  expect(state).toMatchObject({ ready: true, mode: 'worker', source: 'camera', backend: 'simd-mt', backendName: expect.stringMatching(/^wasm-simd128-threads \(\d+ threads\)$/), error: null, notice: null });
   await page.waitForFunction(() => Number(document.getElementById('fps').textContent) > 0);
   expect(Number(await page.textContent('#fps'))).toBeGreaterThan(0);
   const f = await lastFrame(page);
@@ -102,9 +103,10 @@ test('the pixel inspector shows the right numbers for a chosen pixel', async () 
 });
 
 test('the backend switch changes the backend, and every backend gives the same output', async () => {
-  for (const [name, label] of [['plain', 'wasm-plain'], ['js', 'plain JavaScript'], ['simd', 'wasm-simd128']]) {
+  for (const [name, label] of [['simd-mt', 'wasm-simd128-threads'], ['plain', 'wasm-plain'], ['js', 'plain JavaScript'], ['simd', 'wasm-simd128']]) {
     await page.click(`#backend-group [data-backend="${name}"]`);
-    await page.waitForFunction((l) => window.__convolens.backendName === l, label);
+    // The threaded engine's name also says how many threads run: "wasm-simd128-threads (2 threads)".
+    await page.waitForFunction((l) => window.__convolens.backendName === l || window.__convolens.backendName?.startsWith(l + ' ('), label);
     await waitFrames(page, 3);
     expect(await page.getAttribute(`#backend-group [data-backend="${name}"]`, 'aria-checked')).toBe('true');
     expect(await page.textContent('#engine-note')).toContain(label);

@@ -207,4 +207,9 @@ EMSCRIPTEN_BINDINGS(convolens_filters) {
       .function("run", &ImagePipeline::run);
   function("presetCatalog", &preset_catalog_js);
   constant("maxKernelSize", kMaxKernelSize);
+#ifdef __EMSCRIPTEN_PTHREADS__
+  // Tests: band every frame (0, 1) to compare bands with the single-thread module on small
+  // images; (-1, -1) restores the measured thresholds (image/filter_bands.h).
+  function("setBandThresholds", +[](double min_pixels, int min_rows) { set_band_thresholds(long(min_pixels), min_rows); });
+#endif
 }

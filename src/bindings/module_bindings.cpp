@@ -8,6 +8,9 @@
 
 #include "core/buffer.h"
 #include "simd/simd.h"
+#ifdef __EMSCRIPTEN_PTHREADS__
+#include "core/thread_pool.h"
+#endif
 
 using namespace emscripten;
 
@@ -34,7 +37,17 @@ extern "C" void stackRestore(std::uintptr_t sp);
 extern "C" unsigned char __heap_base;  // wasm-ld: where the heap starts, after static data and stack
 
 EMSCRIPTEN_BINDINGS(convolens_module) {
+#ifdef __EMSCRIPTEN_PTHREADS__
+  function("backend", +[]() { return std::string(convolens::simd::backend_name()) + "-threads"; });
+  // Threads taking part in filters (the caller + pool threads). The loader calls setThreads
+  // right after instantiation, with the pool size it asked for; modules without threads have
+  // neither function (the loader counts them as one thread).
+  function("setThreads", +[](int n) { convolens::set_threads(n); });
+  function("threads", +[]() { return convolens::threads(); });
+  function("poolWorkers", +[]() { return convolens::pool_workers(); });
+#else
   function("backend", +[]() { return std::string(convolens::simd::backend_name()); });
+#endif
   function("memoryStats", &memory_stats_js);
   // The most the heap can ever hold (maximum memory minus static data and stack): JS refuses a
   // frame larger than this before allocating.

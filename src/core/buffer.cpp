@@ -1,13 +1,16 @@
 #include "core/buffer.h"
 
+#include <atomic>
 #include <cstdint>
 #include <cstdlib>
 #include <new>
 
 namespace convolens {
 namespace {
-std::size_t g_live_bytes = 0;
-std::size_t g_live_buffers = 0;
+// Atomic: pool threads size their own scratch buffers (in builds without threads these are
+// plain loads and stores).
+std::atomic<std::size_t> g_live_bytes{0};
+std::atomic<std::size_t> g_live_buffers{0};
 constexpr std::size_t kAlign = 64;  // a cache line; also keeps v128 loads aligned
 }  // namespace
 

@@ -1,5 +1,5 @@
-// The engine switch (WASM SIMD / WASM plain / plain JavaScript) and the lines that say which
-// engine and which core variants run.
+// The engine switch (WASM SIMD + threads / WASM SIMD / WASM plain / plain JavaScript) and the
+// lines that say which engine, how many threads and which core variants run.
 import { radioGroup } from './filters-ui.js';
 
 const $ = (id) => document.getElementById(id);
@@ -16,6 +16,16 @@ export class EngineUI {
     this.#filters = filters;
     this.#live = live;
     this.#group = radioGroup($('backend-group'), 'backend', (name) => this.#set(name));
+  }
+
+  #threadsOff = '';
+  // {ok, reason} of threadSupport(): without threads the button is disabled and says why.
+  threadSupport({ ok, reason }) {
+    if (ok) return;
+    this.#threadsOff = `Threads are off: ${reason}.`;
+    const b = $('backend-mt');
+    b.disabled = true;
+    b.title = this.#threadsOff;
   }
 
   async #set(name) {
@@ -35,7 +45,7 @@ export class EngineUI {
     this.#filters.showError(info.unsupported);
     this.#filters.show(info);
     $('footer-engine').textContent = `engine: ${info.engineName}, ${where ? 'in a Web Worker' : 'on the main thread'}`;
-    $('engine-note').textContent = `Running ${info.engineName} ${where ? 'in a Web Worker with an OffscreenCanvas' : 'on the main thread'}. The time is the filter alone; the graph keeps the last few seconds.`;
+    $('engine-note').textContent = `Running ${info.engineName} ${where ? 'in a Web Worker with an OffscreenCanvas' : 'on the main thread'}. The time is the filter alone; the graph keeps the last few seconds.${this.#threadsOff ? ' ' + this.#threadsOff : ''}`;
     showVariants(info);
   }
 }

@@ -1,5 +1,5 @@
 // A small live graph of ms per frame, one colour per engine, so switching engines shows as a step.
-export const BACKEND_COLOURS = { simd: '#2f64d6', plain: '#8e5bd0', js: '#d9573b' };
+export const BACKEND_COLOURS = { 'simd-mt': '#1a9c74', simd: '#2f64d6', plain: '#8e5bd0', js: '#d9573b' };
 
 export class FrameGraph {
   #ctx;

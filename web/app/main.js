@@ -8,6 +8,7 @@
 //     chain, snapshot(rect?) -> {width, height, input, output}, probe(x, y), setProbe(x, y),
 //     inspector, memory(), msMedian(), resetTimes(), timedFrames(), digits, live, workerRestarts }
 import { live } from '../lib/live.js';
+import { threadSupport } from '../lib/load.js';
 import { FiltersUI } from './filters-ui.js';
 import { FrameGraph } from './graph.js';
 import { Inspector } from './inspector.js';
@@ -65,7 +66,12 @@ $('snapshot').addEventListener('click', async () => {
 });
 
 async function main() {
-  const backend = ['simd', 'plain', 'js'].includes(params.get('backend')) ? params.get('backend') : 'simd';
+  // SIMD + threads is the default where it can run (a cross-origin-isolated page, > 1 core);
+  // elsewhere its button is disabled and says why.
+  const threads = await threadSupport();
+  engine.threadSupport(threads);
+  const backend = ['simd-mt', 'simd', 'plain', 'js'].includes(params.get('backend')) && (params.get('backend') !== 'simd-mt' || threads.ok)
+    ? params.get('backend') : threads.ok ? 'simd-mt' : 'simd';
   lv = await live(null, $('output'), filters.chain, { engine: backend, worker: params.get('worker') !== '0' });
   frames.attach(lv, (e) => {
     hook.error = `${e.name}: ${e.message}`;

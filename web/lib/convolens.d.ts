@@ -30,6 +30,39 @@ export interface LoadOptions {
   wasmPaths?: string;
   /** Full control: maps a file name to its URL. */
   locateFile?: (file: string) => string;
+  /**
+   * Filters on several threads (the SIMD + threads module, convolens-simd-mt.*): a number 1..16,
+   * true (the cores, up to 8), false (one thread, the SIMD module). Undefined: threads where
+   * they can run (a cross-origin-isolated page or its workers, Node >= 18, wasm SIMD, more than
+   * one core), else one thread, silently. See threadSupport().
+   */
+  threads?: number | boolean;
+  /**
+   * When `threads` asks for threads that cannot run here: true (default) warns (see `warn`) and
+   * runs on one thread; false rejects with an Error naming the reason.
+   */
+  threadsFallback?: boolean;
+  /** Where the threads fallback warning goes (default console.warn). */
+  warn?: (message: string) => void;
+}
+
+/** Whether the SIMD + threads module can run here; `reason` says why not (empty when ok). */
+export function threadSupport(): Promise<{ ok: boolean; cores: number; reason: string }>;
+
+/** A model whose large batches run across threads (Workers with the single-thread CNN module). */
+export interface ParallelModel {
+  readonly inputShape: number[];
+  readonly outputShape: number[];
+  readonly pixels: Readonly<Required<PixelInput>>;
+  /** Threads a large batch is split across (the calling thread + Workers). */
+  readonly threads: number;
+  /** Batches smaller than this run on the calling thread alone (batch 1 as Model.predict). */
+  readonly minBatch: number;
+  /** As Model.predict; the same values as the single-thread model, as a new Float32Array. */
+  predict(input: Pixels | Float32Array | Array<Pixels | Float32Array>): Promise<Float32Array>;
+  summary(): LayerSummary[];
+  /** Ends the Workers and frees the model. */
+  dispose(): void;
 }
 
 export interface KernelInfo {
@@ -314,10 +347,16 @@ export interface TrainWorker {
 export function spawnTrainer(options?: { simd?: boolean; wasmPaths?: string }): Promise<TrainWorker>;
 
 export interface Convolens {
-  /** 'simd' or 'plain': which binary loaded. */
-  readonly variant: 'simd' | 'plain';
-  /** What the binary was compiled for: 'wasm-simd128' or 'wasm-plain'. */
+  /** 'simd', 'plain' or 'simd-mt' (SIMD + threads, filters): which filter binary loaded. */
+  readonly variant: 'simd' | 'plain' | 'simd-mt';
+  /** What the binary was compiled for: 'wasm-simd128', 'wasm-plain' or 'wasm-simd128-threads'. */
   readonly backend: string;
+  /** Threads the filters run on (1 unless the SIMD + threads module loaded; 1 after dispose()). */
+  readonly threads: number;
+  /** Threads taking part from now on: 1..the number load() started (RangeError otherwise). */
+  setThreads(n: number): void;
+  /** Ends every pool thread; objects made before keep working on one thread; load() afterwards starts afresh. */
+  dispose(): void;
   readonly presets: Preset[];
   createFilter(preset: string, params?: PresetParams): Filter;
   createFilter(spec: KernelSpec): Filter;
@@ -328,6 +367,15 @@ export interface Convolens {
    * absolute URLs of the same origin); anything else is refused before anything is read.
    */
   loadModel(source: string | URL | ModelSource | ModelArtifacts | File[] | FileList, options?: LoadModelOptions): Promise<Model>;
+  /**
+   * A model whose batches of at least `minBatch` images (default 64) are split across `threads`
+   * (default: this.threads, else the cores up to 8): the calling thread plus Workers running the
+   * single-thread CNN module. Smaller batches run on the calling thread alone.
+   */
+  loadParallelModel(
+    source: string | URL | ModelSource | ModelArtifacts | File[] | FileList,
+    options?: LoadModelOptions & { threads?: number; minBatch?: number },
+  ): Promise<ParallelModel>;
   /** `url` undefined or null: the shipped MNIST model. */
   /** The shipped MNIST model when source is undefined/null (with wasmPaths: `<wasmPaths>mnist/`), else any model source loadModel takes. */
   loadDigitClassifier(source?: string | URL | ModelSource | File[] | FileList | null): Promise<DigitClassifier>;

@@ -1,12 +1,12 @@
 // convolens: convolution filters and CNN inference in WebAssembly SIMD.
-//   const cl = await load();            // picks the SIMD or the plain binary
+//   const cl = await load();            // picks SIMD + threads, SIMD or plain (cl.backend, cl.threads)
 //   const f = cl.createFilter('sharpen');
 //   f.apply(imageData, outImageData);
 // The public entry: the instance (core.js) plus live video and the worker helpers.
 import { load as loadCore, provideLive } from './core.js';
 import { live } from './live.js';
 
-export { hasSimd, loadCnn, loadMnist, TRAIN_PRESETS } from './core.js';
+export { hasSimd, threadSupport, loadCnn, loadMnist, TRAIN_PRESETS } from './core.js';
 export { live };
 export { ENGINES, toChain } from './live.js';
 export { spawnTrainer } from './train-worker.js';

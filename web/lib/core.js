@@ -2,8 +2,9 @@
 // import. It never imports live.js or train-worker.js, which start those workers: a worker whose
 // imports lead back to its own new Worker(...) is a cycle that bundlers refuse (Vite). The public
 // entry, convolens.js, hands live() in (provideLive), so cl.live() works wherever users import it.
-import { hasSimd, instantiate } from './load.js';
+import { hasSimd, instantiate, stopThreads, threadSupport, MAX_AUTO_THREADS, MAX_THREADS } from './load.js';
 import { loadModel } from './model.js';
+import { loadParallelModel } from './parallel-model.js';
 import { loadDigitClassifier } from './digits.js';
 import { lifetimeStats } from './lifetime.js';
 import { Filter, Pipeline, presetCatalog } from './filters.js';
@@ -12,7 +13,7 @@ import { describe } from './values.js';
 import { Trainer, TRAIN_PRESETS } from './train.js';
 import { loadMnist } from './mnist.js';
 
-export { hasSimd, loadMnist, TRAIN_PRESETS };
+export { hasSimd, threadSupport, loadMnist, TRAIN_PRESETS };
 
 let liveImpl = null;
 export function provideLive(live) {
@@ -24,11 +25,38 @@ class Convolens {
   #options;
   #nn = null;        // Promise of the CNN module, started by the first model load
   #nnModule = null;  // the CNN module once loaded (memory() counts it)
-  constructor(module, variant, options) {
+  #threads;
+  #maxThreads;  // the pool size load() started: setThreads never goes above it
+  constructor(module, variant, options, threads = 1) {
     this.#m = module;
     this.#options = options;
-    this.variant = variant;            // 'simd' | 'plain'
+    this.#threads = this.#maxThreads = threads;
+    this.variant = variant;            // 'simd' | 'plain' | 'simd-mt' (filters on threads)
     this.backend = module.backend();   // what the binary was compiled for
+  }
+  // The CNN and trainer modules have no threaded build: simd-mt loads their SIMD build.
+  get #singleVariant() {
+    return this.variant === 'simd-mt' ? 'simd' : this.variant;
+  }
+  // Threads the filters run on (1 unless the SIMD + threads module loaded; 1 after dispose()).
+  get threads() {
+    return this.#threads;
+  }
+  // Threads taking part from now on, 1..the number load() started (the pool never grows, so a
+  // caller never waits for a thread that has yet to start).
+  setThreads(n) {
+    if (!Number.isInteger(n) || n < 1 || n > this.#maxThreads)
+      throw new RangeError(`convolens: setThreads: the number of threads must be an integer 1..${this.#maxThreads}, got ${describe(n)}`);
+    this.#threads = n;
+    this.#m.setThreads?.(n);
+  }
+  // Ends every pool thread (Node can exit, the page frees its Workers). Objects made from this
+  // instance keep working, on one thread; load() afterwards starts a fresh instance.
+  dispose() {
+    this.#threads = this.#maxThreads = 1;
+    stopThreads(this.#m);
+    const key = loadKeys.get(this);
+    if (key !== undefined && loaded.get(key)?.instance === this) loaded.delete(key);
   }
   // Image filters (web/lib/filters.js): presets, custom kernels, pipelines.
   get presets() {
@@ -47,7 +75,7 @@ class Convolens {
   // download it. The same variant (SIMD or plain) and the same wasmPaths/locateFile as load().
   #nnEngine() {
     if (!this.#nn) {
-      this.#nn = instantiate(this.variant, this.#options, 'nn').then((m) => (this.#nnModule = guardModule(m)));
+      this.#nn = instantiate(this.#singleVariant, this.#options, 'nn').then((m) => (this.#nnModule = guardModule(m)));
       this.#nn.catch(() => (this.#nn = null));  // a failed load may be retried
     }
     return this.#nn;
@@ -57,6 +85,18 @@ class Convolens {
   async loadModel(source, options) {
     const m = await this.#nnEngine();
     return loadModel(m, source, options);
+  }
+  // A model whose large batches run across threads: the calling thread plus Workers, each with
+  // the single-thread CNN module (web/lib/parallel-model.js). options: as loadModel, plus
+  // {threads (default: this.threads, else the cores up to 8), minBatch}. predict() is async.
+  async loadParallelModel(source, options = {}) {
+    if (options === null || typeof options !== 'object') throw new TypeError('loadParallelModel: options must be an object');
+    const { wasmPaths, locateFile } = this.#options;
+    if (locateFile && !wasmPaths) throw new TypeError('loadParallelModel: locateFile cannot cross into a worker; load() with wasmPaths');
+    const where = wasmPaths ? { wasmPaths: globalThis.location ? new URL(wasmPaths, globalThis.location.href).href : wasmPaths } : {};
+    const threads = options.threads ?? (this.#maxThreads > 1 ? this.#maxThreads : Math.min((await threadSupport()).cores, MAX_AUTO_THREADS));
+    const m = await this.#nnEngine();
+    return loadParallelModel(m, this.#singleVariant, where, source, { ...options, threads });
   }
   // Handwritten digits: a classifier over the shipped MNIST model (or the model.json at url;
   // undefined or null = the shipped one).
@@ -99,7 +139,7 @@ class Convolens {
   #trainModule = null;
   #trainEngine() {
     if (!this.#train) {
-      this.#train = instantiate(this.variant, this.#options, 'train').then((m) => (this.#trainModule = guardModule(m)));
+      this.#train = instantiate(this.#singleVariant, this.#options, 'train').then((m) => (this.#trainModule = guardModule(m)));
       this.#train.catch(() => (this.#train = null));
     }
     return this.#train;
@@ -137,8 +177,15 @@ class Convolens {
 // Wrong option types are refused up front: they would otherwise fail later, deep in URL code.
 function checkLoadOptions(options) {
   if (options === null || typeof options !== 'object') throw new TypeError(`convolens: load() options must be an object, got ${describe(options)}`);
-  const { simd, wasmPaths, locateFile } = options;
+  const { simd, wasmPaths, locateFile, threads, threadsFallback, warn } = options;
   if (simd !== undefined && typeof simd !== 'boolean') throw new TypeError(`convolens: load() option simd must be true, false or undefined, got ${describe(simd)}`);
+  if (threads !== undefined && typeof threads !== 'boolean' && typeof threads !== 'number')
+    throw new TypeError(`convolens: load() option threads must be a number of threads, true, false or undefined, got ${describe(threads)}`);
+  if (typeof threads === 'number' && !(Number.isInteger(threads) && threads >= 1 && threads <= MAX_THREADS))
+    throw new RangeError(`convolens: load() option threads must be an integer 1..${MAX_THREADS}, got ${describe(threads)}`);
+  if (threadsFallback !== undefined && typeof threadsFallback !== 'boolean')
+    throw new TypeError(`convolens: load() option threadsFallback must be true, false or undefined, got ${describe(threadsFallback)}`);
+  if (warn !== undefined && typeof warn !== 'function') throw new TypeError(`convolens: load() option warn must be a function, got ${describe(warn)}`);
   if (wasmPaths !== undefined && typeof wasmPaths !== 'string')
     throw new TypeError(`convolens: load() option wasmPaths must be a string (a folder URL or path), got ${describe(wasmPaths)}`);
   if (locateFile !== undefined && typeof locateFile !== 'function')
@@ -158,22 +205,42 @@ export async function loadCnn(options = {}) {
   };
 }
 
-const loaded = new Map();
+const loaded = new Map();        // key -> Promise<Convolens> (with .instance once resolved)
+const loadKeys = new WeakMap();  // Convolens -> its key in `loaded`
 const locatorIds = new Map();  // each distinct locateFile function is its own cache entry
 
-// options: {simd: true|false|undefined (auto), wasmPaths, locateFile}
-export function load(options = {}) {
-  try {
-    checkLoadOptions(options);
-  } catch (e) {
-    return Promise.reject(e);
+// Which module and how many threads -> {variant, threads}; throws when threads were asked for
+// where they cannot run and options.threadsFallback === false, else warns and runs on one.
+async function choose(options) {
+  const simd = options.simd === false || (options.simd === undefined && !hasSimd()) ? 'plain' : 'simd';
+  if (options.simd === true && !hasSimd()) throw new Error('convolens: this engine lacks WebAssembly SIMD or exception handling; load({simd: false}) uses the plain binary');
+  const t = options.threads;
+  if (t === false || t === 1 || (simd === 'plain' && t === undefined)) return { variant: simd, threads: 1 };
+  const support = simd === 'plain' ? { ok: false, reason: 'the plain module (simd: false) has no threads' } : await threadSupport();
+  if (!support.ok) {
+    if (t === undefined) return { variant: simd, threads: 1 };  // auto: quietly single-threaded
+    const msg = `convolens: threads: ${t} asked for, but ${support.reason}`;
+    if (options.threadsFallback === false) throw new Error(msg);
+    (options.warn || console.warn)(`${msg}; running on one thread`);
+    return { variant: simd, threads: 1 };
   }
-  const variant = options.simd === false || (options.simd === undefined && !hasSimd()) ? 'plain' : 'simd';
-  if (options.simd === true && !hasSimd()) return Promise.reject(new Error('convolens: this engine lacks WebAssembly SIMD or exception handling; load({simd: false}) uses the plain binary'));
+  return { variant: 'simd-mt', threads: Number.isInteger(t) ? t : Math.min(support.cores, MAX_AUTO_THREADS) };
+}
+
+// options: {simd: true|false|undefined (auto), threads: n|true|false|undefined (auto),
+//   threadsFallback: true (warn, run on one thread) | false (reject), warn, wasmPaths, locateFile}
+export async function load(options = {}) {
+  checkLoadOptions(options);
+  const { variant, threads } = await choose(options);
   if (options.locateFile && !locatorIds.has(options.locateFile)) locatorIds.set(options.locateFile, locatorIds.size + 1);
-  const key = `${variant}|${options.wasmPaths ?? ''}|${locatorIds.get(options.locateFile) ?? ''}`;
+  const key = `${variant}|${threads}|${options.wasmPaths ?? ''}|${locatorIds.get(options.locateFile) ?? ''}`;
   if (!loaded.has(key)) {
-    const p = instantiate(variant, options).then((m) => new Convolens(guardModule(m), variant, options), (e) => {
+    const p = instantiate(variant, options, 'filters', threads).then((m) => {
+      const cl = new Convolens(guardModule(m), variant, options, threads);
+      loadKeys.set(cl, key);
+      p.instance = cl;
+      return cl;
+    }, (e) => {
       throw e?.name === 'TypeError' && /Invalid URL/i.test(e.message)
         ? new TypeError(`convolens: wasmPaths ${describe(options.wasmPaths)} does not make a valid URL (${e.message})`)
         : e;

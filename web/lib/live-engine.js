@@ -30,7 +30,10 @@ export class Engine {
   #resolveError = null;
 
   get backend() { return this.#backend; }
-  get backendName() { return this.#backend === 'js' ? 'plain JavaScript' : this.#cl?.backend; }
+  get backendName() {
+    if (this.#backend === 'js') return 'plain JavaScript';
+    return this.#cl?.threads > 1 ? `${this.#cl.backend} (${this.#cl.threads} threads)` : this.#cl?.backend;
+  }
   get presets() { return presetsOf(this.#cl); }
   get kernels() { return this.#kernels; }
   get chain() { return this.#chain; }

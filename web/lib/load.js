@@ -1,6 +1,7 @@
-// Finds, fetches and instantiates the right wasm binaries: SIMD where the engine validates SIMD
-// and exception-handling instructions, plain otherwise. Works in browsers, workers and Node >= 18.
-import { fileUrlToPath, readFileBytes } from './node-io.js';
+// Finds, fetches and instantiates the right wasm binaries: SIMD + threads (filters) where the
+// engine can run them (threadSupport), SIMD where the engine validates SIMD and
+// exception-handling instructions, plain otherwise. Works in browsers, workers and Node >= 18.
+import { fileUrlToPath, readFileBytes, nodeCores, evaluateCommonJs } from './node-io.js';
 
 // Smallest module that uses a v128 instruction (i8x16.splat + drop); validates only with SIMD.
 const SIMD_PROBE = new Uint8Array([
@@ -28,6 +29,32 @@ export function hasSimd() {
 
 const isNode = typeof process !== 'undefined' && !!process.versions?.node && typeof window === 'undefined';
 
+// Most threads a module starts by itself (threads: true / auto); more may be asked for explicitly.
+export const MAX_AUTO_THREADS = 8;
+export const MAX_THREADS = 16;
+
+// Cores this engine reports (1 when it does not say).
+async function cores() {
+  if (isNode) return nodeCores();
+  return globalThis.navigator?.hardwareConcurrency || 1;
+}
+
+// Whether the SIMD + threads module can run here, and if not, why: shared wasm memory needs
+// SharedArrayBuffer, which browsers only give cross-origin-isolated pages (COOP + COEP headers)
+// and their workers; Node >= 18 always has it. -> {ok, cores, reason}
+export async function threadSupport() {
+  const n = await cores();
+  let reason = '';
+  if (!hasSimd()) reason = 'this engine lacks WebAssembly SIMD or exception handling';
+  else if (isNode && Number(process.versions.node.split('.')[0]) < 18) reason = `Node ${process.versions.node} is older than 18`;
+  else if (!isNode && globalThis.crossOriginIsolated !== true)
+    reason = 'the page is not cross-origin isolated (serve it with Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy: require-corp)';
+  else if (typeof SharedArrayBuffer !== 'function') reason = 'SharedArrayBuffer is not available';
+  else if (!isNode && typeof Worker !== 'function') reason = 'Web Workers are not available here';
+  else if (n < 2) reason = 'this engine reports a single core';
+  return { ok: !reason, cores: n, reason };
+}
+
 // Every shipped file by a literal new URL(..., import.meta.url), the one form that bundlers
 // (Vite, webpack, Parcel) recognise and copy into their output, renamed as they like. A template
 // string or a computed name would be left for the browser to find, and the file not copied.
@@ -44,7 +71,12 @@ const SHIPPED = {
   'convolens-train-simd.wasm': () => new URL('../wasm/convolens-train-simd.wasm', import.meta.url),
   'convolens-train-plain.mjs': () => new URL('../wasm/convolens-train-plain.mjs', import.meta.url),
   'convolens-train-plain.wasm': () => new URL('../wasm/convolens-train-plain.wasm', import.meta.url),
+  'convolens-simd-mt.mjs': () => new URL('../wasm/convolens-simd-mt.mjs', import.meta.url),
+  'convolens-simd-mt.wasm': () => new URL('../wasm/convolens-simd-mt.wasm', import.meta.url),
+  'convolens-simd-mt.worker.js': () => new URL('../wasm/convolens-simd-mt.worker.js', import.meta.url),
 };
+// Node only (never bundled for a browser): the threaded module's CommonJS build and its pool script.
+const NODE_ONLY = ['convolens-simd-mt-node.cjs', 'convolens-simd-mt-node.worker.cjs'];
 
 // The URL of `file` for these load() options: locateFile, else under wasmPaths, else shipped.
 export function resolveUrl(file, options) {
@@ -53,6 +85,7 @@ export function resolveUrl(file, options) {
     const base = options.wasmPaths.endsWith('/') ? options.wasmPaths : options.wasmPaths + '/';
     return new URL(file, new URL(base, isNode ? 'file://' + process.cwd() + '/' : globalThis.location?.href)).href;
   }
+  if (NODE_ONLY.includes(file)) return new URL(`../wasm/${file}`, import.meta.url).href;
   return SHIPPED[file]().href;
 }
 
@@ -77,28 +110,88 @@ async function fetchBinary(url) {
   return new Uint8Array(await response.arrayBuffer());
 }
 
-// The wasm modules: image filters (what load() brings) and the CNN engine (loaded on the first
-// loadModel / digit classifier), each in a SIMD and a plain build.
+// The wasm modules: image filters (what load() brings), the CNN engine (loaded on the first
+// loadModel / digit classifier) and the trainer, each in a SIMD and a plain build; the filters
+// also in a SIMD + threads build ('simd-mt').
 export function moduleFile(variant, part = 'filters') {
   return part === 'filters' ? `convolens-${variant}` : `convolens-${part}-${variant}`;  // nn, train
 }
 
-// Loads and instantiates one module ('simd' | 'plain', 'filters' | 'nn' | 'train'); returns the raw Embind module.
-export async function instantiate(variant, options = {}, part = 'filters') {
+// Loads and instantiates one module ('simd' | 'plain' | 'simd-mt', 'filters' | 'nn' | 'train');
+// returns the raw Embind module. simd-mt: `threads` threads take part (the caller and
+// threads - 1 pool workers, all started before this resolves).
+export async function instantiate(variant, options = {}, part = 'filters', threads = 1) {
   const name = moduleFile(variant, part);
-  const glueUrl = resolveUrl(`${name}.mjs`, options);
+  const mt = variant === 'simd-mt';
+  // In Node the threaded module is the CommonJS build: its pool uses worker_threads.
+  const glueUrl = resolveUrl(mt && isNode ? `${name}-node.cjs` : `${name}.mjs`, options);
   let factory;
   try {
-    factory = (await import(/* webpackIgnore: true */ /* @vite-ignore */ glueUrl)).default;
+    factory = mt && isNode ? await evaluateCommonJs(glueUrl) : (await import(/* webpackIgnore: true */ /* @vite-ignore */ glueUrl)).default;
   } catch (e) {
     throw new Error(`convolens: cannot load module ${glueUrl}: ${e.message}`);
   }
   // The binary is fetched here, not by the glue, so errors name the URL and Node works
-  // (Emscripten 3.1.6's own loader breaks on Node's global fetch).
+  // (Emscripten 3.1.6's own loader breaks on Node's global fetch). One .wasm serves both glues.
   const wasmBinary = await fetchBinary(resolveUrl(`${name}.wasm`, options));
-  return factory({
+  const moduleOptions = {
     wasmBinary,
     print: options.print || (() => {}),
     printErr: options.printErr || ((m) => console.warn(`convolens: ${m}`)),
-  });
+  };
+  if (mt) {
+    moduleOptions.convolensPoolSize = threads - 1;
+    // The pool's worker script sits beside the glue (the Node build's is named .cjs: the package is ESM).
+    const nodeScript = isNode ? await fileUrlToPath(resolveUrl(`${name}-node.worker.cjs`, options)) : null;
+    moduleOptions.locateFile = (file) => (isNode && file.endsWith('.worker.js') ? nodeScript : resolveUrl(file, options));
+    if (!isNode) moduleOptions.mainScriptUrlOrBlob = glueUrl;
+  }
+  const m = await factory(moduleOptions);
+  if (mt) {
+    freshHeapViews(m);
+    m.setThreads(threads);
+    // Node: pool workers must not keep the process alive (the caller only ever waits for them
+    // inside a call); dispose() still ends them.
+    if (isNode) for (const w of [...m.PThread.unusedWorkers, ...m.PThread.runningWorkers]) w.unref?.();
+  }
+  return m;
+}
+// Shared memory grows without detaching old views, and a pool thread that grows it does not
+// update the main thread's views: every read of m.HEAPU8 (etc.) checks the current length.
+function freshHeapViews(m) {
+  for (const name of ['HEAP8', 'HEAPU8', 'HEAP16', 'HEAPU16', 'HEAP32', 'HEAPU32', 'HEAPF32', 'HEAPF64']) {
+    let view = m[name];
+    if (!view) continue;
+    const View = view.constructor;
+    Object.defineProperty(m, name, {
+      get() {
+        const buffer = m.wasmMemory.buffer;
+        if (view.byteLength !== buffer.byteLength) view = new View(buffer);
+        return view;
+      },
+      set(v) {
+        view = v;
+      },
+    });
+  }
+}
+
+// Pool Workers (threads) a threaded module holds, running or idle: tests count them.
+export function poolWorkerCount(m) {
+  const p = m?.PThread;
+  return p ? p.runningWorkers.length + p.unusedWorkers.length : 0;
+}
+
+// Ends every pool thread of a threaded module; the module keeps working on one thread. The
+// Workers are terminated directly: PThread.terminateAllThreads() would also free each thread's
+// stack while a thread may still be starting (a Worker ends asynchronously), and that thread
+// then crashes on freed memory. The few KB of thread data stay with the module.
+export function stopThreads(m) {
+  const p = m?.PThread;
+  if (!p) return;
+  m.setThreads(1);
+  for (const w of [...p.runningWorkers, ...p.unusedWorkers]) w.terminate();
+  p.runningWorkers.length = 0;
+  p.unusedWorkers.length = 0;
+  p.pthreads = {};
 }

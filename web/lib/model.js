@@ -188,7 +188,7 @@ export async function readModelSource(source, options = {}) {
 // (0.299 R + 0.587 G + 0.114 B, ITU-R BT.601, what MNIST-style models expect) or 'average'.
 const DEFAULT_PIXELS = Object.freeze({ range: Object.freeze([0, 1]), gray: 'luma' });
 
-function pixelOptions(p) {
+export function pixelOptions(p) {
   if (p === undefined) return DEFAULT_PIXELS;
   if (!p || typeof p !== 'object') throw new TypeError('loadModel: options.pixels must be an object {range, gray}');
   const range = p.range ?? DEFAULT_PIXELS.range, gray = p.gray ?? DEFAULT_PIXELS.gray;

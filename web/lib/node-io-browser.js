@@ -7,3 +7,6 @@ export const fileUrlToPath = noFiles;
 export const readFileBytes = noFiles;
 export const pathInFolderOf = noFiles;
 export const gunzipBytes = noFiles;
+export const nodeCores = noFiles;
+export const evaluateCommonJs = noFiles;
+export const workerThreads = noFiles;

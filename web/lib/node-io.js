@@ -26,3 +26,27 @@ export async function gunzipBytes(bytes) {
   const { gunzipSync } = await import('node:zlib');
   return new Uint8Array(gunzipSync(bytes));
 }
+
+export async function nodeCores() {
+  const os = await import('node:os');
+  return os.availableParallelism ? os.availableParallelism() : os.cpus().length;
+}
+
+// A CommonJS glue file evaluated in the caller's realm rather than through require(): the errors
+// the module throws are then this realm's RangeError/TypeError even where this code runs in a
+// realm of its own (test runners, vm contexts), as with the ES module builds.
+export async function evaluateCommonJs(url) {
+  const { readFile } = await import('node:fs/promises');
+  const { createRequire } = await import('node:module');
+  const { fileURLToPath } = await import('node:url');
+  const file = fileURLToPath(url);
+  const module = { exports: {} };
+  const code = await readFile(file, 'utf8');
+  new Function('module', 'exports', 'require', '__filename', '__dirname', code)(
+    module, module.exports, createRequire(file), file, file.slice(0, file.lastIndexOf('/')));
+  return module.exports;
+}
+
+export async function workerThreads() {
+  return import('node:worker_threads');
+}

@@ -49,7 +49,7 @@ const ops = {
   async load(options, lifeLock) {
     await holdLifeLock(lifeLock);  // lets the page notice if this worker dies (worker-watch.js)
     cl = await load(options);
-    return { variant: cl.variant, backend: cl.backend };
+    return { variant: cl.variant, backend: cl.backend, threads: cl.threads };
   },
   async call(method, args) {
     if (typeof cl?.[method] !== 'function') throw new TypeError(`convolens has no method ${method}`);

@@ -16,8 +16,10 @@ export interface RemoteModel {
 }
 
 export interface ConvolensWorker {
-  readonly variant: 'simd' | 'plain';
+  readonly variant: 'simd' | 'plain' | 'simd-mt';
   readonly backend: string;
+  /** Threads the worker's filters run on (see LoadOptions.threads). */
+  readonly threads: number;
   createFilter(preset: string, params?: PresetParams): Promise<RemoteFilter>;
   createFilter(spec: KernelSpec): Promise<RemoteFilter>;
   createPipeline(steps: Array<string | KernelSpec>): Promise<RemoteFilter>;
@@ -27,7 +29,8 @@ export interface ConvolensWorker {
   readonly alive: boolean;
   /** Called once if the worker dies (the browser ended it, or it failed to run); spawn a new one. */
   onexit: ((error: Error) => void) | null;
+  /** Ends the worker and, with it, every thread of its threaded module. */
   terminate(): void;
 }
 
-export function spawnWorker(options?: Omit<LoadOptions, 'locateFile'>): Promise<ConvolensWorker>;
+export function spawnWorker(options?: Omit<LoadOptions, 'locateFile' | 'warn'>): Promise<ConvolensWorker>;

@@ -88,11 +88,15 @@ class ConvolensWorker {
   }
 }
 
-// options: as for load() ({simd, wasmPaths, locateFile is not transferable: use wasmPaths}).
+// options: as for load() ({simd, threads, threadsFallback, wasmPaths}; functions such as
+// locateFile and warn cannot be transferred: use wasmPaths). The worker runs the SIMD + threads
+// filter module where the page is cross-origin isolated; w.threads says how many threads run,
+// and terminate() ends them with the worker.
 export async function spawnWorker(options = {}) {
   if (typeof Worker !== 'function') throw new Error('convolens: Web Workers are not available here');
-  const { locateFile, ...transferable } = options;
+  const { locateFile, warn, ...transferable } = options;
   if (locateFile) throw new TypeError('spawnWorker: locateFile cannot cross into a worker; use wasmPaths');
+  if (warn) throw new TypeError('spawnWorker: warn cannot cross into a worker; the worker warns on its console');
   if (transferable.wasmPaths) transferable.wasmPaths = new URL(transferable.wasmPaths, globalThis.location?.href).href;
   const w = new ConvolensWorker(new Worker(new URL('./worker-main.js', import.meta.url), { type: 'module' }));
   const lock = lifeLockName();
