@@ -75,8 +75,6 @@ const SHIPPED = {
   'convolens-simd-mt.wasm': () => new URL('../wasm/convolens-simd-mt.wasm', import.meta.url),
   'convolens-simd-mt.worker.js': () => new URL('../wasm/convolens-simd-mt.worker.js', import.meta.url),
 };
-// Node only (never bundled for a browser): the threaded module's CommonJS build and its pool script.
-const NODE_ONLY = ['convolens-simd-mt-node.cjs', 'convolens-simd-mt-node.worker.cjs'];
 
 // The URL of `file` for these load() options: locateFile, else under wasmPaths, else shipped.
 export function resolveUrl(file, options) {
@@ -85,8 +83,9 @@ export function resolveUrl(file, options) {
     const base = options.wasmPaths.endsWith('/') ? options.wasmPaths : options.wasmPaths + '/';
     return new URL(file, new URL(base, isNode ? 'file://' + process.cwd() + '/' : globalThis.location?.href)).href;
   }
-  if (NODE_ONLY.includes(file)) return new URL(`../wasm/${file}`, import.meta.url).href;
-  return SHIPPED[file]().href;
+  // Any other name (the threaded module's Node build, names Emscripten asks locateFile about but
+  // never fetches because the binary is handed over) sits beside the shipped files.
+  return (SHIPPED[file] ? SHIPPED[file]() : new URL(file, SHIPPED['convolens-simd.wasm']())).href;
 }
 
 async function fetchBinary(url) {
