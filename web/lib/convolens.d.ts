@@ -32,9 +32,10 @@ export interface LoadOptions {
   locateFile?: (file: string) => string;
   /**
    * Filters on several threads (the SIMD + threads module, convolens-simd-mt.*): a number 1..16,
-   * true (the cores, up to 8), false (one thread, the SIMD module). Undefined: threads where
-   * they can run (a cross-origin-isolated page or its workers, Node >= 18, wasm SIMD, more than
-   * one core), else one thread, silently. See threadSupport().
+   * true (the cores, up to 8), false (one thread, the SIMD module). Undefined: in Node >= 18
+   * threads where they can run (wasm SIMD, more than one core); in browsers one thread, because
+   * the pool's worker script must be served from the page's own origin beside the glue (bundlers
+   * do not copy it). Ask for threads on a cross-origin-isolated page. See threadSupport().
    */
   threads?: number | boolean;
   /**

@@ -205,6 +205,8 @@ export async function loadCnn(options = {}) {
   };
 }
 
+const IS_NODE = typeof process !== 'undefined' && !!process.versions?.node && typeof window === 'undefined';
+
 const loaded = new Map();        // key -> Promise<Convolens> (with .instance once resolved)
 const loadKeys = new WeakMap();  // Convolens -> its key in `loaded`
 const locatorIds = new Map();  // each distinct locateFile function is its own cache entry
@@ -217,6 +219,10 @@ async function choose(options) {
   const t = options.threads;
   if (t === false || t === 1 || (simd === 'plain' && t === undefined)) return { variant: simd, threads: 1 };
   const support = simd === 'plain' ? { ok: false, reason: 'the plain module (simd: false) has no threads' } : await threadSupport();
+  // Browsers run threads when asked (threads: n | true): they need the pool's worker script
+  // served from the page's own origin beside the glue, which bundlers do not copy and CDNs do
+  // not give (README, Threads). Node picks them by itself.
+  if (t === undefined && !IS_NODE) return { variant: simd, threads: 1 };
   if (!support.ok) {
     if (t === undefined) return { variant: simd, threads: 1 };  // auto: quietly single-threaded
     const msg = `convolens: threads: ${t} asked for, but ${support.reason}`;

@@ -73,7 +73,6 @@ const SHIPPED = {
   'convolens-train-plain.wasm': () => new URL('../wasm/convolens-train-plain.wasm', import.meta.url),
   'convolens-simd-mt.mjs': () => new URL('../wasm/convolens-simd-mt.mjs', import.meta.url),
   'convolens-simd-mt.wasm': () => new URL('../wasm/convolens-simd-mt.wasm', import.meta.url),
-  'convolens-simd-mt.worker.js': () => new URL('../wasm/convolens-simd-mt.worker.js', import.meta.url),
 };
 
 // The URL of `file` for these load() options: locateFile, else under wasmPaths, else shipped.
