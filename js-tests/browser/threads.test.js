@@ -21,7 +21,7 @@ async function compareInPage() {
   const { load, threadSupport } = await import('/lib/convolens.js');
   const support = await threadSupport();
   const one = await load({ threads: false });
-  const cl = await load({ threads: true });  // browsers run threads when asked
+  const cl = await load({ threads: true, warn: () => {} });  // browsers run threads when asked
   const w = 301, h = 203, data = new Uint8ClampedArray(w * h * 4);
   for (let i = 0, s = 1; i < data.length; i++) { s = (s * 1103515245 + 12345) >>> 0; data[i] = s >>> 24; }
   let same = true;

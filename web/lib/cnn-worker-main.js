@@ -7,8 +7,8 @@ import { guardModule } from './guard.js';
 import { workerThreads } from './node-io.js';
 
 const isWeb = typeof WorkerGlobalScope !== 'undefined' && globalThis instanceof WorkerGlobalScope;
-const port = isWeb ? globalThis : (await workerThreads()).parentPort;
-const on = (fn) => (isWeb ? (globalThis.onmessage = (e) => fn(e.data)) : port.on('message', fn));
+// No top-level await: bundlers build this file as a classic worker chunk, where it cannot parse.
+const portReady = isWeb ? Promise.resolve(globalThis) : workerThreads().then((m) => m.parentPort);
 
 let model = null;
 
@@ -22,11 +22,14 @@ const ops = {
   },
 };
 
-on(async ({ id, op, args }) => {
-  try {
-    const result = await ops[op](args);
-    port.postMessage({ id, result }, result?.buffer ? [result.buffer] : []);
-  } catch (e) {
-    port.postMessage({ id, error: { name: e?.name, message: e?.message ?? String(e) } });
-  }
+portReady.then((port) => {
+  const on = (fn) => (isWeb ? (globalThis.onmessage = (e) => fn(e.data)) : port.on('message', fn));
+  on(async ({ id, op, args }) => {
+    try {
+      const result = await ops[op](args);
+      port.postMessage({ id, result }, result?.buffer ? [result.buffer] : []);
+    } catch (e) {
+      port.postMessage({ id, error: { name: e?.name, message: e?.message ?? String(e) } });
+    }
+  });
 });
