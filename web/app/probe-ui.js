@@ -10,6 +10,14 @@ const MIN_MARK = 14;                // px: the mark stays visible on small previ
 const ARROWS = { ArrowLeft: [-1, 0], ArrowRight: [1, 0], ArrowUp: [0, -1], ArrowDown: [0, 1] };
 const SHIFT_STEP = 10;              // pixels per arrow key press with Shift
 
+// A probe or snapshot in flight when the processing worker dies is rejected; the page already
+// says so (worker-ui.js) and a new worker takes over: not an error of its own.
+const RESTARTED = Symbol('restarted');
+const afterRestart = (e) => {
+  if (e?.workerDied) return RESTARTED;
+  throw e;
+};
+
 export class ProbeUI {
   at = null;      // {x, y} in output pixels, or null
   stage = 0;      // which step of a chain the inspector explains
@@ -35,7 +43,8 @@ export class ProbeUI {
 
   async refresh() {
     if (!this.at || !this.#live()) return;
-    const probe = await this.#live().probe(this.at.x, this.at.y, { stage: this.stage });
+    const probe = await this.#live().probe(this.at.x, this.at.y, { stage: this.stage }).catch(afterRestart);
+    if (probe === RESTARTED) return;  // the next frame of the new worker refreshes it
     if (probe) this.stage = probe.stage;
     this.#renderStages(probe);
     this.#inspector.render(probe);
@@ -46,8 +55,8 @@ export class ProbeUI {
   // The pixel with the largest local contrast in the last input frame (a flat centre shows
   // nothing worth explaining).
   async jump() {
-    const snap = await this.#live()?.snapshot();
-    if (!snap) return;
+    const snap = await this.#live()?.snapshot().catch(afterRestart);
+    if (!snap || snap === RESTARTED) return;
     this.at = mostContrast(snap.input, snap.width, snap.height);
     this.#hook.jump = { ...this.at };
     return this.refresh();
