@@ -6,6 +6,7 @@
 // the rows as JSON. Both builds load single-threaded.
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { OPS } from './filter-ops.js';
 
 const [beforeDir, afterDir, roundsArg] = process.argv.slice(2);
 if (!beforeDir || !afterDir) {
@@ -14,15 +15,6 @@ if (!beforeDir || !afterDir) {
 }
 const ROUNDS = Number(roundsArg ?? 9);
 const W = 1280, H = 720;
-const CUSTOM7 = [0, 0, -1, -1, -1, 0, 0, 0, -1, -3, -3, -3, -1, 0, -1, -3, 0, 7, 0, -3, -1, -1, -3, 7, 24, 7, -3, -1,
-  -1, -3, 0, 7, 0, -3, -1, 0, -1, -3, -3, -3, -1, 0, 0, 0, -1, -1, -1, 0, 0];
-const OPS = [
-  { op: 'sharpen3x3', preset: ['sharpen'] },
-  { op: 'gaussian5x5', preset: ['gaussian', { sigma: 1, size: 5 }] },
-  { op: 'box15x15', preset: ['box', { size: 15 }] },
-  { op: 'sobel_magnitude', preset: ['sobel-magnitude'] },
-  { op: 'custom7x7', spec: { kernel: CUSTOM7, width: 7, height: 7, scale: 1, offset: 128 } },
-];
 const src = new Uint8ClampedArray(W * H * 4);
 for (let i = 0, s = 1; i < src.length; i++) { s ^= s << 13; s >>>= 0; s ^= s >>> 17; s ^= s << 5; s >>>= 0; src[i] = s >>> 24; }
 

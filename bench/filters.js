@@ -14,21 +14,12 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { load } from '../web/lib/convolens.js';
 import { convolveNaive, gradientMagnitudeNaive } from '../web/lib/naive.js';
+import { CUSTOM7, OPS } from './filter-ops.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const QUICK = process.argv.includes('--quick');
 const W = 1280, H = 720, MPIX = (W * H) / 1e6;
 
-// A 7x7 centre-surround kernel (integer weights, offset 128): not separable, not a box.
-const CUSTOM7 = [
-  0, 0, -1, -1, -1, 0, 0,
-  0, -1, -3, -3, -3, -1, 0,
-  -1, -3, 0, 7, 0, -3, -1,
-  -1, -3, 7, 24, 7, -3, -1,
-  -1, -3, 0, 7, 0, -3, -1,
-  0, -1, -3, -3, -3, -1, 0,
-  0, 0, -1, -1, -1, 0, 0,
-];
 
 function frame(w = W, h = H) {  // xorshift32, seed 1 (the same bytes tools/bench_filters uses)
   const a = new Uint8ClampedArray(w * h * 4);
@@ -110,13 +101,6 @@ const simd = await load({ simd: true, threads: false, wasmPaths });
 const plain = await load({ simd: false, wasmPaths });
 const { cv } = await loadOpenCv();
 
-const OPS = [
-  { op: 'sharpen3x3', preset: ['sharpen'] },
-  { op: 'gaussian5x5', preset: ['gaussian', { sigma: 1, size: 5 }] },
-  { op: 'box15x15', preset: ['box', { size: 15 }] },
-  { op: 'sobel_magnitude', preset: ['sobel-magnitude'] },
-  { op: 'custom7x7', spec: { kernel: CUSTOM7, width: 7, height: 7, scale: 1, offset: 128 } },
-];
 
 // OpenCV.js: the same kernels, BORDER_REPLICATE, 8UC4 in and out.
 const cvSrc = cv.matFromArray(H, W, cv.CV_8UC4, src);
