@@ -2,10 +2,14 @@
 // as the single-thread SIMD module for every kernel row, border, channel mode and thread count
 // 1..8, clear errors, every thread ended by dispose() (Jest exits), heap flat over many frames.
 // Long runs (100 load cycles, 10,000 frames): npm run test:threads-long.
-import { readdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { load, threadSupport } from '../web/lib/convolens.js';
 import { instantiate, poolWorkerCount, stopThreads } from '../web/lib/load.js';
 import { Filter, Pipeline } from '../web/lib/filters.js';
+import { guardModule } from '../web/lib/guard.js';
 import { randomBytes } from './helpers/reference.js';
 
 const LONG = process.env.CONVOLENS_LONG === '1';
@@ -58,6 +62,51 @@ test('threads asked for where they cannot run: a logged fallback to one thread, 
   expect(warnings).toEqual(['convolens: threads: 2 asked for, but the plain module (simd: false) has no threads; running on one thread']);
   await expect(load({ simd: false, threads: 2, threadsFallback: false }))
     .rejects.toThrow(new Error('convolens: threads: 2 asked for, but the plain module (simd: false) has no threads'));
+});
+
+test('a pool that does not start (worker script missing, or never answering): one warning and one thread, or a clear error', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'convolens-pool-'));
+  const silent = join(dir, 'silent.cjs');
+  writeFileSync(silent, '// a pool worker that never answers\n');
+  const wasm = new URL('../web/wasm/', import.meta.url);
+  const pool = (script) => (file) => (file.endsWith('.worker.cjs') ? pathToFileURL(script).href : new URL(file, wasm).href);
+  const threadsBefore = osThreads();
+  try {
+    for (const [script, extra, why] of [[join(dir, 'missing.cjs'), {}, /a pool Worker failed: .*missing\.cjs/],
+      [silent, { threadsTimeout: 300 }, /its pool's 1 Worker\(s\) did not start within 300 ms/]]) {
+      const options = { threads: 2, locateFile: pool(script), ...extra };
+      await expect(load({ ...options, threadsFallback: false })).rejects.toThrow(why);
+      const warnings = [];
+      const cl = await load({ ...options, warn: (m) => warnings.push(m) });
+      expect([cl.variant, cl.threads, await load({ ...options, warn: (m) => warnings.push(m) })]).toEqual(['simd', 1, cl]);
+      expect(warnings).toEqual([expect.stringMatching(/^convolens: the SIMD \+ threads module did not start: .*; running on one thread/)]);
+      expect(warnings[0]).toMatch(why);
+      const f = cl.createFilter('sharpen');
+      expect(f.apply({ data: new Uint8ClampedArray(16 * 16 * 4).fill(9), width: 16, height: 16 })[0]).toBe(9);
+      f.dispose();
+      cl.dispose();
+    }
+    expect(await settle(threadsBefore)).toBeLessThanOrEqual(threadsBefore);  // the failed pools' Workers ended
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+// Shared memory grown by another thread leaves this thread's views at the old length (growth
+// neither detaches them nor tells this thread). Growing it from JS does exactly that, on demand:
+// the frames of the next filter then sit beyond the views' old end, written and read through them.
+test('memory grown outside the calling thread\'s views: the next frame is written and read right', () => {
+  const m = guardModule(raw);
+  const a = single.createFilter('gaussian', { size: 5 }), b = new Filter(m, 'gaussian', { size: 5 });
+  const before = m.HEAPU8.length;
+  const w = 1024, h = Math.ceil(before / (w * 4)) + 16;  // each frame (input, output) larger than the whole heap was
+  const img = { data: randomBytes(w * h * 4, 12), width: w, height: h };
+  // Grown after the last call that passed a string (Embind's string marshalling refreshes views).
+  m.wasmMemory.grow(Math.ceil((2 * w * h * 4) / 65536) + 64);
+  expect(same(b.apply(img), a.apply(img))).toBe(true);
+  expect(m.HEAPU8.length).toBeGreaterThan(before);
+  a.dispose();
+  b.dispose();
 });
 
 // Every preset (all sizes the catalogue describes are covered by the kernel rows they pick) and

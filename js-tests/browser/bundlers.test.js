@@ -1,7 +1,8 @@
 // The package as embedding sites build it: npm pack -> install the tarball into an app -> a
 // production build with Vite and with webpack 5, neither configured for convolens, and with
 // esbuild plus the README's documented minimum (copy the files, set wasmPaths) -> open each
-// build in Chromium: a frame through a filter (directly and through cl.live), a drawn 7 classified.
+// build in Chromium: a frame through a filter (directly and through cl.live) on the SIMD + threads
+// module the page picks by itself (cross-origin isolated), a drawn 7 classified.
 // One tarball, one install; the three apps share it.
 import { execFile, execFileSync } from 'node:child_process';
 import { promisify } from 'node:util';
@@ -76,16 +77,17 @@ afterAll(async () => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-async function openBuilt(root, expectedMode = 'worker', csp = true) {
+// Opens a build; returns what the page logged. backend: the threaded module where the bundler
+// emitted its pool's worker script (the page is cross-origin isolated: the server sends COOP/COEP).
+async function openBuilt(root, { mode = 'worker', backend = 'wasm-simd128-threads', csp = true } = {}) {
   const { server, url } = await serve({ root, csp });
   const { page, context, problems } = await openPage(browser, url);
   try {
     await page.waitForFunction(() => document.getElementById('out').dataset.done === '1', null, { timeout: 90000 });
     const text = await page.textContent('#out');
     expect(text).not.toMatch(/^error/);
-    // esbuild's build has no worker file, so its Worker fails (and says so) before the fallback.
-    if (expectedMode === 'worker') expect(problems).toEqual([]);
-    expect(JSON.parse(text)).toEqual({ backend: 'wasm-simd128', filtered: 128, live: [128, 128, 128], mode: expectedMode, digit: 7 });
+    expect(JSON.parse(text)).toEqual({ backend, filtered: 128, live: [128, 128, 128], mode, digit: 7 });
+    return problems;
   } finally {
     await context.close();
     server.close();
@@ -98,14 +100,16 @@ test('Vite (production build, no configuration): filters in the live worker and 
   const assets = readdirSync(join(app, 'dist', 'assets'));
   // weights.bin is copied (hashed) beside model.json: the loader names both by literal URLs.
   expect(assets.filter((f) => /^(model|weights|convolens-nn-simd)-.*\.(json|bin|wasm)$/.test(f))).toHaveLength(3);
-  await openBuilt(join(app, 'dist'));
+  // The pool's worker script is copied as it is, not bundled (it is a classic script).
+  expect(assets.filter((f) => /^convolens-simd-mt\.worker-.*\.js$/.test(f))).toHaveLength(1);
+  expect(await openBuilt(join(app, 'dist'))).toEqual([]);
 }, 240000);
 
 test('webpack 5 (production, no configuration): filters in the live worker and classifies a digit', async () => {
   const app = join(dir, 'webpack');
   await builds.webpack;
   writeFileSync(join(app, 'dist', 'index.html'), html('<script src="main.js"></script>'));
-  await openBuilt(join(app, 'dist'));
+  expect(await openBuilt(join(app, 'dist'))).toEqual([]);
 }, 240000);
 
 test('esbuild with the documented minimum: the package\'s files copied to a CDN-like origin, wasmPaths set', async () => {
@@ -124,8 +128,11 @@ test('esbuild with the documented minimum: the package\'s files copied to a CDN-
     // The embedder's CSP from the README, with the CDN's origin added.
     const origin = new URL(cdn.url).origin;
     const policy = `default-src 'self'; script-src 'self' ${origin} 'wasm-unsafe-eval'; connect-src 'self' ${origin}; worker-src 'self'; style-src 'self'`;
-    // esbuild leaves new Worker(new URL(...)) alone, so cl.live runs on the main thread.
-    await openBuilt(join(app, 'dist'), 'main thread', policy);
+    // esbuild leaves new Worker(new URL(...)) alone, so cl.live runs on the main thread. The
+    // pool's worker script is on the CDN's origin, where no Worker can start: one warning, then
+    // the single-thread module.
+    const problems = await openBuilt(join(app, 'dist'), { mode: 'main thread', backend: 'wasm-simd128', csp: policy });
+    expect(problems.filter((p) => /threads/.test(p))).toEqual([expect.stringMatching(/^warning: convolens: the SIMD \+ threads module did not start: its pool's worker script .* is on another origin than the page/)]);
   } finally {
     cdn.server.close();
   }

@@ -22,8 +22,12 @@ afterAll(async () => {
 
 test('camera frames flow through the worker, the FPS readout is > 0, and the output equals the reference for the same frame', async () => {
   const state = await page.evaluate(() => ({ ...window.__convolens, inspector: undefined }));
-  // Single-thread SIMD is the default engine; threads are one click away (walked below).
-  expect(state).toMatchObject({ ready: true, mode: 'worker', source: 'camera', backend: 'simd', backendName: 'wasm-simd128', error: null, notice: null });
+  // The page is cross-origin isolated (the test server sends COOP/COEP): SIMD + threads is the
+  // default engine, and its button and readout say how many threads run.
+  const n = await page.evaluate(() => Math.min(navigator.hardwareConcurrency, 8));
+  expect(state).toMatchObject({ ready: true, mode: 'worker', source: 'camera', backend: 'simd-mt', backendName: `wasm-simd128-threads (${n} threads)`, error: null, notice: null });
+  expect(await page.textContent('#backend-mt')).toBe(`WASM SIMD + threads (${n})`);
+  expect(await page.textContent('#engine-note')).toContain(`wasm-simd128-threads (${n} threads)`);
   await page.waitForFunction(() => Number(document.getElementById('fps').textContent) > 0);
   expect(Number(await page.textContent('#fps'))).toBeGreaterThan(0);
   const f = await lastFrame(page);
@@ -103,7 +107,8 @@ test('the pixel inspector shows the right numbers for a chosen pixel', async () 
 });
 
 test('the backend switch changes the backend, and every backend gives the same output', async () => {
-  for (const [name, label] of [['simd-mt', 'wasm-simd128-threads'], ['plain', 'wasm-plain'], ['js', 'plain JavaScript'], ['simd', 'wasm-simd128']]) {
+  // Ends on the default engine, SIMD + threads.
+  for (const [name, label] of [['simd', 'wasm-simd128'], ['plain', 'wasm-plain'], ['js', 'plain JavaScript'], ['simd-mt', 'wasm-simd128-threads']]) {
     await page.click(`#backend-group [data-backend="${name}"]`);
     // The threaded engine's name also says how many threads run: "wasm-simd128-threads (2 threads)".
     await page.waitForFunction((l) => window.__convolens.backendName === l || window.__convolens.backendName?.startsWith(l + ' ('), label);

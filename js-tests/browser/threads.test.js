@@ -1,10 +1,18 @@
-// The SIMD + threads filter module in Chromium: on a cross-origin-isolated page it loads in the
-// page and in the library's worker and gives the single-thread bytes; a ParallelModel splits a
-// CNN batch over Workers with the single-thread outputs; served without COOP/COEP, threads are
-// off with the reason (the page says it), everything runs on one thread, and nothing logs an error.
+// The SIMD + threads filter module in Chromium: on a cross-origin-isolated page load() picks it
+// by itself, in the page and in the library's worker, and gives the single-thread bytes; a
+// ParallelModel splits a CNN batch over Workers with the single-thread outputs; served without
+// COOP/COEP, threads are off with the reason (the page says it), everything runs on one thread,
+// and nothing logs an error. A pool that cannot start (worker script missing, silent, on another
+// origin, blocked by CSP) falls back to one thread with one warning, within a bounded time.
+import { mkdtempSync, mkdirSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { launch, openPage, serve } from './chromium.js';
 
-let isolated, plainHost, browser;
+const WEB = fileURLToPath(new URL('../../web/', import.meta.url));
+const WORKER_SCRIPT = 'convolens-simd-mt.worker.js';
+let isolated, plainHost, browser, broken;
 beforeAll(async () => {
   isolated = await serve();
   plainHost = await serve({ isolate: false });
@@ -14,14 +22,30 @@ afterAll(async () => {
   await browser?.close();
   isolated?.server.close();
   plainHost?.server.close();
+  if (broken) rmSync(broken, { recursive: true, force: true });
 });
+
+// A site whose copies of the wasm folder break the pool: /missing/ lacks the pool's worker script
+// (a bundler that did not emit it), /silent/'s never answers. /lib and /wasm are the real ones.
+function brokenSite() {
+  if (broken) return broken;
+  broken = mkdtempSync(join(tmpdir(), 'convolens-pool-'));
+  for (const d of ['lib', 'wasm', 'models']) symlinkSync(join(WEB, d), join(broken, d));
+  for (const d of ['missing', 'silent']) {
+    mkdirSync(join(broken, d));
+    for (const f of readdirSync(join(WEB, 'wasm'))) if (f !== WORKER_SCRIPT) symlinkSync(join(WEB, 'wasm', f), join(broken, d, f));
+  }
+  writeFileSync(join(broken, 'silent', WORKER_SCRIPT), '// a pool worker that never answers\n');
+  writeFileSync(join(broken, 'blank.html'), '<!doctype html><meta charset="utf-8"><link rel="icon" href="data:,"><title>blank</title>');
+  return broken;
+}
 
 // Runs in the page: threaded vs single-thread filters, parallel vs plain CNN, on the same inputs.
 async function compareInPage() {
   const { load, threadSupport } = await import('/lib/convolens.js');
   const support = await threadSupport();
   const one = await load({ threads: false });
-  const cl = await load({ threads: true, warn: () => {} });  // browsers run threads when asked
+  const cl = await load();  // threads where they can run, as in Node
   const w = 301, h = 203, data = new Uint8ClampedArray(w * h * 4);
   for (let i = 0, s = 1; i < data.length; i++) { s = (s * 1103515245 + 12345) >>> 0; data[i] = s >>> 24; }
   let same = true;
@@ -44,12 +68,14 @@ async function compareInPage() {
   return result;
 }
 
-test('cross-origin isolated: the threaded module runs in the page and in the worker, same bytes', async () => {
+test('cross-origin isolated: load() picks the threaded module in the page and in the worker, same bytes', async () => {
   const { page, problems, context } = await openPage(browser, isolated.url + 'examples/worker.html');
   const r = await page.evaluate(compareInPage);
   expect(r).toEqual({ support: { ok: true, cores: expect.any(Number), reason: '' }, variant: 'simd-mt', backend: 'wasm-simd128-threads',
     threads: expect.any(Number), same: true, cnnSame: true });
   expect(r.threads).toBe(Math.min(r.support.cores, 8));
+  // The example's spawnWorker() (no options) runs the threaded module in its worker.
+  await page.waitForFunction(() => /^([5-9]|\d\d+) frames, wasm-simd128-threads in a worker/.test(document.getElementById('info').textContent), null, { timeout: 20000 });
   expect(problems).toEqual([]);
   await context.close();
 });
@@ -104,4 +130,66 @@ test('killing the worker helper mid-frame: the pending call rejects with a clear
   expect(r).toEqual({ message: 'convolens worker terminated', backend: 'wasm-simd128-threads', pixel: 7 });
   expect(problems).toEqual([]);
   await context.close();
+});
+
+// Runs in the page: load() with these options; what it picked, what it warned, and a frame.
+async function loadIn(page, options) {
+  return page.evaluate(async (o) => {
+    const { load } = await import('/lib/convolens.js');
+    const warnings = [];
+    let error = null;
+    try { await load({ ...o, threadsFallback: false }); } catch (e) { error = e.message; }
+    const cl = await load({ ...o, warn: (m) => warnings.push(m) });
+    const again = await load({ ...o, warn: (m) => warnings.push(m) });  // the fallback is remembered
+    const f = cl.createFilter('sharpen');
+    const pixel = f.apply({ data: new Uint8ClampedArray(64 * 64 * 4).fill(9), width: 64, height: 64 })[0];
+    f.dispose();
+    return { error, warnings, variant: cl.variant, threads: cl.threads, same: again === cl, pixel };
+  }, options);
+}
+const fellBack = { variant: 'simd', threads: 1, same: true, pixel: 9 };
+
+test('a pool that cannot start: its worker script missing (a bundler did not emit it) or never answering: one warning, one thread', async () => {
+  const { server, url } = await serve({ root: brokenSite() });
+  const { page, problems, context } = await openPage(browser, url + 'blank.html');
+  try {
+    const missing = await loadIn(page, { wasmPaths: '/missing/' });
+    expect(missing).toMatchObject(fellBack);
+    expect(missing.error).toMatch(/^convolens: the SIMD \+ threads module did not start: a pool Worker could not load its script$/);
+    expect(missing.warnings).toEqual([expect.stringMatching(/did not start: a pool Worker could not load its script; running on one thread/)]);
+    const silent = await loadIn(page, { wasmPaths: '/silent/', threadsTimeout: 1500 });
+    expect(silent).toMatchObject(fellBack);
+    expect(silent.warnings).toEqual([expect.stringMatching(/did not start: its pool's 1 Worker\(s\) did not start within 1500 ms; running on one thread/)]);
+    // The browser itself logs the failed fetch of the missing script; nothing else is logged.
+    expect(problems.filter((p) => !/Failed to load resource: the server responded with a status of 404/.test(p))).toEqual([]);
+  } finally {
+    await context.close();
+    server.close();
+  }
+});
+
+test('a pool whose worker script is on another origin (a CDN copy) or blocked by CSP worker-src: one warning, one thread', async () => {
+  const root = brokenSite();
+  const cdn = await serve({ root, cors: true, csp: false });
+  const strict = await serve({ root, csp: "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; worker-src 'none'; connect-src 'self'" });
+  try {
+    const a = await openPage(browser, isolated.url + 'examples/worker.html');
+    const cross = await loadIn(a.page, { wasmPaths: new URL('wasm/', cdn.url).href });
+    expect(cross).toMatchObject(fellBack);
+    expect(cross.warnings).toEqual([expect.stringMatching(/pool's worker script .* is on another origin than the page .*; running on one thread/)]);
+    await a.page.waitForFunction(() => /^([5-9]|\d\d+) frames, wasm-simd128-threads in a worker/.test(document.getElementById('info').textContent), null, { timeout: 20000 });
+    expect(a.problems).toEqual([]);  // no Worker was tried
+    await a.context.close();
+
+    const b = await openPage(browser, strict.url + 'blank.html');
+    const blocked = await loadIn(b.page, {});
+    expect(blocked).toMatchObject(fellBack);
+    expect(blocked.warnings).toEqual([expect.stringMatching(/did not start: .*; running on one thread/)]);
+    // The browser reports the CSP violation itself; nothing else is logged.
+    expect(b.problems.filter((p) => !/violates the following Content Security Policy directive: "worker-src 'none'"/.test(p))).toEqual([]);
+    await b.context.close();
+  } finally {
+    cdn.server.close();
+    strict.server.close();
+  }
 });

@@ -45,6 +45,10 @@ EMSCRIPTEN_BINDINGS(convolens_module) {
   function("setThreads", +[](int n) { convolens::set_threads(n); });
   function("threads", +[]() { return convolens::threads(); });
   function("poolWorkers", +[]() { return convolens::pool_workers(); });
+  // Where the heap's end (the sbrk pointer) sits in memory. A pool thread that grows memory
+  // leaves the caller's views short; everything allocated lies below the heap's end, so the
+  // loader compares it with its views' length after each call (web/lib/load.js).
+  function("heapEndAddress", +[]() { return double(reinterpret_cast<std::uintptr_t>(emscripten_get_sbrk_ptr())); });
 #else
   function("backend", +[]() { return std::string(convolens::simd::backend_name()); });
 #endif

@@ -1,6 +1,7 @@
 // The engine switch (WASM SIMD + threads / WASM SIMD / WASM plain / plain JavaScript) and the
 // lines that say which engine, how many threads and which core variants run.
 import { radioGroup } from './filters-ui.js';
+import { MAX_AUTO_THREADS } from '../lib/load.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -19,11 +20,15 @@ export class EngineUI {
   }
 
   #threadsOff = '';
-  // {ok, reason} of threadSupport(): without threads the button is disabled and says why.
-  threadSupport({ ok, reason }) {
-    if (ok) return;
-    this.#threadsOff = `Threads are off: ${reason}.`;
+  // {ok, cores, reason} of threadSupport(): the button names the thread count load() starts;
+  // without threads it is disabled and says why.
+  threadSupport({ ok, cores, reason }) {
     const b = $('backend-mt');
+    if (ok) {
+      b.textContent = `WASM SIMD + threads (${Math.min(cores, MAX_AUTO_THREADS)})`;
+      return;
+    }
+    this.#threadsOff = `Threads are off: ${reason}.`;
     b.disabled = true;
     b.title = this.#threadsOff;
   }

@@ -66,12 +66,13 @@ $('snapshot').addEventListener('click', async () => {
 });
 
 async function main() {
-  // Single-thread SIMD is the default; SIMD + threads is one click away where it can run (a
-  // cross-origin-isolated page, > 1 core); elsewhere its button is disabled and says why.
+  // SIMD + threads is the default where it can run (a cross-origin-isolated page, > 1 core), as
+  // in load(); elsewhere single-thread SIMD, and the threads button is disabled and says why.
   const threads = await threadSupport();
   engine.threadSupport(threads);
-  const backend = ['simd-mt', 'simd', 'plain', 'js'].includes(params.get('backend')) && (params.get('backend') !== 'simd-mt' || threads.ok)
-    ? params.get('backend') : 'simd';  // threads are one click away (the button says whether they can run)
+  const asked = params.get('backend');
+  const backend = ['simd-mt', 'simd', 'plain', 'js'].includes(asked) && (asked !== 'simd-mt' || threads.ok)
+    ? asked : threads.ok ? 'simd-mt' : 'simd';
   lv = await live(null, $('output'), filters.chain, { engine: backend, worker: params.get('worker') !== '0' });
   frames.attach(lv, (e) => {
     hook.error = `${e.name}: ${e.message}`;

@@ -32,17 +32,20 @@ export interface LoadOptions {
   locateFile?: (file: string) => string;
   /**
    * Filters on several threads (the SIMD + threads module, convolens-simd-mt.*): a number 1..16,
-   * true (the cores, up to 8), false (one thread, the SIMD module). Undefined: in Node >= 18
-   * threads where they can run (wasm SIMD, more than one core); in browsers one thread, because
-   * the pool's worker script must be served from the page's own origin beside the glue (bundlers
-   * do not copy it). Ask for threads on a cross-origin-isolated page. See threadSupport().
+   * true (the cores, up to 8), false (one thread, the SIMD module). Undefined: threads where they
+   * can run (threadSupport(): a cross-origin-isolated page or its workers, or Node >= 18; wasm
+   * SIMD; more than one core), else one thread, quietly.
    */
   threads?: number | boolean;
   /**
-   * When `threads` asks for threads that cannot run here: true (default) warns (see `warn`) and
-   * runs on one thread; false rejects with an Error naming the reason.
+   * When threads cannot run although asked for (`threads` set), or their pool does not start
+   * (its worker script missing or blocked, another origin, `threadsTimeout` passed): true
+   * (default) warns once (see `warn`) and runs the single-thread SIMD module; false rejects with
+   * an Error naming the reason.
    */
   threadsFallback?: boolean;
+  /** How long the pool's Workers may take to start, in ms (default 20000); then the fallback. */
+  threadsTimeout?: number;
   /** Where the threads fallback warning goes (default console.warn). */
   warn?: (message: string) => void;
 }

@@ -55,8 +55,7 @@ class Convolens {
   dispose() {
     this.#threads = this.#maxThreads = 1;
     stopThreads(this.#m);
-    const key = loadKeys.get(this);
-    if (key !== undefined && loaded.get(key)?.instance === this) loaded.delete(key);
+    forget(this);
   }
   // Image filters (web/lib/filters.js): presets, custom kernels, pipelines.
   get presets() {
@@ -177,7 +176,7 @@ class Convolens {
 // Wrong option types are refused up front: they would otherwise fail later, deep in URL code.
 function checkLoadOptions(options) {
   if (options === null || typeof options !== 'object') throw new TypeError(`convolens: load() options must be an object, got ${describe(options)}`);
-  const { simd, wasmPaths, locateFile, threads, threadsFallback, warn } = options;
+  const { simd, wasmPaths, locateFile, threads, threadsFallback, threadsTimeout, warn } = options;
   if (simd !== undefined && typeof simd !== 'boolean') throw new TypeError(`convolens: load() option simd must be true, false or undefined, got ${describe(simd)}`);
   if (threads !== undefined && typeof threads !== 'boolean' && typeof threads !== 'number')
     throw new TypeError(`convolens: load() option threads must be a number of threads, true, false or undefined, got ${describe(threads)}`);
@@ -186,6 +185,8 @@ function checkLoadOptions(options) {
   if (threadsFallback !== undefined && typeof threadsFallback !== 'boolean')
     throw new TypeError(`convolens: load() option threadsFallback must be true, false or undefined, got ${describe(threadsFallback)}`);
   if (warn !== undefined && typeof warn !== 'function') throw new TypeError(`convolens: load() option warn must be a function, got ${describe(warn)}`);
+  if (threadsTimeout !== undefined && !(typeof threadsTimeout === 'number' && threadsTimeout > 0 && threadsTimeout <= 2 ** 31 - 1))
+    throw new RangeError(`convolens: load() option threadsTimeout must be a number of milliseconds > 0, got ${describe(threadsTimeout)}`);
   if (wasmPaths !== undefined && typeof wasmPaths !== 'string')
     throw new TypeError(`convolens: load() option wasmPaths must be a string (a folder URL or path), got ${describe(wasmPaths)}`);
   if (locateFile !== undefined && typeof locateFile !== 'function')
@@ -205,24 +206,24 @@ export async function loadCnn(options = {}) {
   };
 }
 
-const IS_NODE = typeof process !== 'undefined' && !!process.versions?.node && typeof window === 'undefined';
-
-const loaded = new Map();        // key -> Promise<Convolens> (with .instance once resolved)
-const loadKeys = new WeakMap();  // Convolens -> its key in `loaded`
+const loaded = new Map();  // key -> Promise<Convolens> (with .instance once resolved)
 const locatorIds = new Map();  // each distinct locateFile function is its own cache entry
 
-// Which module and how many threads -> {variant, threads}; throws when threads were asked for
-// where they cannot run and options.threadsFallback === false, else warns and runs on one.
+// Drops every cache entry that resolved to cl (a fallback shares the single-thread entry).
+function forget(cl) {
+  for (const [key, p] of loaded) if (p.instance === cl) loaded.delete(key);
+}
+
+// Which module and how many threads -> {variant, threads}: SIMD + threads where threadSupport()
+// says they can run (browsers: a cross-origin-isolated page or its workers; Node >= 18) unless
+// threads: false. Threads asked for where they cannot run: throws when options.threadsFallback
+// === false, else warns and runs on one.
 async function choose(options) {
   const simd = options.simd === false || (options.simd === undefined && !hasSimd()) ? 'plain' : 'simd';
   if (options.simd === true && !hasSimd()) throw new Error('convolens: this engine lacks WebAssembly SIMD or exception handling; load({simd: false}) uses the plain binary');
   const t = options.threads;
   if (t === false || t === 1 || (simd === 'plain' && t === undefined)) return { variant: simd, threads: 1 };
   const support = simd === 'plain' ? { ok: false, reason: 'the plain module (simd: false) has no threads' } : await threadSupport();
-  // Browsers run threads when asked (threads: n | true): they need the pool's worker script
-  // served from the page's own origin beside the glue, which bundlers do not copy and CDNs do
-  // not give (README, Threads). Node picks them by itself.
-  if (t === undefined && !IS_NODE) return { variant: simd, threads: 1 };
   if (!support.ok) {
     if (t === undefined) return { variant: simd, threads: 1 };  // auto: quietly single-threaded
     const msg = `convolens: threads: ${t} asked for, but ${support.reason}`;
@@ -233,26 +234,50 @@ async function choose(options) {
   return { variant: 'simd-mt', threads: Number.isInteger(t) ? t : Math.min(support.cores, MAX_AUTO_THREADS) };
 }
 
+// The instance for `key`, made once by make() (a failed make may be retried).
+function cached(key, make) {
+  if (!loaded.has(key)) {
+    const p = make().then((cl) => (p.instance = cl));
+    p.catch(() => loaded.delete(key));
+    loaded.set(key, p);
+  }
+  return loaded.get(key);
+}
+
+async function create(variant, options, threads) {
+  let m;
+  try {
+    m = await instantiate(variant, options, 'filters', threads);
+  } catch (e) {
+    throw e?.name === 'TypeError' && /Invalid URL/i.test(e.message)
+      ? new TypeError(`convolens: wasmPaths ${describe(options.wasmPaths)} does not make a valid URL (${e.message})`)
+      : e;
+  }
+  return new Convolens(guardModule(m), variant, options, threads);
+}
+
 // options: {simd: true|false|undefined (auto), threads: n|true|false|undefined (auto),
-//   threadsFallback: true (warn, run on one thread) | false (reject), warn, wasmPaths, locateFile}
+//   threadsFallback: true (warn, run on one thread) | false (reject), threadsTimeout (ms),
+//   warn, wasmPaths, locateFile}
 export async function load(options = {}) {
   checkLoadOptions(options);
   const { variant, threads } = await choose(options);
   if (options.locateFile && !locatorIds.has(options.locateFile)) locatorIds.set(options.locateFile, locatorIds.size + 1);
-  const key = `${variant}|${threads}|${options.wasmPaths ?? ''}|${locatorIds.get(options.locateFile) ?? ''}`;
-  if (!loaded.has(key)) {
-    const p = instantiate(variant, options, 'filters', threads).then((m) => {
-      const cl = new Convolens(guardModule(m), variant, options, threads);
-      loadKeys.set(cl, key);
-      p.instance = cl;
-      return cl;
-    }, (e) => {
-      throw e?.name === 'TypeError' && /Invalid URL/i.test(e.message)
-        ? new TypeError(`convolens: wasmPaths ${describe(options.wasmPaths)} does not make a valid URL (${e.message})`)
-        : e;
-    });
-    p.catch(() => loaded.delete(key));  // a failed load may be retried
-    loaded.set(key, p);
-  }
-  return loaded.get(key);
+  const where = `${options.wasmPaths ?? ''}|${locatorIds.get(options.locateFile) ?? ''}`;
+  if (variant !== 'simd-mt') return cached(`${variant}|1|${where}`, () => create(variant, options, 1));
+  // The pool may fail to start where threads should run (its worker script not served, blocked
+  // by the page's CSP, ...; web/lib/pool-start.js): one warning, then the single-thread SIMD
+  // module, which later loads with the same options get too.
+  return cached(`${variant}|${threads}|${where}`, async () => {
+    try {
+      return await create(variant, options, threads);
+    } catch (e) {
+      if (e instanceof TypeError) throw e;  // bad options (wasmPaths): the same with one thread
+      const why = String(e?.message ?? e).replace(/^convolens: /, '');
+      const msg = `convolens: the SIMD + threads module did not start: ${why}`;
+      if (options.threadsFallback === false) throw new Error(msg);
+      (options.warn || console.warn)(`${msg}; running on one thread (load({threads: false}) skips the attempt)`);
+      return cached(`simd|1|${where}`, () => create('simd', options, 1));
+    }
+  });
 }

@@ -6,7 +6,9 @@
 //  - whatever escapes is a real Error with a message: Embind's BindingError/InternalError (a
 //    wrong argument type the JS layer did not catch first) becomes a TypeError, a stray C++
 //    exception (a number or a WebAssembly.Exception) an Error.
-// Only errors pay for this; a successful call costs one extra JS call.
+// Only errors pay for this; a successful call costs one extra JS call. A threaded module's heap
+// views are brought up to date after each call (m.syncHeapViews, set by the loader): memory grows
+// only inside calls, and a pool thread that grows it does not update this thread's views.
 
 const guarded = new WeakSet();
 
@@ -16,7 +18,19 @@ function asError(e) {
   return new Error('convolens: internal error (a C++ exception escaped the bindings)');
 }
 
-function guardFunction(fn, resetStack) {
+function guardFunction(fn, resetStack, sync) {
+  if (sync) {
+    return function guardedNativeCall(...args) {
+      try {
+        return fn.apply(this, args);
+      } catch (e) {
+        resetStack();
+        throw asError(e);
+      } finally {
+        sync();
+      }
+    };
+  }
   return function guardedNativeCall(...args) {
     try {
       return fn.apply(this, args);
@@ -38,17 +52,18 @@ export function guardModule(m) {
   if (guarded.has(m)) return m;
   guarded.add(m);
   const reset = m.resetStack;
+  const sync = m.syncHeapViews;
   for (const key of Object.keys(m)) {
     const v = m[key];
     if (isEmbindClass(v)) {
       const proto = v.prototype;
       for (const name of Object.getOwnPropertyNames(proto)) {
         const d = Object.getOwnPropertyDescriptor(proto, name);
-        if (!CLASS_HANDLE_METHODS.has(name) && typeof d.value === 'function') proto[name] = guardFunction(d.value, reset);
+        if (!CLASS_HANDLE_METHODS.has(name) && typeof d.value === 'function') proto[name] = guardFunction(d.value, reset, sync);
       }
       for (const name of Object.getOwnPropertyNames(v)) {
         const d = Object.getOwnPropertyDescriptor(v, name);
-        if (name !== 'prototype' && typeof d.value === 'function' && d.writable) v[name] = guardFunction(d.value, reset);
+        if (name !== 'prototype' && typeof d.value === 'function' && d.writable) v[name] = guardFunction(d.value, reset, sync);
       }
       m[key] = new Proxy(v, {
         construct(target, args) {
@@ -57,11 +72,13 @@ export function guardModule(m) {
           } catch (e) {
             reset();
             throw asError(e);
+          } finally {
+            sync?.();
           }
         },
       });
     } else if (typeof v === 'function' && typeof v.argCount === 'number' && key !== 'resetStack') {
-      m[key] = guardFunction(v, reset);
+      m[key] = guardFunction(v, reset, sync);
     }
   }
   return m;

@@ -2,6 +2,8 @@
 // engine can run them (threadSupport), SIMD where the engine validates SIMD and
 // exception-handling instructions, plain otherwise. Works in browsers, workers and Node >= 18.
 import { fileUrlToPath, readFileBytes, nodeCores, evaluateCommonJs } from './node-io.js';
+import { startPool, workerScriptProblem } from './pool-start.js';
+import { guardModule } from './guard.js';
 
 // Smallest module that uses a v128 instruction (i8x16.splat + drop); validates only with SIMD.
 const SIMD_PROBE = new Uint8Array([
@@ -73,6 +75,9 @@ const SHIPPED = {
   'convolens-train-plain.wasm': () => new URL('../wasm/convolens-train-plain.wasm', import.meta.url),
   'convolens-simd-mt.mjs': () => new URL('../wasm/convolens-simd-mt.mjs', import.meta.url),
   'convolens-simd-mt.wasm': () => new URL('../wasm/convolens-simd-mt.wasm', import.meta.url),
+  // The pool's worker script, a classic script: a plain new URL (not new Worker(new URL(...)))
+  // makes bundlers copy it as a file (Vite: an asset, webpack: asset/resource) without bundling it.
+  'convolens-simd-mt.worker.js': () => new URL('../wasm/convolens-simd-mt.worker.js', import.meta.url),
 };
 
 // The URL of `file` for these load() options: locateFile, else under wasmPaths, else shipped.
@@ -123,6 +128,11 @@ export async function instantiate(variant, options = {}, part = 'filters', threa
   const mt = variant === 'simd-mt';
   // In Node the threaded module is the CommonJS build: its pool uses worker_threads.
   const glueUrl = resolveUrl(mt && isNode ? `${name}-node.cjs` : `${name}.mjs`, options);
+  // The pool's worker script (the Node build's is named .cjs: the package is ESM). A browser
+  // starts Workers from the page's own origin only: another origin fails before any download.
+  const script = mt && resolveUrl(isNode ? `${name}-node.worker.cjs` : `${name}.worker.js`, options);
+  const problem = mt && workerScriptProblem(script);
+  if (problem) throw new Error(problem);
   let factory;
   try {
     factory = mt && isNode ? await evaluateCommonJs(glueUrl) : (await import(/* webpackIgnore: true */ /* @vite-ignore */ glueUrl)).default;
@@ -139,39 +149,39 @@ export async function instantiate(variant, options = {}, part = 'filters', threa
   };
   if (mt) {
     moduleOptions.convolensPoolSize = threads - 1;
-    // The pool's worker script sits beside the glue (the Node build's is named .cjs: the package is ESM).
-    const nodeScript = isNode ? await fileUrlToPath(resolveUrl(`${name}-node.worker.cjs`, options)) : null;
-    moduleOptions.locateFile = (file) => (isNode && file.endsWith('.worker.js') ? nodeScript : resolveUrl(file, options));
+    const scriptPath = isNode ? await fileUrlToPath(script) : script;
+    moduleOptions.locateFile = (file) => (file.endsWith('.worker.js') ? scriptPath : resolveUrl(file, options));
     if (!isNode) moduleOptions.mainScriptUrlOrBlob = glueUrl;
-  }
-  const m = await factory(moduleOptions);
-  if (mt) {
+    const m = await startPool(factory, moduleOptions, options.threadsTimeout);
     freshHeapViews(m);
+    guardModule(m);  // after every call: the heap views (above), and errors as for every module
     m.setThreads(threads);
     // Node: pool workers must not keep the process alive (the caller only ever waits for them
     // inside a call); dispose() still ends them.
     if (isNode) for (const w of [...m.PThread.unusedWorkers, ...m.PThread.runningWorkers]) w.unref?.();
+    return m;
   }
-  return m;
+  return factory(moduleOptions);
 }
 // Shared memory grows without detaching old views, and a pool thread that grows it does not
-// update the main thread's views: every read of m.HEAPU8 (etc.) checks the current length.
+// update this thread's views (Emscripten refreshes them only on the thread that grew it). Memory
+// grows only inside calls into the module, and everything allocated lies below the heap's end (the
+// sbrk pointer, a word in memory): the guard (guard.js) runs syncHeapViews after each call, which
+// reads that word and makes new views only when the heap's end passed their length. Reading
+// memory.buffer instead costs ~0.25 µs a time in V8 (shared memory), the word a few ns.
 function freshHeapViews(m) {
-  for (const name of ['HEAP8', 'HEAPU8', 'HEAP16', 'HEAPU16', 'HEAP32', 'HEAPU32', 'HEAPF32', 'HEAPF64']) {
-    let view = m[name];
-    if (!view) continue;
-    const View = view.constructor;
-    Object.defineProperty(m, name, {
-      get() {
-        const buffer = m.wasmMemory.buffer;
-        if (view.byteLength !== buffer.byteLength) view = new View(buffer);
-        return view;
-      },
-      set(v) {
-        view = v;
-      },
-    });
-  }
+  const names = ['HEAP8', 'HEAPU8', 'HEAP16', 'HEAPU16', 'HEAP32', 'HEAPU32', 'HEAPF32', 'HEAPF64'].filter((n) => m[n]);
+  // In static data, below the length of any view. A module without it: compare the buffer.
+  const end = m.heapEndAddress ? m.heapEndAddress() / 4 : -1;
+  let words = m.HEAPU32, length = 0;
+  m.syncHeapViews = () => {
+    if (end >= 0 ? words[end] <= length : m.wasmMemory.buffer.byteLength === length) return;
+    const buffer = m.wasmMemory.buffer;
+    for (const n of names) if (m[n].buffer !== buffer) m[n] = new m[n].constructor(buffer);
+    words = m.HEAPU32;
+    length = buffer.byteLength;
+  };
+  m.syncHeapViews();
 }
 
 // Pool Workers (threads) a threaded module holds, running or idle: tests count them.

@@ -88,7 +88,7 @@ class ConvolensWorker {
   }
 }
 
-// options: as for load() ({simd, threads, threadsFallback, wasmPaths}; functions such as
+// options: as for load() ({simd, threads, threadsFallback, threadsTimeout, wasmPaths}; functions such as
 // locateFile and warn cannot be transferred: use wasmPaths). The worker runs the SIMD + threads
 // filter module where the page is cross-origin isolated; w.threads says how many threads run,
 // and terminate() ends them with the worker.
