@@ -73,7 +73,7 @@ test('a pool that does not start (worker script missing, or never answering): on
   const threadsBefore = osThreads();
   try {
     for (const [script, extra, why] of [[join(dir, 'missing.cjs'), {}, /a pool Worker failed: .*missing\.cjs/],
-      [silent, { threadsTimeout: 300 }, /its pool's 1 Worker\(s\) did not start within 300 ms/]]) {
+      [silent, { threadsTimeout: 300 }, /its pool of 1 Worker\(s\) did not start within 300 ms/]]) {
       const options = { threads: 2, locateFile: pool(script), ...extra };
       await expect(load({ ...options, threadsFallback: false })).rejects.toThrow(why);
       const warnings = [];

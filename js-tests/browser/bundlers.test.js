@@ -37,7 +37,7 @@ async function main() {
   const lv = await cl.live(source, document.getElementById('view'), ['laplacian-4'], options);
   while (lv.stats.frames < 1) await new Promise(requestAnimationFrame);
   const probe = await lv.probe(10, 10);
-  const mode = lv.mode;
+  const mode = lv.mode, liveEngine = lv.info.engineName;
   await lv.stop();
 
   const W = 200, px = new Uint8ClampedArray(W * W * 4).fill(255);  // a drawn 7, dark ink on white
@@ -45,7 +45,7 @@ async function main() {
   for (let x = 50; x <= 150; x++) dot(x, 40);
   for (let t = 0; t <= 1; t += 0.005) dot(Math.round(150 - 70 * t), Math.round(40 + 120 * t));
   const r = await cl.classifyDrawing({ data: px, width: W, height: W });
-  return { backend: cl.backend, filtered, live: probe.output.slice(0, 3), mode, digit: r.digit };
+  return { backend: cl.backend, filtered, live: probe.output.slice(0, 3), mode, liveEngine, digit: r.digit };
 }
 main().then((r) => (out.textContent = JSON.stringify(r)), (e) => (out.textContent = 'error: ' + e.message))
   .finally(() => (out.dataset.done = '1'));
@@ -86,7 +86,9 @@ async function openBuilt(root, { mode = 'worker', backend = 'wasm-simd128-thread
     await page.waitForFunction(() => document.getElementById('out').dataset.done === '1', null, { timeout: 90000 });
     const text = await page.textContent('#out');
     expect(text).not.toMatch(/^error/);
-    expect(JSON.parse(text)).toEqual({ backend, filtered: 128, live: [128, 128, 128], mode, digit: 7 });
+    // cl.live runs the instance's engine (its worker starts a pool of its own).
+    const liveEngine = backend === 'wasm-simd128' ? backend : expect.stringMatching(/^wasm-simd128-threads \(\d+ threads\)$/);
+    expect(JSON.parse(text)).toEqual({ backend, filtered: 128, live: [128, 128, 128], mode, liveEngine, digit: 7 });
     return problems;
   } finally {
     await context.close();

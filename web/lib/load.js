@@ -76,8 +76,9 @@ const SHIPPED = {
   'convolens-simd-mt.mjs': () => new URL('../wasm/convolens-simd-mt.mjs', import.meta.url),
   'convolens-simd-mt.wasm': () => new URL('../wasm/convolens-simd-mt.wasm', import.meta.url),
   // The pool's worker script, a classic script: a plain new URL (not new Worker(new URL(...)))
-  // makes bundlers copy it as a file (Vite: an asset, webpack: asset/resource) without bundling it.
-  'convolens-simd-mt.worker.js': () => new URL('../wasm/convolens-simd-mt.worker.js', import.meta.url),
+  // makes bundlers copy it as a file (Vite: an asset, webpack: asset/resource) without bundling
+  // it. ?no-inline: Vite would inline a file this small as a data: URL, where no pool can start.
+  'convolens-simd-mt.worker.js': () => new URL('../wasm/convolens-simd-mt.worker.js?no-inline', import.meta.url),
 };
 
 // The URL of `file` for these load() options: locateFile, else under wasmPaths, else shipped.
@@ -152,7 +153,7 @@ export async function instantiate(variant, options = {}, part = 'filters', threa
     const scriptPath = isNode ? await fileUrlToPath(script) : script;
     moduleOptions.locateFile = (file) => (file.endsWith('.worker.js') ? scriptPath : resolveUrl(file, options));
     if (!isNode) moduleOptions.mainScriptUrlOrBlob = glueUrl;
-    const m = await startPool(factory, moduleOptions, options.threadsTimeout);
+    const m = await startPool(factory, moduleOptions, script, options.threadsTimeout);
     freshHeapViews(m);
     guardModule(m);  // after every call: the heap views (above), and errors as for every module
     m.setThreads(threads);

@@ -31,12 +31,13 @@ function poolWorkers(module) {
 // is held back, and the event is marked handled so the browser reports nothing. Returns a
 // function that hands the Worker back to the glue.
 const ignore = () => {};
-function watchWorker(worker, fail) {
+function watchWorker(worker, script, fail) {
   let glueHandler = null;
   Object.defineProperty(worker, 'onerror', { configurable: true, get: () => ignore, set: (f) => (glueHandler = f) });
   const onError = (e) => {
     e?.preventDefault?.();
-    fail(e?.message ? `a pool Worker failed: ${e.message}` : 'a pool Worker could not load its script');
+    fail(e?.message ? `a pool Worker failed: ${e.message}`
+      : `a pool Worker could not load its script ${script} (missing, or blocked by the Content-Security-Policy's worker-src)`);
   };
   if (isNode) worker.on('error', onError);
   else worker.addEventListener('error', onError);
@@ -49,9 +50,10 @@ function watchWorker(worker, fail) {
 }
 
 // factory: the Emscripten module factory; moduleOptions: what it is given (its printErr is held
-// back while the pool starts). Resolves to the started module; rejects with an Error whose
-// message says what failed (no "convolens:" prefix), after ending every pool Worker.
-export async function startPool(factory, moduleOptions, timeoutMs = POOL_START_TIMEOUT_MS) {
+// back while the pool starts); script: the pool's worker script (named in errors). Resolves to
+// the started module; rejects with an Error whose message says what failed (no "convolens:"
+// prefix), after ending every pool Worker.
+export async function startPool(factory, moduleOptions, script, timeoutMs = POOL_START_TIMEOUT_MS) {
   const printErr = moduleOptions.printErr;
   const held = [];  // what the glue printed while the pool started: part of the failure's message
   let starting = true;
@@ -60,13 +62,13 @@ export async function startPool(factory, moduleOptions, timeoutMs = POOL_START_T
   const failed = new Promise((_, reject) => (fail = (why) => reject(new Error(why))));
   let timer;
   const late = new Promise((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`its pool's ${moduleOptions.convolensPoolSize} Worker(s) did not start within ${timeoutMs} ms`)), timeoutMs);
+    timer = setTimeout(() => reject(new Error(`its pool of ${moduleOptions.convolensPoolSize} Worker(s) did not start within ${timeoutMs} ms`)), timeoutMs);
   });
   const release = [];
   try {
     // The factory creates the pool's Workers synchronously; their first events come later.
     const ready = factory(moduleOptions);
-    for (const w of poolWorkers(moduleOptions)) release.push(watchWorker(w, fail));
+    for (const w of poolWorkers(moduleOptions)) release.push(watchWorker(w, script, fail));
     const m = await Promise.race([ready, failed, late]);
     for (const r of release) r();
     return m;
