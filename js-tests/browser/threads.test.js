@@ -173,10 +173,11 @@ test('a pool that cannot start: its worker script missing (a bundler did not emi
   }
 });
 
-test('a pool whose worker script is on another origin (a CDN copy) or blocked by CSP worker-src: one warning, one thread', async () => {
+test('a pool whose worker script is on another origin (a CDN copy; the way round it) or blocked by CSP worker-src: one warning, one thread', async () => {
   const root = brokenSite();
   const cdn = await serve({ root, cors: true, csp: false });
   const strict = await serve({ root, csp: "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; worker-src 'none'; img-src data:" });
+  const open = await serve({ root, csp: false });
   try {
     const a = await openPage(browser, isolated.url + 'examples/worker.html');
     const cross = await loadIn(a.page, { wasmPaths: new URL('wasm/', cdn.url).href });
@@ -185,6 +186,20 @@ test('a pool whose worker script is on another origin (a CDN copy) or blocked by
     await a.page.waitForFunction(() => /^([5-9]|\d\d+) frames, wasm-simd128-threads in a worker/.test(document.getElementById('info').textContent), null, { timeout: 20000 });
     expect(a.problems).toEqual([]);  // no Worker was tried
     await a.context.close();
+
+    // The way round it: the worker script from the page's origin, everything else from the CDN
+    // (a page whose CSP lets scripts come from the CDN: the pool Worker imports the glue from it).
+    const c = await openPage(browser, open.url + 'blank.html');
+    const mixed = await c.page.evaluate(async (cdnWasm) => {
+      const { load } = await import('/lib/convolens.js');
+      const cl = await load({ locateFile: (f) => (f.endsWith('.worker.js') ? '/wasm/' + f : cdnWasm + f) });
+      const r = { variant: cl.variant, threads: cl.threads };
+      cl.dispose();
+      return r;
+    }, new URL('wasm/', cdn.url).href);
+    expect(mixed).toEqual({ variant: 'simd-mt', threads: expect.any(Number) });
+    expect(c.problems).toEqual([]);
+    await c.context.close();
 
     const b = await openPage(browser, strict.url + 'blank.html');
     const blocked = await loadIn(b.page, {});
@@ -196,5 +211,6 @@ test('a pool whose worker script is on another origin (a CDN copy) or blocked by
   } finally {
     cdn.server.close();
     strict.server.close();
+    open.server.close();
   }
 });
