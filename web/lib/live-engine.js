@@ -61,6 +61,15 @@ export class Engine {
     this.#backend = name;
     this.#cl = cl;
     if (this.#chain) this.setChain(this.#chain);
+    // A threaded module no engine uses any more is ended: its idle pool Workers wait blocked
+    // (Atomics.wait), hold their memory and answer nothing (performance.measureUserAgentSpecificMemory
+    // then waits for its 60 s timeout). Switching back starts a new pool.
+    for (const [n, m] of this.#modules) {
+      if (m !== cl && m.threads > 1) {
+        m.dispose();
+        this.#modules.delete(n);
+      }
+    }
   }
 
   setChain(chain) {
