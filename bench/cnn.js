@@ -128,9 +128,11 @@ async function main() {
   const simd = await load({ simd: true, threads: false }), plain = await load({ simd: false });
   const threadCounts = [...new Set([1, 2, availableParallelism()])];
   const raw = await instantiate('simd', {}, 'nn');
-  // The threaded CNN module: load({threads: t}) for t > 1; one thread is the same module with no
-  // pool (load({threads: 1}) would pick the single-thread module).
-  const mtOne = await instantiate('simd-mt', {}, 'nn', 1);
+  // The threaded CNN module: load({threads: t}) for t > 1; one thread is the same module set to
+  // one thread (load({threads: 1}) would pick the single-thread module; a pool of 0 workers
+  // never resolves in Emscripten 3.1.6).
+  const mtOne = await instantiate('simd-mt', {}, 'nn', 2);
+  mtOne.setThreads(1);
   const mtInstances = new Map();
   for (const t of threadCounts) if (t > 1) mtInstances.set(t, await load({ threads: t }));
   const tfWasmDir = join(ROOT, 'node_modules/@tensorflow/tfjs-backend-wasm/dist/');
