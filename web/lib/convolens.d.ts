@@ -31,7 +31,8 @@ export interface LoadOptions {
   /** Full control: maps a file name to its URL. */
   locateFile?: (file: string) => string;
   /**
-   * Filters on several threads (the SIMD + threads module, convolens-simd-mt.*): a number 1..16,
+   * Filters and the CNN on several threads (the SIMD + threads modules, convolens-simd-mt.* and
+   * convolens-nn-simd-mt.*): a number 1..16,
    * true (the cores, up to 8), false (one thread, the SIMD module). Undefined: in Node >= 18
    * threads where they can run (wasm SIMD, more than one core); in browsers one thread, because
    * the pool's worker script must be served from the page's own origin beside the glue (bundlers
@@ -348,22 +349,26 @@ export interface TrainWorker {
 export function spawnTrainer(options?: { simd?: boolean; wasmPaths?: string }): Promise<TrainWorker>;
 
 export interface Convolens {
-  /** 'simd', 'plain' or 'simd-mt' (SIMD + threads, filters): which filter binary loaded. */
+  /** 'simd', 'plain' or 'simd-mt' (SIMD + threads: filters and CNN): which binaries load. */
   readonly variant: 'simd' | 'plain' | 'simd-mt';
   /** What the binary was compiled for: 'wasm-simd128', 'wasm-plain' or 'wasm-simd128-threads'. */
   readonly backend: string;
-  /** Threads the filters run on (1 unless the SIMD + threads module loaded; 1 after dispose()). */
+  /**
+   * Threads the filters and the CNN (loadModel, the digit classifier) run on: 1 unless the SIMD +
+   * threads modules loaded; 1 after dispose(). A CNN batch is split across them (small batches and
+   * batch 1 stay on the calling thread), and so are one image's large conv layers.
+   */
   readonly threads: number;
   /** Threads taking part from now on: 1..the number load() started (RangeError otherwise). */
   setThreads(n: number): void;
-  /** Ends every pool thread; objects made before keep working on one thread; load() afterwards starts afresh. */
+  /** Ends every pool thread (filters and CNN); objects made before keep working on one thread; load() afterwards starts afresh. */
   dispose(): void;
   readonly presets: Preset[];
   createFilter(preset: string, params?: PresetParams): Filter;
   createFilter(spec: KernelSpec): Filter;
   createPipeline(steps: Array<Filter | string | KernelSpec>): Pipeline;
   /**
-   * The first call also fetches the CNN wasm module (same variant and paths as load()). Weight
+   * The first call also fetches the CNN wasm module (same variant, threads and paths as load()). Weight
    * paths in model.json must be relative names inside the model's folder (in the browser also
    * absolute URLs of the same origin); anything else is refused before anything is read.
    */
@@ -371,7 +376,8 @@ export interface Convolens {
   /**
    * A model whose batches of at least `minBatch` images (default 64) are split across `threads`
    * (default: this.threads, else the cores up to 8): the calling thread plus Workers running the
-   * single-thread CNN module. Smaller batches run on the calling thread alone.
+   * single-thread CNN module. Smaller batches run on the calling thread alone. Needs no
+   * SharedArrayBuffer: the way to several threads on pages without cross-origin isolation.
    */
   loadParallelModel(
     source: string | URL | ModelSource | ModelArtifacts | File[] | FileList,

@@ -1,4 +1,4 @@
-// Finds, fetches and instantiates the right wasm binaries: SIMD + threads (filters) where the
+// Finds, fetches and instantiates the right wasm binaries: SIMD + threads (filters, CNN) where the
 // engine can run them (threadSupport), SIMD where the engine validates SIMD and
 // exception-handling instructions, plain otherwise. Works in browsers, workers and Node >= 18.
 import { fileUrlToPath, readFileBytes, nodeCores, evaluateCommonJs } from './node-io.js';
@@ -73,6 +73,8 @@ const SHIPPED = {
   'convolens-train-plain.wasm': () => new URL('../wasm/convolens-train-plain.wasm', import.meta.url),
   'convolens-simd-mt.mjs': () => new URL('../wasm/convolens-simd-mt.mjs', import.meta.url),
   'convolens-simd-mt.wasm': () => new URL('../wasm/convolens-simd-mt.wasm', import.meta.url),
+  'convolens-nn-simd-mt.mjs': () => new URL('../wasm/convolens-nn-simd-mt.mjs', import.meta.url),
+  'convolens-nn-simd-mt.wasm': () => new URL('../wasm/convolens-nn-simd-mt.wasm', import.meta.url),
 };
 
 // The URL of `file` for these load() options: locateFile, else under wasmPaths, else shipped.
@@ -110,7 +112,7 @@ async function fetchBinary(url) {
 
 // The wasm modules: image filters (what load() brings), the CNN engine (loaded on the first
 // loadModel / digit classifier) and the trainer, each in a SIMD and a plain build; the filters
-// also in a SIMD + threads build ('simd-mt').
+// and the CNN engine also in a SIMD + threads build ('simd-mt').
 export function moduleFile(variant, part = 'filters') {
   return part === 'filters' ? `convolens-${variant}` : `convolens-${part}-${variant}`;  // nn, train
 }
