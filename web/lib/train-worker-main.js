@@ -58,15 +58,20 @@ const ops = {
     return trainer.fitPart(data.train, { ...options, onProgress: link.part === 0 ? reporter(options) : undefined }, link);
   },
   info() {
-    return { parameters: trainer?.parameters ?? 0 };
+    return { parameters: trainer?.parameters ?? 0, test: data?.test.count ?? 0 };
   },
   pause() { trainer?.pause(); },
   resume() { trainer?.resume(); },
   stop() { abort?.abort(); trainer?.resume(); },
-  async evaluate({ wrongMax = 48 } = {}) {
-    const r = trainer.evaluate(data.test);
-    return { accuracy: r.accuracy, count: data.test.count, confusion: r.confusion, predictions: r.predictions,
-      wrong: wrongSample(r, data.test, wrongMax) };
+  // The test digits [from, to) (default all); wrong: a sample of at most wrongMax misread ones.
+  async evaluate({ wrongMax = 48, from = 0, to = data.test.count } = {}) {
+    const test = { images: data.test.images.subarray(from * 784, to * 784), labels: data.test.labels.subarray(from, to) };
+    const r = trainer.evaluate(test);
+    return { accuracy: r.accuracy, count: to - from, confusion: r.confusion, predictions: r.predictions,
+      wrong: wrongSample(r, test, wrongMax) };
+  },
+  setWeights(weightData) {
+    trainer.setWeights(new Float32Array(weightData));
   },
   save() {
     return trainer.save();

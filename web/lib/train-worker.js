@@ -72,6 +72,7 @@ class TrainWorker {
     this.#first.listeners.progress = onProgress || null;
     signal?.addEventListener('abort', () => this.stop());
     if (this.#channels.length === 1) return this.#first.send('fit', options);
+    await this.#syncWeights();
     const { parameters } = await this.#first.send('info');
     const parts = this.#channels.length;
     const buffer = (this.#shared = createShared(parts, parameters));
@@ -86,10 +87,44 @@ class TrainWorker {
       this.#shared = null;
     }
   }
+  // Every worker takes the first one's weights: after a stopped data-parallel fit one worker may
+  // have applied one step more than another.
+  async #syncWeights() {
+    const { weightData } = await this.#first.send('save');
+    await Promise.all(this.#channels.slice(1).map((c) => c.send('setWeights', weightData)));
+  }
   async pause() { return this.#shared ? setPaused(this.#shared, true) : this.#first.send('pause'); }
   async resume() { return this.#shared ? setPaused(this.#shared, false) : this.#first.send('resume'); }
   async stop() { return this.#shared ? setStop(this.#shared) : this.#first.send('stop'); }
-  evaluate(options) { return this.#first.send('evaluate', options); }
+  // The test set split across the workers (same weights everywhere), the parts merged.
+  async evaluate({ wrongMax = 48 } = {}) {
+    const parts = this.#channels.length;
+    if (parts === 1) return this.#first.send('evaluate', { wrongMax });
+    await this.#syncWeights();
+    const { test } = await this.#first.send('info');
+    const rs = await Promise.all(this.#channels.map((c, k) =>
+      c.send('evaluate', { wrongMax, from: Math.floor(test * k / parts), to: Math.floor(test * (k + 1) / parts) })));
+    const confusion = rs[0].confusion.map((row, t) => row.map((_, p) => rs.reduce((s, r) => s + r.confusion[t][p], 0)));
+    const predictions = new Uint8Array(test);
+    let at = 0, right = 0;
+    for (const r of rs) {
+      predictions.set(r.predictions, at);
+      at += r.count;
+      right += Math.round(r.accuracy * r.count);
+    }
+    const wrong = { images: new Uint8Array(0), labels: [], predicted: [], count: 0 };
+    const images = [];
+    for (const r of rs) {
+      const take = Math.min(r.wrong.labels.length, wrongMax - wrong.labels.length);
+      images.push(r.wrong.images.subarray(0, take * 784));
+      wrong.labels.push(...r.wrong.labels.slice(0, take));
+      wrong.predicted.push(...r.wrong.predicted.slice(0, take));
+      wrong.count += r.wrong.count;
+    }
+    wrong.images = new Uint8Array(wrong.labels.length * 784);
+    images.reduce((o, im) => (wrong.images.set(im, o), o + im.length), 0);
+    return { accuracy: right / test, count: test, confusion, predictions, wrong };
+  }
   save() { return this.#first.send('save'); }
   memory() { return this.#first.send('memory'); }
   dispose() { return this.#all('dispose').then(() => undefined); }
