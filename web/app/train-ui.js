@@ -160,7 +160,7 @@ async function start() {
     setState('training', `Training ${info.parameters.toLocaleString()} parameters on ${n.toLocaleString()} digits${cores}…`);
     await worker.fit({
       epochs, batchSize: 64, learningRate: parseFloat($('train-lr').value), augment: $('train-augment').checked, seed: 1,
-      testImages: 1000,
+      testImages: 500,
       onProgress: (p) => {
         Object.assign(hook, { step: p.step, totalSteps: p.totalSteps, loss: p.loss });
         curve.loss.push([p.step, p.loss]);
