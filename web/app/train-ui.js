@@ -5,7 +5,8 @@
 // Training runs on two workers where the page is cross-origin isolated (data-parallel, one per
 // core), else on one.
 // Test hook: window.__train {state, step, loss, kernelDraws, kernelSig, accuracy, seconds (of the
-// run, from the click), tests: [{seconds, accuracy, images}], predictions (first 500 test digits)}.
+// run, from the click), phases: {workers, data, created, trained} (seconds), tests: [{seconds,
+// accuracy, images}], predictions (first 500 test digits)}.
 import { spawnTrainer } from '../lib/train-worker.js';
 import { TRAIN_PRESETS } from '../lib/train.js';
 import { drawKernelHeat } from './heatmap.js';
@@ -136,7 +137,7 @@ function drawConfusion(m) {
 
 async function start() {
   clicked = performance.now();
-  Object.assign(hook, { accuracy: null, seconds: null, tests: [], predictions: null });
+  Object.assign(hook, { accuracy: null, seconds: null, tests: [], predictions: null, phases: {} });
   artifacts = null;
   curve.loss = []; curve.acc = []; curve.test = [];
   drawCurves();
@@ -147,13 +148,19 @@ async function start() {
     const workers = asked >= 1 && asked <= 2 ? asked : Math.max(1, Math.min(2, navigator.hardwareConcurrency || 1));
     worker ??= await spawnTrainer({ wasmPaths: new URL('wasm/', location.href).href, workers });
     hook.workers = worker.workers;
+    hook.phases.workers = seconds();
     const n = parseInt($('train-size').value, 10);
+    // The net (and the trainer module's first compile) while the digits download.
+    const created = worker.create(spec());
+    created.catch(() => {});  // awaited below; a download failure is the error to report
     if (n > loaded) {
       await worker.loadMnist({ train: n, test: 10000,
         onProgress: (p) => setState('loading', `Downloading the MNIST digits… ${p.loaded} of ${p.total} parts, ${mb(p.bytes)}`) });
       loaded = n;
     }
-    const info = await worker.create(spec());
+    hook.phases.data = seconds();
+    const info = await created;
+    hook.phases.created = seconds();
     drawKernels(info.kernel);
     const epochs = parseInt($('train-epochs').value, 10);
     const cores = worker.workers > 1 ? ` on ${worker.workers} workers` : '';
@@ -177,6 +184,7 @@ async function start() {
     }).catch((e) => {
       if (e.name !== 'AbortError') throw e;
     });
+    hook.phases.trained = seconds();
     setState('evaluating', 'Testing on the test digits…');
     const r = await worker.evaluate({ wrongMax: 24 });
     const count = r.count.toLocaleString();
