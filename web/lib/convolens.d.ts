@@ -270,7 +270,8 @@ export interface LoadMnistOptions {
   test?: number;
   /** Folder holding mnist-*.u8.gz (default: web/data/ next to the library). */
   url?: string;
-  onProgress?: (p: { loaded: number; total: number }) => void;
+  /** loaded of total chunks; bytes: compressed bytes fetched so far. */
+  onProgress?: (p: { loaded: number; total: number; bytes: number }) => void;
 }
 
 export interface TrainProgress {
@@ -332,21 +333,24 @@ export function loadMnist(options?: LoadMnistOptions): Promise<Mnist>;
 /** Training in a Web Worker (the page's main thread never trains). */
 export interface TrainWorker {
   readonly variant: 'simd' | 'plain';
+  /** Workers training together (1 where SharedArrayBuffer is missing: a page that is not cross-origin isolated). */
+  readonly workers: number;
   loadMnist(options?: LoadMnistOptions): Promise<{ train: number; test: number }>;
   create(spec: TrainSpec): Promise<{ parameters: number; kernel: { shape: number[]; data: Float32Array } | null }>;
   /** Progress also carries the first layer's kernel and, about ten times a run, a test accuracy. */
-  fit(options?: Omit<FitOptions, 'onProgress'> & { testImages?: number; onProgress?: (p: TrainProgress & { kernel: { shape: number[]; data: Float32Array } | null; testAccuracy?: number }) => void }): Promise<TrainProgress>;
+  fit(options?: Omit<FitOptions, 'onProgress'> & { testImages?: number; onProgress?: (p: TrainProgress & { kernel: { shape: number[]; data: Float32Array } | null; testAccuracy?: number; testImages: number }) => void }): Promise<TrainProgress>;
   pause(): Promise<void>;
   resume(): Promise<void>;
   /** The running fit() rejects with an AbortError. */
   stop(): Promise<void>;
-  evaluate(options?: { wrongMax?: number }): Promise<{ accuracy: number; confusion: number[][]; wrong: { images: Uint8Array; labels: number[]; predicted: number[]; count: number } }>;
+  evaluate(options?: { wrongMax?: number }): Promise<{ accuracy: number; count: number; confusion: number[][]; predictions: Uint8Array; wrong: { images: Uint8Array; labels: number[]; predicted: number[]; count: number } }>;
   save(): Promise<TrainedArtifacts>;
   memory(): Promise<MemoryStats>;
   dispose(): Promise<void>;
   terminate(): void;
 }
-export function spawnTrainer(options?: { simd?: boolean; wasmPaths?: string }): Promise<TrainWorker>;
+/** workers > 1: data-parallel training, each worker computes the gradients of its part of every batch. */
+export function spawnTrainer(options?: { simd?: boolean; wasmPaths?: string; workers?: number }): Promise<TrainWorker>;
 
 export interface Convolens {
   /** 'simd', 'plain' or 'simd-mt' (SIMD + threads: filters and CNN): which binaries load. */
