@@ -5,8 +5,10 @@
 // 10,000 test images (ConvNetJS, TF.js: on 1,000). Our rows also give our inference speed on
 // the same network at batch 64. Writes bench/results/train.json:
 //   [{model, impl, threads, images_per_s, inference_images_per_s, test_acc, train_images, note}]
-//   node bench/train.js [--train N] [--convnetjs N] [--tfjs N]
-import { writeFileSync, existsSync, mkdirSync } from 'node:fs';
+//   node bench/train.js [--train N] [--convnetjs N] [--tfjs N] [--ours-only]
+// --ours-only: our rows alone (no ConvNetJS, no TF.js); they replace the same rows of the
+// existing train.json, the others are kept.
+import { writeFileSync, readFileSync, existsSync, mkdirSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
@@ -20,6 +22,7 @@ const arg = (name, d) => {
   return i > 0 ? Number(process.argv[i + 1]) : d;
 };
 const N_OURS = arg('--train', 60000), N_CONVNETJS = arg('--convnetjs', 3000), N_TFJS = arg('--tfjs', 256);
+const OURS_ONLY = process.argv.includes('--ours-only');
 const MODELS = ['convnetjs', 'tiny', 'mnist'];
 const rows = [];
 const row = (r) => {
@@ -61,7 +64,7 @@ for (const model of MODELS) {
 }
 
 // ---- ConvNetJS 0.3.0: its MNIST demo network and trainer --------------------------------------
-{
+if (!OURS_ONLY) {
   const convnetjs = createRequire(import.meta.url)('convnetjs');
   const net = new convnetjs.Net();
   net.makeLayers([
@@ -103,7 +106,7 @@ const tfModel = (model) => {
 };
 tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);  // one thread, like ours
 setWasmPaths(ROOT + 'node_modules/@tensorflow/tfjs-backend-wasm/dist/');  // a file path: Node's fetch cannot read files
-for (const backend of ['cpu', 'wasm']) {
+for (const backend of OURS_ONLY ? [] : ['cpu', 'wasm']) {
   await tf.setBackend(backend);
   for (const model of ['convnetjs', 'tiny']) {
     const m = tfModel(model);
@@ -128,5 +131,8 @@ for (const backend of ['cpu', 'wasm']) {
 }
 
 mkdirSync(ROOT + 'bench/results', { recursive: true });
-writeFileSync(ROOT + 'bench/results/train.json', JSON.stringify(rows, null, 1) + '\n');
+const OUT = ROOT + 'bench/results/train.json';
+const same = (a, b) => a.model === b.model && a.impl === b.impl && a.threads === b.threads;
+const kept = OURS_ONLY && existsSync(OUT) ? JSON.parse(readFileSync(OUT, 'utf8')).filter((r) => !rows.some((n) => same(n, r))) : [];
+writeFileSync(OUT, JSON.stringify([...rows, ...kept], null, 1) + '\n');
 console.log('wrote bench/results/train.json');
