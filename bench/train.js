@@ -31,7 +31,9 @@ const row = (r) => {
     `${r.inference_images_per_s == null ? '' : r.inference_images_per_s.toFixed(0) + ' img/s inference  '}${r.test_acc == null ? '' : 'test ' + (100 * r.test_acc).toFixed(2) + '%'}  ${r.note ?? ''}`);
 };
 
-const cl = await load();
+// One thread: the trainer and the CNN module are single-threaded anyway, and the row names stay
+// "wasm-simd" whether or not the threaded filter module is present.
+const cl = await load({ threads: false });
 const mnist = await cl.loadMnist({ train: Math.max(N_OURS, N_CONVNETJS, N_TFJS), test: 10000 });
 const sub = (d, n) => ({ images: d.images.subarray(0, n * 784), labels: d.labels.subarray(0, n) });
 const floats = (u8) => Float32Array.from(u8, (v) => v / 255);
@@ -45,11 +47,18 @@ for (const model of MODELS) {
   const acc = t.evaluate(mnist.test).accuracy;
   const m = await t.model();
   const x = floats(mnist.test.images.subarray(0, 64 * 784));
-  m.predict(x);
-  let reps = 0;
-  const i0 = performance.now();
-  while (performance.now() - i0 < 2000) { m.predict(x); reps++; }
-  const inf = (64 * reps) / ((performance.now() - i0) / 1000);
+  // Our best inference on the same network: the CNN module's predict() at batch 64 (what a user
+  // would compare with), the median of five 0.5 s samples (the machine is shared).
+  const out = new Float32Array(64 * 10);
+  m.predict(x, { output: out });
+  const samples = [];
+  for (let s = 0; s < 5; s++) {
+    let reps = 0;
+    const i0 = performance.now();
+    while (performance.now() - i0 < 500) { m.predict(x, { output: out }); reps++; }
+    samples.push((64 * reps) / ((performance.now() - i0) / 1000));
+  }
+  const inf = samples.sort((a, b) => a - b)[2];
   m.dispose();
   t.dispose();
   row({ model, impl: `convolens wasm-${cl.variant}`, threads: 1, images_per_s: ips, inference_images_per_s: inf, test_acc: acc, train_images: N_OURS });
