@@ -203,14 +203,7 @@ inline void tail_wasm(const GemmArgs& g, const AIndex& ax, int i, int j, int n) 
 template <int R>
 void row_block_wasm(const GemmArgs& g, const AIndex& ax, int i) {
   int j = 0;
-#ifndef TILE_MODE
-#define TILE_MODE 0
-#endif
-#if TILE_MODE == 0 || TILE_MODE == 2
   for (; j + 16 <= g.N; j += 16) tile_wasm<R, 4>(g, ax, i, j);
-#elif TILE_MODE == 1
-  for (; j + 8 <= g.N; j += 8) tile_wasm<R, 2>(g, ax, i, j);
-#endif
   if (j + 8 <= g.N) {
     tile_wasm<R, 2>(g, ax, i, j);
     j += 8;
@@ -227,11 +220,7 @@ void row_block_wasm(const GemmArgs& g, const AIndex& ax, int i) {
 void gemm__wasm_simd(const GemmArgs& g) {
   const AIndex ax = a_index(g);
   int i = 0;
-#if TILE_MODE == 2
-  for (; i + 2 <= g.M; i += 2) row_block_wasm<2>(g, ax, i);
-#else
   for (; i + 4 <= g.M; i += 4) row_block_wasm<4>(g, ax, i);
-#endif
   for (; i < g.M; ++i) row_block_wasm<1>(g, ax, i);
 }
 #endif
