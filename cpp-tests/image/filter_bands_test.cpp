@@ -12,6 +12,7 @@
 #include "image/filter.h"
 #include "image/filter_bands.h"
 #include "image/presets.h"
+#include "row_sweep.h"
 
 namespace convolens {
 namespace {
@@ -25,44 +26,31 @@ struct BandsGuard {
   }
 };
 
-constexpr Border kBorders[] = {Border::Constant, Border::Replicate, Border::Reflect101, Border::Wrap};
-
 TEST(FilterBands, EveryRowOnOneToEightThreadsEqualsOneThread) {
   BandsGuard g;
   set_band_thresholds(0, 1);  // band every frame, down to one row a band
   int runs = 0;
-  for (const ConvVariant& row : conv_variants()) {
-    for (const testing::FilterCase& cs : testing::filter_cases()) {
-      if (cs.spec.kernel.width * cs.spec.kernel.height > 200) continue;  // the 31x31 cases: too slow here
-      for (Border border : kBorders)
-        for (int mode = 0; mode < 3; ++mode) {  // gray (1 channel), RGBA, RGBA in Mode::Gray
-          FilterSpec spec = cs.spec;
-          spec.border = border;
-          spec.border_value = 31;
-          spec.mode = mode == 2 ? Mode::Gray : Mode::Rgb;
-          const Plan plan = make_plan(spec);
-          if (!row.eligible(plan)) continue;
-          const int channels = mode == 0 ? 1 : 4;
-          for (auto [w, h] : {std::pair{19, 13}, {7, 9}}) {
-            const Img src(w, h, channels, 5u + w + h * 3 + channels);
-            Img want(w, h, channels);
-            Scratch s0;
-            apply_filter(src.view(), want.mview(), plan, s0, &row);
-            for (int t = 1; t <= 8; ++t) {
-              set_threads(t);
-              Img got(w, h, channels);
-              Scratch s;
-              std::vector<Scratch> more;
-              apply_filter_banded(src.view(), got.mview(), plan, s, more, &row);
-              ++runs;
-              ASSERT_EQ(std::memcmp(got.px.data(), want.px.data(), got.px.size()), 0)
-                  << row.name << " on " << cs.name << ", " << w << "x" << h << "x" << channels
-                  << (mode == 2 ? " gray mode" : "") << ", border " << border_name(border) << ", " << t << " threads";
-            }
-          }
+  for (const ConvVariant& row : conv_variants())
+    testing::for_each_row_case(row, 31, [&](const testing::RowCase& rc) {
+      if (rc.spec.kernel.width * rc.spec.kernel.height > 200) return;  // the 31x31 cases: too slow here
+      const int channels = rc.channels;
+      for (auto [w, h] : {std::pair{19, 13}, {7, 9}}) {
+        const Img src(w, h, channels, 5u + w + h * 3 + channels);
+        Img want(w, h, channels);
+        Scratch s0;
+        apply_filter(src.view(), want.mview(), rc.plan, s0, &row);
+        for (int t = 1; t <= 8; ++t) {
+          set_threads(t);
+          Img got(w, h, channels);
+          Scratch s;
+          std::vector<Scratch> more;
+          apply_filter_banded(src.view(), got.mview(), rc.plan, s, more, &row);
+          ++runs;
+          ASSERT_EQ(std::memcmp(got.px.data(), want.px.data(), got.px.size()), 0)
+              << row.name << " on " << rc.where(w, h) << ", " << t << " threads";
         }
-    }
-  }
+      }
+    });
   EXPECT_GT(runs, 1000);
 }
 
