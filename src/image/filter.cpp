@@ -11,6 +11,7 @@ void Pipeline::apply(const ImageView& src, const MutableImageView& dst) {
     for (int y = 0; y < h; ++y) std::memcpy(dst.row(y), src.row(y), std::size_t(w) * C);
     return;
   }
+  if (apply_pipeline_banded(src, dst, filters_, band_scratch_)) return;
   const std::size_t bytes = std::size_t(w) * h * C;
   if (filters_.size() > 1) ping_.resize(bytes);
   if (filters_.size() > 2) pong_.resize(bytes);

@@ -24,6 +24,8 @@ class Filter {
   const Plan& plan() const { return plan_; }
   const FilterSpec& spec() const { return plan_.spec; }
   const ConvVariant& variant() const { return *variant_; }
+  // Tests: run this kernel row (carried, eligible for the plan) instead of dispatch's choice.
+  void use_variant(const ConvVariant& row) { variant_ = &row; }
 
  private:
   Plan plan_;
@@ -32,7 +34,9 @@ class Filter {
   std::vector<Scratch> band_scratch_;  // bands 1.. when threads run
 };
 
-// Filters applied in sequence; intermediate frames alternate between two buffers.
+// Filters applied in sequence. Large frames on several threads run chained per band (each band
+// all stages on its rows, image/filter_bands.h) where the stages allow it; otherwise stage by
+// stage, intermediate frames alternating between two buffers, each stage banded.
 class Pipeline {
  public:
   void add(Filter* f) { filters_.push_back(f); }  // not owned
@@ -43,6 +47,7 @@ class Pipeline {
  private:
   std::vector<Filter*> filters_;
   Buffer ping_, pong_;
+  std::vector<Scratch> band_scratch_;  // bands of chained frames
 };
 
 }  // namespace convolens

@@ -3,6 +3,7 @@
 // band reads its halo rows and restarts running sums at its first row), each with its own
 // Scratch. The result is the single-thread frame byte for byte, by construction.
 #pragma once
+#include <span>
 #include <vector>
 
 #include "image/conv_registry.h"
@@ -20,7 +21,30 @@ constexpr int kMinBandRows = 16;
 void apply_filter_banded(const ImageView& src, const MutableImageView& dst, const Plan& plan, Scratch& scratch,
                          std::vector<Scratch>& band_scratch, const ConvVariant* variant = nullptr);
 
+// ---- pipelines chained per band ----
+// A band runs every stage on its own rows: the last stage's output rows, the rows of the stage
+// before that those read (their halo, through the border), and so on back to the source. One
+// pass over the pool per frame instead of one per stage, and a band's intermediate rows stay
+// with its thread. Each band recomputes the halo rows it shares with its neighbours.
+class Filter;
+
+// Whether the stages can chain per band: a stage after the first reads the previous stage's
+// rows through its border, and Wrap reads the far edge's rows, which no band near the near edge
+// computes. Such pipelines run stage by stage (each stage banded).
+bool can_chain(std::span<Filter* const> stages);
+
+// Runs the filters in sequence, chained per band, on validated images. Returns false, having
+// done nothing, when the frame is not banded (small, few rows, one thread), fewer than 2
+// stages, or !can_chain: the caller then runs stage by stage. band_scratch: one per band (its
+// Scratch::chain buffers hold the band's intermediate rows), grown as needed and kept.
+bool apply_pipeline_banded(const ImageView& src, const MutableImageView& dst, std::span<Filter* const> stages,
+                           std::vector<Scratch>& band_scratch);
+
 // Tests: band every frame (min_pixels 0, min_rows 1); negative values restore the defaults.
 void set_band_thresholds(long min_pixels, int min_rows);
+// Benchmarks: cut frames into bands_per_thread bands per thread (threads claim them as they
+// come), and run chained pipeline bands in strips of strip_rows output rows (all stages per
+// strip; 0: the whole band at once); values below 1 (resp. 0) restore the defaults.
+void set_band_split(int bands_per_thread, int strip_rows);
 
 }  // namespace convolens
