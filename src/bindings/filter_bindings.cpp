@@ -211,6 +211,5 @@ EMSCRIPTEN_BINDINGS(convolens_filters) {
   // Tests: band every frame (0, 1) to compare bands with the single-thread module on small
   // images; (-1, -1) restores the measured thresholds (image/filter_bands.h).
   function("setBandThresholds", +[](double min_pixels, int min_rows) { set_band_thresholds(long(min_pixels), min_rows); });
-  function("setBandSplit", &set_band_split);  // benchmarks
 #endif
 }

@@ -4,6 +4,11 @@
 
 namespace convolens {
 
+void Filter::apply(const ImageView& src, const MutableImageView& dst) {
+  Filter* self = this;
+  if (!apply_pipeline_banded(src, dst, {&self, 1}, band_scratch_)) apply_filter(src, dst, plan_, scratch_, variant_);
+}
+
 void Pipeline::apply(const ImageView& src, const MutableImageView& dst) {
   validate_images(src, dst);
   const int w = src.width, h = src.height, C = src.channels;

@@ -17,10 +17,9 @@ class Filter {
     variant_ = &select_variant(p);
     plan_ = std::move(p);
   }
-  // Large frames run in bands of rows over the module's threads (image/filter_bands.h).
-  void apply(const ImageView& src, const MutableImageView& dst) {
-    apply_filter_banded(src, dst, plan_, scratch_, band_scratch_, variant_);
-  }
+  // Large frames run in bands of rows over the module's threads (image/filter_bands.h): a
+  // pipeline of one stage.
+  void apply(const ImageView& src, const MutableImageView& dst);
   const Plan& plan() const { return plan_; }
   const FilterSpec& spec() const { return plan_.spec; }
   const ConvVariant& variant() const { return *variant_; }
@@ -31,7 +30,7 @@ class Filter {
   Plan plan_;
   const ConvVariant* variant_ = nullptr;
   Scratch scratch_;
-  std::vector<Scratch> band_scratch_;  // bands 1.. when threads run
+  std::vector<Scratch> band_scratch_;  // one per band when threads run
 };
 
 // Filters applied in sequence. Large frames on several threads run chained per band (each band

@@ -9,15 +9,11 @@ namespace convolens {
 namespace {
 long g_min_pixels = kMinBandedPixels;
 int g_min_rows = kMinBandRows;
-constexpr int kBandsPerThread = 1;
-constexpr int kChainStripRows = 0;
-int g_bands_per_thread = kBandsPerThread;
-int g_strip_rows = kChainStripRows;
 
 // Frames run in this many bands (<= 1: on the calling thread).
 int band_count(const ImageView& src) {
   if (!kThreadsBuilt || long(src.width) * src.height < g_min_pixels) return 1;
-  return std::min(threads() * g_bands_per_thread, src.height / g_min_rows);
+  return std::min(threads(), src.height / g_min_rows);
 }
 
 // The rows of a stage's input that its output rows [y0, y1) read: the window's virtual rows
@@ -37,8 +33,8 @@ void input_rows(const Plan& p, int y0, int y1, int h, int& lo, int& hi) {
 // writes its rows [lo, hi) into one of the band's chain buffers, seen through a frame-sized view
 // whose row lo is the buffer's start (only those rows are ever read or written: input_rows is
 // exactly what the kernels read, see run_filter_rows).
-__attribute__((noinline)) void chain_rows(const ImageView& src, const MutableImageView& dst, int y0, int y1,
-                                          std::span<Filter* const> stages, Scratch& scratch) {
+void chain_rows(const ImageView& src, const MutableImageView& dst, int y0, int y1, std::span<Filter* const> stages,
+                Scratch& scratch) {
   const int n = int(stages.size()), w = src.width, h = src.height, C = src.channels;
   const std::ptrdiff_t stride = std::ptrdiff_t(w) * C;
   ImageView in = src;
@@ -63,10 +59,6 @@ void set_band_thresholds(long min_pixels, int min_rows) {
   g_min_rows = min_rows < 1 ? kMinBandRows : min_rows;
 }
 
-void set_band_split(int bands_per_thread, int strip_rows) {
-  g_bands_per_thread = bands_per_thread < 1 ? kBandsPerThread : bands_per_thread;
-  g_strip_rows = strip_rows < 0 ? kChainStripRows : strip_rows;
-}
 
 void apply_filter_banded(const ImageView& src, const MutableImageView& dst, const Plan& plan, Scratch& scratch,
                          std::vector<Scratch>& band_scratch, const ConvVariant* variant) {
@@ -92,13 +84,11 @@ bool can_chain(std::span<Filter* const> stages) {
 bool apply_pipeline_banded(const ImageView& src, const MutableImageView& dst, std::span<Filter* const> stages,
                            std::vector<Scratch>& band_scratch) {
   const int bands = band_count(src);
-  if (bands <= 1 || stages.size() < 2 || !can_chain(stages)) return false;
+  if (bands <= 1 || !can_chain(stages)) return false;
+  validate_images(src, dst);  // bad input fails here, on the calling thread
   if (band_scratch.size() < std::size_t(bands)) band_scratch.resize(bands);
-  const int strip = g_strip_rows;
-  parallel_chunks(src.height, bands, [&](int band, int y0, int y1) {
-    const int step = strip > 0 ? strip : y1 - y0;
-    for (int s = y0; s < y1; s += step) chain_rows(src, dst, s, std::min(y1, s + step), stages, band_scratch[band]);
-  });
+  parallel_chunks(src.height, bands,
+                  [&](int band, int y0, int y1) { chain_rows(src, dst, y0, y1, stages, band_scratch[band]); });
   return true;
 }
 

@@ -16,7 +16,8 @@ constexpr long kMinBandedPixels = 48 * 1024;
 // A band has at least this many rows (every band recomputes the halo rows its window needs).
 constexpr int kMinBandRows = 16;
 
-// apply_filter, in bands over the pool's threads when the frame is large enough.
+// apply_filter, in bands over the pool's threads when the frame is large enough (a filter's
+// plan and row; Filter::apply runs the same bands through apply_pipeline_banded).
 // band_scratch: the Scratch of bands 1.. (band 0 uses `scratch`), grown as needed and kept.
 void apply_filter_banded(const ImageView& src, const MutableImageView& dst, const Plan& plan, Scratch& scratch,
                          std::vector<Scratch>& band_scratch, const ConvVariant* variant = nullptr);
@@ -33,18 +34,15 @@ class Filter;
 // computes. Such pipelines run stage by stage (each stage banded).
 bool can_chain(std::span<Filter* const> stages);
 
-// Runs the filters in sequence, chained per band, on validated images. Returns false, having
-// done nothing, when the frame is not banded (small, few rows, one thread), fewer than 2
-// stages, or !can_chain: the caller then runs stage by stage. band_scratch: one per band (its
-// Scratch::chain buffers hold the band's intermediate rows), grown as needed and kept.
+// Runs the filters in sequence, chained per band (Filter::apply: one stage). Returns false,
+// having done nothing, when the frame is not banded (small, few rows, one thread) or
+// !can_chain: the caller then runs on one thread, or stage by stage. Bad input throws here, on
+// the calling thread. band_scratch: one per band (its Scratch::chain buffers hold the band's
+// intermediate rows), grown as needed and kept.
 bool apply_pipeline_banded(const ImageView& src, const MutableImageView& dst, std::span<Filter* const> stages,
                            std::vector<Scratch>& band_scratch);
 
 // Tests: band every frame (min_pixels 0, min_rows 1); negative values restore the defaults.
 void set_band_thresholds(long min_pixels, int min_rows);
-// Benchmarks: cut frames into bands_per_thread bands per thread (threads claim them as they
-// come), and run chained pipeline bands in strips of strip_rows output rows (all stages per
-// strip; 0: the whole band at once); values below 1 (resp. 0) restore the defaults.
-void set_band_split(int bands_per_thread, int strip_rows);
 
 }  // namespace convolens
