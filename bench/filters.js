@@ -134,6 +134,8 @@ const opencv = {
 // dispatched variants only.
 const results = [];
 const notes = [];
+const pad = (s, n) => String(s).padEnd(n);
+const padl = (s, n) => String(s).padStart(n);
 if (!SCALING_ONLY) {
   let native = [];
   const nativeBin = [process.env.CONVOLENS_NATIVE_BENCH, join(ROOT, 'build/native/bench_filters')].filter(Boolean).find(existsSync);
@@ -174,8 +176,6 @@ if (!SCALING_ONLY) {
     fp.dispose();
   }
 
-  const pad = (s, n) => String(s).padEnd(n);
-  const padl = (s, n) => String(s).padStart(n);
   console.log(`convolens filters, ${W}x${H} RGBA, Node ${process.versions.node}, one thread${QUICK ? ' (quick)' : ''}\n`);
   console.log(`${pad('op', 16)}${pad('impl', 22)}${padl('median ms', 11)}${padl('Mpix/s', 9)}${padl('vs opencv', 11)}${padl('vs naive', 10)}  variant`);
   for (const r of results) {
