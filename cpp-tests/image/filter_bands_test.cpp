@@ -19,6 +19,7 @@ namespace convolens {
 namespace {
 
 using testing::Img;
+using testing::kBorders;
 
 struct BandsGuard {
   ~BandsGuard() {
