@@ -1,9 +1,11 @@
-// npm run bench:cnn: CNN inference, convolens (wasm SIMD, wasm plain, and batches split across
-// 1, 2 and os.availableParallelism() threads: convolens-wasm-simd-mt, a ParallelModel) vs
+// npm run bench:cnn: CNN inference, convolens (wasm SIMD, wasm plain, the SIMD + threads CNN
+// module at 1, 2 and os.availableParallelism() threads: convolens-wasm-simd-mt, and batches split
+// across Workers running the single-thread module: convolens-wasm-workers, a ParallelModel) vs
 // TensorFlow.js (wasm backend with SIMD, cpu backend, one thread), in one run. Medians after
 // warm-up, the implementations sampled in turn so they share the machine's background load.
 // Writes bench/results/cnn.json: [{case, impl, threads, batch, median_ms, images_per_s, gflops}].
-//   node bench/cnn.js [--quick]      (--quick: fewer samples, for a smoke run)
+//   node bench/cnn.js [--quick] [--case mnist_tiny]   (--quick: fewer samples, for a smoke run;
+//   --case: that case only, written to build/results/cnn-<case>.json)
 import { readFileSync, writeFileSync, existsSync, mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
@@ -13,6 +15,7 @@ import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { load } from '../web/lib/convolens.js';
 import { instantiate } from '../web/lib/load.js';
+import { loadModel } from '../web/lib/model.js';
 import { random, artifactsOf as saveArtifacts, mnistTiny } from '../tools/tfjs-peer.js';
 
 const artifactsOf = (model) => saveArtifacts(tf, model);
@@ -21,6 +24,7 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 
 const QUICK = process.argv.includes('--quick');
 const SAMPLES = QUICK ? 3 : 7;
+const ONLY = process.argv.includes('--case') ? process.argv[process.argv.indexOf('--case') + 1] : null;
 
 // Runners are measured interleaved: calibrate each (warm-up, then enough calls per sample to
 // last >= ~50 ms), then take one sample of each in turn, round after round, so that they all
@@ -124,6 +128,13 @@ async function main() {
   const simd = await load({ simd: true, threads: false }), plain = await load({ simd: false });
   const threadCounts = [...new Set([1, 2, availableParallelism()])];
   const raw = await instantiate('simd', {}, 'nn');
+  // The threaded CNN module: load({threads: t}) for t > 1; one thread is the same module set to
+  // one thread (load({threads: 1}) would pick the single-thread module; a pool of 0 workers
+  // never resolves in Emscripten 3.1.6).
+  const mtOne = await instantiate('simd-mt', {}, 'nn', 2);
+  mtOne.setThreads(1);
+  const mtInstances = new Map();
+  for (const t of threadCounts) if (t > 1) mtInstances.set(t, await load({ threads: t }));
   const tfWasmDir = join(ROOT, 'node_modules/@tensorflow/tfjs-backend-wasm/dist/');
   tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);  // one thread, like ours
   setWasmPaths(tfWasmDir);  // a file path: the backend's own loader reads it (Node's fetch cannot)
@@ -137,6 +148,7 @@ async function main() {
   const sh = await shipped();
   if (sh) cases.splice(1, 0, ['shipped', sh, [1, 64, 1000]]);
   else console.log('shipped    (web/models/mnist/model.json not present: skipped)');
+  if (ONLY) cases.splice(0, cases.length, ...cases.filter(([n]) => n === ONLY));
 
   for (const [name, peer, batches] of cases) {
     const art = await artifactsOf(peer);
@@ -144,8 +156,11 @@ async function main() {
     const per = shape.reduce((a, b) => a * b, 1);
     const flops = flopsPerImage(peer);
     const ours = { 'convolens-wasm-simd': await simd.loadModel(art), 'convolens-wasm-plain': await plain.loadModel(art) };
-    const parallel = new Map();
-    for (const t of threadCounts) parallel.set(t, await simd.loadParallelModel(art, { threads: t }));
+    const parallel = new Map(), mt = new Map();
+    for (const t of threadCounts) {
+      parallel.set(t, await simd.loadParallelModel(art, { threads: t }));
+      mt.set(t, t === 1 ? await loadModel(mtOne, art) : await mtInstances.get(t).loadModel(art));
+    }
     await tf.setBackend('wasm');
     const wasmModel = await tf.loadLayersModel(tf.io.fromMemory(art));
     await tf.setBackend('cpu');
@@ -167,7 +182,8 @@ async function main() {
       });
       const runners = [
         ...Object.entries(ours).map(([impl, m]) => ({ name: impl, fn: () => m.predict(x) })),
-        ...[...parallel].map(([t, m]) => ({ name: 'convolens-wasm-simd-mt', threads: t, async: true, fn: () => m.predict(x) })),
+        ...[...mt].map(([t, m]) => ({ name: 'convolens-wasm-simd-mt', threads: t, fn: () => m.predict(x) })),
+        ...[...parallel].map(([t, m]) => ({ name: 'convolens-wasm-workers', threads: t, async: true, fn: () => m.predict(x) })),
         tfRunner('wasm', wasmModel),
         tfRunner('cpu', peer),
       ];
@@ -190,11 +206,12 @@ async function main() {
     await tf.setBackend('cpu');
     for (const m of Object.values(ours)) m.dispose();
     for (const m of parallel.values()) m.dispose();
+    for (const m of mt.values()) m.dispose();
   }
 
   // The kernel rows: the scalar reference against the row the model picks (the first of the
   // table), on the large conv (printed only; cnn.json keeps the schema of the issue).
-  {
+  if (!ONLY) {
     const peer = convLarge();
     const m = await simd.loadModel(await artifactsOf(peer));
     const x = random(64 * 64 * 32, 7);
@@ -212,32 +229,35 @@ async function main() {
   }
 
   // --quick runs are smoke tests: they do not replace the recorded results.
-  const out = join(ROOT, QUICK ? 'build/results/cnn-quick.json' : 'bench/results/cnn.json');
+  const out = join(ROOT, ONLY ? `build/results/cnn-${ONLY}.json` : QUICK ? 'build/results/cnn-quick.json' : 'bench/results/cnn.json');
   mkdirSync(dirname(out), { recursive: true });
   writeFileSync(out, JSON.stringify(results, null, 1) + '\n');
   // Ratios against the targets of the issue.
   const get = (c, i, b, t = 1) => results.find((r) => r.case === c && r.impl === i && r.batch === b && r.threads === t);
-  const peak = results.find((r) => r.case === 'simd_peak').gflops;
+  const peak = results.find((r) => r.case === 'simd_peak')?.gflops;
   console.log('\nvs tfjs-wasm (SIMD, 1 thread):');
   for (const c of ['mnist_tiny', 'shipped'])
     for (const b of [1, 64, 1000]) {
       const o = get(c, 'convolens-wasm-simd', b), t = get(c, 'tfjs-wasm', b);
       if (o && t) console.log(`  ${c} batch ${b}: ${(t.median_ms / o.median_ms).toFixed(2)}x faster (${o.images_per_s.toFixed(0)} vs ${t.images_per_s.toFixed(0)} img/s)`);
     }
-  console.log(`\nthreads (batches split across Workers vs the single-thread SIMD model; ${availableParallelism()} cores reported, shared machine):`);
-  for (const c of ['mnist_tiny', 'shipped', 'conv_large'])
-    for (const b of [1, 64, 1000]) {
-      const o = get(c, 'convolens-wasm-simd', b);
-      if (!o) continue;
-      const parts = threadCounts.map((t) => {
-        const m = get(c, 'convolens-wasm-simd-mt', b, t);
-        return `${t}t ${(o.median_ms / m.median_ms).toFixed(2)}x (eff. ${Math.round((o.median_ms / m.median_ms / t) * 100)}%)`;
-      });
-      const tw = get(c, 'tfjs-wasm', b), best = Math.min(...threadCounts.map((t) => get(c, 'convolens-wasm-simd-mt', b, t).median_ms));
-      console.log(`  ${c} batch ${b}: ${parts.join(', ')}${tw ? `; best vs tfjs-wasm ${(tw.median_ms / best).toFixed(2)}x` : ''}`);
-    }
+  for (const impl of ['convolens-wasm-simd-mt', 'convolens-wasm-workers']) {
+    console.log(`\nthreads, ${impl} vs the single-thread SIMD model (${availableParallelism()} cores reported, shared machine):`);
+    for (const c of ['mnist_tiny', 'shipped', 'conv_large'])
+      for (const b of [1, 64, 1000]) {
+        const o = get(c, 'convolens-wasm-simd', b);
+        if (!o) continue;
+        const parts = threadCounts.map((t) => {
+          const m = get(c, impl, b, t);
+          return `${t}t ${(o.median_ms / m.median_ms).toFixed(2)}x (eff. ${Math.round((o.median_ms / m.median_ms / t) * 100)}%)`;
+        });
+        const tw = get(c, 'tfjs-wasm', b), best = Math.min(...threadCounts.map((t) => get(c, impl, b, t).median_ms));
+        console.log(`  ${c} batch ${b}: ${parts.join(', ')}${tw ? `; best vs tfjs-wasm ${(tw.median_ms / best).toFixed(2)}x` : ''}`);
+      }
+  }
   const cl = get('conv_large', 'convolens-wasm-simd', 1);
-  console.log(`  conv_large: ${cl.gflops.toFixed(1)} GFLOP/s = ${((cl.gflops / peak) * 100).toFixed(0)}% of the f32x4 peak (${peak.toFixed(1)} GFLOP/s)`);
+  for (const c of mtInstances.values()) c.dispose();
+  if (cl) console.log(`  conv_large: ${cl.gflops.toFixed(1)} GFLOP/s = ${((cl.gflops / peak) * 100).toFixed(0)}% of the f32x4 peak (${peak.toFixed(1)} GFLOP/s)`);
 }
 
 main().catch((e) => {

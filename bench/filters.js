@@ -1,23 +1,32 @@
 // npm run bench:filters: image filters on a deterministic 1280x720 RGBA frame, in one run:
 // convolens (wasm SIMD, wasm plain, native) vs naive JavaScript vs OpenCV.js, same kernels and
-// border (replicate). Then the scaling section: 1280x720, 1920x1080 and 3840x2160 frames (same
-// content) on the single-thread SIMD module, the SIMD + threads module at 1, 2 and
-// os.availableParallelism() threads, OpenCV.js 4.x and OpenCV.js 5.0 alpha (opencv-js-wasm).
-// Medians after warm-up. Prints tables with ratios and writes bench/results/filters.json:
-// [{op, impl, width, height, threads, median_ms, mpix_per_s}].
-//   node bench/filters.js [--quick]
+// border (replicate); medians after warm-up. Then the scaling section: 1280x720, 1920x1080 and
+// 3840x2160 frames (same content) on the single-thread SIMD module, the SIMD + threads module at
+// 1, 2 and os.availableParallelism() threads, OpenCV.js 4.x and OpenCV.js 5.0 alpha
+// (opencv-js-wasm), timed in interleaved rounds (bench/rounds.js): medians over the rounds and
+// per-round speed-ups with their range. Prints tables with ratios and writes
+// bench/results/filters.json: [{op, impl, width, height, threads, median_ms, mpix_per_s}]
+// (scaling rows also min_ms, max_ms, rounds).
+//   node bench/filters.js [--quick] [--rounds N (>= 9)] [--scaling-only] [--ops a,b] [--sizes WxH,...]
+// (a subset, with --scaling-only, --ops or --sizes, prints only and leaves the results file alone)
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { availableParallelism } from 'node:os';
+import { availableParallelism, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { load } from '../web/lib/convolens.js';
 import { convolveNaive, gradientMagnitudeNaive } from '../web/lib/naive.js';
-import { CUSTOM7, OPS } from './filter-ops.js';
+import { CUSTOM7, OPS as ALL_OPS } from './filter-ops.js';
+import { interleave, ratio } from './rounds.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const QUICK = process.argv.includes('--quick');
+const arg = (name) => { const i = process.argv.indexOf(name); return i > 0 ? process.argv[i + 1] : undefined; };
+// --scaling-only: skip the 1280x720 single-thread tables; --ops a,b and --sizes 1920x1080,...: a subset.
+const SCALING_ONLY = process.argv.includes('--scaling-only');
+const OPS = arg('--ops') ? ALL_OPS.filter((o) => arg('--ops').split(',').includes(o.op)) : ALL_OPS;
+const SIZES_ARG = arg('--sizes')?.split(',').map((s) => s.split('x').map(Number));
 const W = 1280, H = 720, MPIX = (W * H) / 1e6;
 
 
@@ -123,114 +132,134 @@ const opencv = {
 
 // Native: tools/bench_filters from build/native (built by scripts/bench.sh; CONVOLENS_NATIVE_BENCH=path overrides);
 // dispatched variants only.
-let native = [];
-const nativeBin = [process.env.CONVOLENS_NATIVE_BENCH, join(ROOT, 'build/native/bench_filters')].filter(Boolean).find(existsSync);
-if (nativeBin) {
-  const out = execFileSync(nativeBin, ['--reps', QUICK ? '5' : '21', '--custom7x7', CUSTOM7.join(',')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
-  native = JSON.parse(out);
-} else {
-  console.warn('bench: no build/native/bench_filters; run scripts/build.sh native (skipping convolens-native)');
-}
-
 const results = [];
 const notes = [];
-const copies = [];
-const dst = new Uint8ClampedArray(W * H * 4);
-for (const { op, preset, spec } of OPS) {
-  const make = (cl) => (preset ? cl.createFilter(...preset) : cl.createFilter(spec));
-  const fs = make(simd), fp = make(plain);
-  const k = fs.kernel;
-  const add = (impl, ms, extra = {}) => {
-    results.push({ op, impl, width: W, height: H, threads: 1, median_ms: +ms.toFixed(4), mpix_per_s: +(MPIX / ms * 1e3).toFixed(2), ...extra });
-    process.stderr.write(`  ${op} ${impl}: ${ms.toFixed(3)} ms\n`);
-  };
-  // Like OpenCV's Mats, the frame sits in wasm memory already (input() + run(): no copies).
-  fs.input(W, H).set(src);
-  fp.input(W, H).set(src);
-  add('convolens-wasm-simd', measure(() => fs.run(), QUICK ? 5 : 15), { variant: fs.variant });
-  const ours = Uint8ClampedArray.from(fs.run());
-  copies.push(`${op}: convolens-wasm-simd apply(image, output) with both copies: ${measure(() => fs.apply(image, dst), QUICK ? 3 : 9).toFixed(3)} ms`);
-  add('convolens-wasm-plain', measure(() => fp.run(), QUICK ? 3 : 7), { variant: fp.variant });
-  const n = native.find((r) => r.op === op && r.dispatched);
-  if (n) add('convolens-native', n.median_ms, { variant: n.variant });
-  const naive = op === 'sobel_magnitude'
-    ? () => gradientMagnitudeNaive(src, dst, W, H, { width: 3, height: 3, weightsX: k.weights, weightsY: simd.presets.find((p) => p.name === 'sobel-magnitude').kernelY.weights })
-    : () => convolveNaive(src, dst, W, H, { ...k });
-  add('naive-js', measure(naive, QUICK ? 1 : 3));
-  notes.push(`${op}: naive-js differs from convolens by at most ${maxDiff(dst, ours)}`);
-  add('opencv-js', measure(opencv[op](k), QUICK ? 3 : 9));
-  notes.push(`${op}: opencv-js differs from convolens by at most ${maxDiff(cvDst.data, ours)}`);
-  fs.dispose();
-  fp.dispose();
-}
-
 const pad = (s, n) => String(s).padEnd(n);
 const padl = (s, n) => String(s).padStart(n);
-console.log(`convolens filters, ${W}x${H} RGBA, Node ${process.versions.node}, one thread${QUICK ? ' (quick)' : ''}\n`);
-console.log(`${pad('op', 16)}${pad('impl', 22)}${padl('median ms', 11)}${padl('Mpix/s', 9)}${padl('vs opencv', 11)}${padl('vs naive', 10)}  variant`);
-for (const r of results) {
-  const cvr = results.find((q) => q.op === r.op && q.impl === 'opencv-js');
-  const nv = results.find((q) => q.op === r.op && q.impl === 'naive-js');
-  console.log(`${pad(r.op, 16)}${pad(r.impl, 22)}${padl(r.median_ms.toFixed(3), 11)}${padl(r.mpix_per_s.toFixed(0), 9)}` +
-    `${padl((cvr.median_ms / r.median_ms).toFixed(1) + 'x', 11)}${padl((nv.median_ms / r.median_ms).toFixed(1) + 'x', 10)}  ${r.variant ?? ''}`);
-}
-console.log('');
-for (const { op } of OPS) {
-  const s = results.find((q) => q.op === op && q.impl === 'convolens-wasm-simd');
-  const p = results.find((q) => q.op === op && q.impl === 'convolens-wasm-plain');
-  console.log(`${pad(op, 16)} wasm SIMD is ${(p.median_ms / s.median_ms).toFixed(1)}x wasm plain`);
-}
-console.log('\n' + copies.join('\n'));
+if (!SCALING_ONLY) {
+  let native = [];
+  const nativeBin = [process.env.CONVOLENS_NATIVE_BENCH, join(ROOT, 'build/native/bench_filters')].filter(Boolean).find(existsSync);
+  if (nativeBin) {
+    const out = execFileSync(nativeBin, ['--reps', QUICK ? '5' : '21', '--custom7x7', CUSTOM7.join(',')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    native = JSON.parse(out);
+  } else {
+    console.warn('bench: no build/native/bench_filters; run scripts/build.sh native (skipping convolens-native)');
+  }
 
-// Gray mode (luminance -> convolve -> gray written to R, G, B; alpha kept), wasm SIMD vs plain.
-const gray = [];
-for (const { op, preset, spec } of OPS) {
-  const opts = { mode: 'gray' };
-  const make = (cl) => (preset ? cl.createFilter(preset[0], { ...preset[1], ...opts }) : cl.createFilter({ ...spec, ...opts }));
-  const fs = make(simd), fp = make(plain);
-  fs.input(W, H).set(src);
-  fp.input(W, H).set(src);
-  const s = measure(() => fs.run(), QUICK ? 5 : 15), p = measure(() => fp.run(), QUICK ? 3 : 7);
-  gray.push(`${pad(op, 16)} gray mode: wasm SIMD ${s.toFixed(3)} ms, wasm plain ${p.toFixed(3)} ms (${(p / s).toFixed(1)}x)  ${fs.variant}`);
-  fs.dispose();
-  fp.dispose();
+  const copies = [];
+  const dst = new Uint8ClampedArray(W * H * 4);
+  for (const { op, preset, spec } of OPS) {
+    const make = (cl) => (preset ? cl.createFilter(...preset) : cl.createFilter(spec));
+    const fs = make(simd), fp = make(plain);
+    const k = fs.kernel;
+    const add = (impl, ms, extra = {}) => {
+      results.push({ op, impl, width: W, height: H, threads: 1, median_ms: +ms.toFixed(4), mpix_per_s: +(MPIX / ms * 1e3).toFixed(2), ...extra });
+      process.stderr.write(`  ${op} ${impl}: ${ms.toFixed(3)} ms\n`);
+    };
+    // Like OpenCV's Mats, the frame sits in wasm memory already (input() + run(): no copies).
+    fs.input(W, H).set(src);
+    fp.input(W, H).set(src);
+    add('convolens-wasm-simd', measure(() => fs.run(), QUICK ? 5 : 15), { variant: fs.variant });
+    const ours = Uint8ClampedArray.from(fs.run());
+    copies.push(`${op}: convolens-wasm-simd apply(image, output) with both copies: ${measure(() => fs.apply(image, dst), QUICK ? 3 : 9).toFixed(3)} ms`);
+    add('convolens-wasm-plain', measure(() => fp.run(), QUICK ? 3 : 7), { variant: fp.variant });
+    const n = native.find((r) => r.op === op && r.dispatched);
+    if (n) add('convolens-native', n.median_ms, { variant: n.variant });
+    const naive = op === 'sobel_magnitude'
+      ? () => gradientMagnitudeNaive(src, dst, W, H, { width: 3, height: 3, weightsX: k.weights, weightsY: simd.presets.find((p) => p.name === 'sobel-magnitude').kernelY.weights })
+      : () => convolveNaive(src, dst, W, H, { ...k });
+    add('naive-js', measure(naive, QUICK ? 1 : 3));
+    notes.push(`${op}: naive-js differs from convolens by at most ${maxDiff(dst, ours)}`);
+    add('opencv-js', measure(opencv[op](k), QUICK ? 3 : 9));
+    notes.push(`${op}: opencv-js differs from convolens by at most ${maxDiff(cvDst.data, ours)}`);
+    fs.dispose();
+    fp.dispose();
+  }
+
+  console.log(`convolens filters, ${W}x${H} RGBA, Node ${process.versions.node}, one thread${QUICK ? ' (quick)' : ''}\n`);
+  console.log(`${pad('op', 16)}${pad('impl', 22)}${padl('median ms', 11)}${padl('Mpix/s', 9)}${padl('vs opencv', 11)}${padl('vs naive', 10)}  variant`);
+  for (const r of results) {
+    const cvr = results.find((q) => q.op === r.op && q.impl === 'opencv-js');
+    const nv = results.find((q) => q.op === r.op && q.impl === 'naive-js');
+    console.log(`${pad(r.op, 16)}${pad(r.impl, 22)}${padl(r.median_ms.toFixed(3), 11)}${padl(r.mpix_per_s.toFixed(0), 9)}` +
+      `${padl((cvr.median_ms / r.median_ms).toFixed(1) + 'x', 11)}${padl((nv.median_ms / r.median_ms).toFixed(1) + 'x', 10)}  ${r.variant ?? ''}`);
+  }
+  console.log('');
+  for (const { op } of OPS) {
+    const s = results.find((q) => q.op === op && q.impl === 'convolens-wasm-simd');
+    const p = results.find((q) => q.op === op && q.impl === 'convolens-wasm-plain');
+    console.log(`${pad(op, 16)} wasm SIMD is ${(p.median_ms / s.median_ms).toFixed(1)}x wasm plain`);
+  }
+  console.log('\n' + copies.join('\n'));
+
+  // Gray mode (luminance -> convolve -> gray written to R, G, B; alpha kept), wasm SIMD vs plain.
+  const gray = [];
+  for (const { op, preset, spec } of OPS) {
+    const opts = { mode: 'gray' };
+    const make = (cl) => (preset ? cl.createFilter(preset[0], { ...preset[1], ...opts }) : cl.createFilter({ ...spec, ...opts }));
+    const fs = make(simd), fp = make(plain);
+    fs.input(W, H).set(src);
+    fp.input(W, H).set(src);
+    const s = measure(() => fs.run(), QUICK ? 5 : 15), p = measure(() => fp.run(), QUICK ? 3 : 7);
+    gray.push(`${pad(op, 16)} gray mode: wasm SIMD ${s.toFixed(3)} ms, wasm plain ${p.toFixed(3)} ms (${(p / s).toFixed(1)}x)  ${fs.variant}`);
+    fs.dispose();
+    fp.dispose();
+  }
+  console.log('\n' + gray.join('\n'));
+  console.log('\n' + notes.join('\n'));
 }
-console.log('\n' + gray.join('\n'));
-console.log('\n' + notes.join('\n'));
 
 // ---- scaling: frame sizes x threads, with both OpenCV.js builds as peers -------------------
+// Interleaved (bench/rounds.js): per frame size and op, every configuration (single-thread SIMD,
+// SIMD + threads at 1, 2 and all cores, both OpenCV.js builds) is timed once per round on the
+// same frame, the order flipping every round; medians over >= 9 rounds, speed-ups per round
+// (paired) with their range. Sequential medians swung 0.87-1.82x between two configurations
+// running the same code on a quiet machine; paired rounds do not.
 const cores = availableParallelism();
 const threadCounts = [...new Set([1, 2, cores])];
 const mt = await load({ threads: Math.max(...threadCounts), wasmPaths });
 if (mt.variant !== 'simd-mt') console.warn(`bench: the threaded module did not load (${mt.variant}); its rows run on one thread`);
 const cv5 = await loadOpenCv5();
-const SIZES = QUICK ? [[1280, 720], [1920, 1080]] : [[1280, 720], [1920, 1080], [3840, 2160]];
+const SIZES = SIZES_ARG ?? (QUICK ? [[1280, 720], [1920, 1080]] : [[1280, 720], [1920, 1080], [3840, 2160]]);
+const ROUNDS = Math.max(9, Number(arg('--rounds') ?? 11));
 const scaling = [];
+const speedups = [];  // {w, h, op, t, median, lo, hi}
 for (const [w, h] of SIZES) {
   const px = frame(w, h);
   const mpix = (w * h) / 1e6;
-  const addRow = (op, impl, threads, ms) => {
-    const r = { op, impl, width: w, height: h, threads, median_ms: +ms.toFixed(4), mpix_per_s: +(mpix / ms * 1e3).toFixed(2) };
-    scaling.push(r);
-    results.push(r);
-    process.stderr.write(`  ${w}x${h} ${op} ${impl} ${threads}t: ${ms.toFixed(3)} ms\n`);
+  const addRow = (op, impl, threads, r) => {
+    const row = { op, impl, width: w, height: h, threads, median_ms: +r.median.toFixed(4), mpix_per_s: +(mpix / r.median * 1e3).toFixed(2),
+      min_ms: +r.min.toFixed(4), max_ms: +r.max.toFixed(4), rounds: r.samples.length };
+    scaling.push(row);
+    results.push(row);
+    process.stderr.write(`  ${w}x${h} ${op} ${impl} ${threads}t: ${r.median.toFixed(3)} ms (${r.min.toFixed(3)}-${r.max.toFixed(3)})\n`);
   };
-  const samples = w * h > 4e6 ? (QUICK ? 3 : 7) : (QUICK ? 5 : 11);
   const peers = [['opencv-js', cv], ['opencv-js-wasm', cv5]].filter(([, c]) => c).map(([impl, c]) => ({ impl, c, src: c.matFromArray(h, w, c.CV_8UC4, px), dst: new c.Mat() }));
   for (const { op, preset, spec } of OPS) {
     const make = (cl) => (preset ? cl.createFilter(...preset) : cl.createFilter(spec));
     const fs = make(simd), fm = make(mt);
     fs.input(w, h).set(px);
     fm.input(w, h).set(px);
-    addRow(op, 'convolens-wasm-simd', 1, measure(() => fs.run(), samples));
     const want = Uint8ClampedArray.from(fs.run());
+    const configs = { simd: () => fs.run() };
     for (const t of threadCounts) {
-      if (mt.variant === 'simd-mt') mt.setThreads(t);
-      addRow(op, 'convolens-wasm-simd-mt', t, measure(() => fm.run(), samples));
-      const got = fm.run();
-      if (maxDiff(got, want) !== 0) notes.push(`${w}x${h} ${op}: simd-mt ${t} threads DIFFERS from single-thread SIMD`);
+      const before = () => { if (mt.variant === 'simd-mt') mt.setThreads(t); };
+      before();
+      if (maxDiff(fm.run(), want) !== 0) notes.push(`${w}x${h} ${op}: simd-mt ${t} threads DIFFERS from single-thread SIMD`);
+      configs[`mt${t}`] = { run: () => fm.run(), before };
     }
-    for (const p of peers) addRow(op, p.impl, 1, measure(opencvOp(p.c, p.src, p.dst, op, fs.kernel), samples));
+    for (const p of peers) configs[p.impl] = opencvOp(p.c, p.src, p.dst, op, fs.kernel);
+    const r = interleave(configs, { rounds: ROUNDS, sampleMs: w * h > 4e6 ? 40 : 25 });
+    addRow(op, 'convolens-wasm-simd', 1, r.simd);
+    for (const t of threadCounts) {
+      addRow(op, 'convolens-wasm-simd-mt', t, r[`mt${t}`]);
+      speedups.push({ w, h, op, t, ...ratio(r.simd, r[`mt${t}`]) });
+    }
+    for (const p of peers) {
+      addRow(op, p.impl, 1, r[p.impl]);
+      const best = Object.keys(r).filter((k) => k.startsWith('mt')).reduce((a, k) => (r[k].median < r[a].median ? k : a), 'mt1');
+      speedups.push({ w, h, op, t: p.impl, ...ratio(r[p.impl], r[best]) });
+    }
     fs.dispose();
     fm.dispose();
   }
@@ -238,26 +267,40 @@ for (const [w, h] of SIZES) {
 }
 if (mt.variant === 'simd-mt') mt.setThreads(Math.max(...threadCounts));
 
-console.log(`\nscaling: wasm SIMD + threads vs the single-thread SIMD module and OpenCV.js, ${cores} cores reported, Node ${process.versions.node}`);
-console.log(`${pad('size', 11)}${pad('op', 16)}${padl('simd 1t ms', 11)}${threadCounts.map((t) => padl(`mt ${t}t ms`, 11) + padl('speed-up', 9) + padl('eff.', 6)).join('')}${padl('ocv4 ms', 9)}${padl('ocv5 ms', 9)}${padl('best/ocv', 9)}`);
+const range = (q) => `${q.median.toFixed(2)}x (${q.lo.toFixed(2)}-${q.hi.toFixed(2)})`;
+console.log(`\nscaling: wasm SIMD + threads vs the single-thread SIMD module and OpenCV.js, ${cores} cores reported, Node ${process.versions.node},`);
+console.log(`${ROUNDS} interleaved rounds, load average ${loadavg().map((l) => l.toFixed(2)).join(' ')} at the end`);
+console.log(`${pad('size', 11)}${pad('op', 16)}${padl('simd 1t ms', 11)}${threadCounts.map((t) => padl(`mt ${t}t ms`, 11) + padl('speed-up (range)', 20) + padl('eff.', 6)).join('')}${padl('ocv4 ms', 9)}${padl('ocv5 ms', 9)}${padl('ocv best/mt best (range)', 26)}`);
 for (const [w, h] of SIZES)
   for (const { op } of OPS) {
     const row = (impl, t = 1) => scaling.find((r) => r.width === w && r.height === h && r.op === op && r.impl === impl && r.threads === t);
+    const su = (t) => speedups.find((q) => q.w === w && q.h === h && q.op === op && q.t === t);
     const base = row('convolens-wasm-simd').median_ms;
     let line = `${pad(`${w}x${h}`, 11)}${pad(op, 16)}${padl(base.toFixed(3), 11)}`;
     for (const t of threadCounts) {
-      const m = row('convolens-wasm-simd-mt', t).median_ms;
-      line += padl(m.toFixed(3), 11) + padl((base / m).toFixed(2) + 'x', 9) + padl(Math.round((base / m / t) * 100) + '%', 6);
+      const q = su(t);
+      line += padl(row('convolens-wasm-simd-mt', t).median_ms.toFixed(3), 11) + padl(range(q), 20) + padl(Math.round((q.median / t) * 100) + '%', 6);
     }
-    const o4 = row('opencv-js')?.median_ms, o5 = row('opencv-js-wasm')?.median_ms;
-    const best = Math.min(...threadCounts.map((t) => row('convolens-wasm-simd-mt', t).median_ms), base);
-    line += padl(o4 ? o4.toFixed(3) : '-', 9) + padl(o5 ? o5.toFixed(3) : '-', 9) + padl((Math.min(o4 ?? Infinity, o5 ?? Infinity) / best).toFixed(1) + 'x', 9);
+    const o4 = row('opencv-js'), o5 = row('opencv-js-wasm');
+    const bestPeer = o5 && o5.median_ms < o4.median_ms ? 'opencv-js-wasm' : 'opencv-js';
+    line += padl(o4 ? o4.median_ms.toFixed(3) : '-', 9) + padl(o5 ? o5.median_ms.toFixed(3) : '-', 9) + padl(su(bestPeer) ? range(su(bestPeer)) : '-', 26);
     console.log(line);
   }
-console.log('(speed-up: single-thread SIMD module time / threaded time; eff.: speed-up / threads; best/ocv: the faster OpenCV.js build / the fastest convolens row)');
+console.log('(speed-up: single-thread SIMD time / threaded time, median of the per-round ratios and their range; the mt 1t column runs the');
+console.log(' same code as the SIMD module, so its speed-up shows the residual noise; eff.: speed-up / threads; last column: the faster');
+console.log(' OpenCV.js build / the fastest threaded row, per round)');
 mt.dispose();
 
-mkdirSync(join(ROOT, 'bench/results'), { recursive: true });
-writeFileSync(join(ROOT, 'bench/results/filters.json'), JSON.stringify(results.map(({ op, impl, width, height, threads, median_ms, mpix_per_s }) => ({ op, impl, width, height, threads, median_ms, mpix_per_s })), null, 2) + '\n');
-console.log('\nwrote bench/results/filters.json');
+const scalingNotes = notes.filter((n) => n.includes('simd-mt'));
+console.log(scalingNotes.length ? scalingNotes.join('\n') : 'every threaded output equals the single-thread SIMD output byte for byte');
+
+// A subset (--ops, --sizes, --scaling-only) prints only: the results file holds full runs.
+if (SCALING_ONLY || arg('--ops') || SIZES_ARG) {
+  console.log('\n(a subset: bench/results/filters.json not written)');
+} else {
+  const keys = ['op', 'impl', 'width', 'height', 'threads', 'median_ms', 'mpix_per_s', 'min_ms', 'max_ms', 'rounds'];
+  mkdirSync(join(ROOT, 'bench/results'), { recursive: true });
+  writeFileSync(join(ROOT, 'bench/results/filters.json'), JSON.stringify(results.map((r) => Object.fromEntries(keys.filter((k) => k in r).map((k) => [k, r[k]]))), null, 2) + '\n');
+  console.log('\nwrote bench/results/filters.json');
+}
 for (const m of [cvSrc, cvDst, gx, gy, mag]) m.delete();

@@ -3,10 +3,10 @@
 // (timeout and AbortSignal), weight paths that leave the model's folder. Each error names the
 // URL, and nothing half-loaded stays alive (cl.memory() back to its baseline).
 import { createServer } from 'node:http';
-import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { load } from '../web/lib/convolens.js';
+import { useTempDirs } from './helpers/temp-dirs.js';
 
 // Dense 4 -> 3: 12 kernel + 3 bias floats = 60 bytes of weights.
 function modelJson(paths = ['w.bin']) {
@@ -21,6 +21,7 @@ const WEIGHTS = Buffer.from(new Float32Array(Array.from({ length: 15 }, (_, i) =
 
 let server, base, cl, baseline;
 const sockets = new Set();
+const tempDir = useTempDirs();
 const pending = [];  // responses that never get an answer (closed in afterAll)
 
 beforeAll(async () => {
@@ -131,7 +132,7 @@ test('weight paths may not leave the model folder: another origin, %2e%2e', asyn
 });
 
 test('Node: weight paths that escape the folder are refused before anything is read', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'convolens-paths-'));
+  const dir = tempDir('convolens-paths-');
   mkdirSync(join(dir, 'm'));
   mkdirSync(join(dir, 'm', 'shards'));
   writeFileSync(join(dir, 'm', 'shards', 'w.bin'), WEIGHTS);
@@ -149,7 +150,7 @@ test('Node: weight paths that escape the folder are refused before anything is r
 
 test('errors of the model itself name the model URL', async () => {
   await expect(cl.loadModel(`${base}/missing/w.bin`)).rejects.toThrow('answered HTTP 404');
-  const dir = mkdtempSync(join(tmpdir(), 'convolens-bad-'));
+  const dir = tempDir('convolens-bad-');
   const j = modelJson();
   j.modelTopology.config.layers[0].config.units = 4;
   writeFileSync(join(dir, 'model.json'), JSON.stringify(j));

@@ -1,16 +1,17 @@
 // CNN inference through the public module: a real peer (@tensorflow/tfjs, cpu backend) builds
 // and saves models with random weights; convolens loads the saved artifacts and must give the
 // same outputs. Plus every way to load, every input form, errors, and memory over 10,000 calls.
-import { mkdtempSync, writeFileSync, existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import { load } from '../web/lib/convolens.js';
 import { random, artifactsOf as saveArtifacts, mnistTiny } from '../tools/tfjs-peer.js';
+import { useTempDirs } from './helpers/temp-dirs.js';
 
 tf.setBackend('cpu');
 const artifactsOf = (model) => saveArtifacts(tf, model);
+const tempDir = useTempDirs();
 
 // BatchNormalization starts as the identity; give it real statistics so folding is exercised.
 function randomizeBatchNorm(model, seed) {
@@ -100,7 +101,7 @@ describe.each(['simd', 'plain'])('CNN in the %s module', (variant) => {
     const shards = [bytes.slice(0, 1000).buffer, bytes.slice(1000).buffer];
     const x = random(784, 3);
     const want = tf.tidy(() => peer.predict(tf.tensor(x, [1, 28, 28, 1])).dataSync());
-    const dir = mkdtempSync(join(tmpdir(), 'convolens-nn-'));
+    const dir = tempDir('convolens-nn-');
     writeFileSync(join(dir, 'model.json'), JSON.stringify(modelJson));
     writeFileSync(join(dir, 'a.bin'), new Uint8Array(shards[0]));
     writeFileSync(join(dir, 'b.bin'), new Uint8Array(shards[1]));

@@ -28,9 +28,11 @@ test('the tarball holds the JS, the types, every wasm file and the model, and no
     'web/wasm/convolens-simd.mjs', 'web/wasm/convolens-simd.wasm', 'web/wasm/convolens-plain.mjs', 'web/wasm/convolens-plain.wasm',
     'web/wasm/convolens-nn-simd.mjs', 'web/wasm/convolens-nn-simd.wasm', 'web/wasm/convolens-nn-plain.mjs', 'web/wasm/convolens-nn-plain.wasm',
     'web/wasm/convolens-train-simd.mjs', 'web/wasm/convolens-train-simd.wasm', 'web/wasm/convolens-train-plain.mjs', 'web/wasm/convolens-train-plain.wasm',
-    // SIMD + threads (filters): ES module, CommonJS for Node, the pthread worker script of each, one .wasm
+    // SIMD + threads (filters, CNN): ES module, CommonJS for Node, the pthread worker script of each, one .wasm
     'web/wasm/convolens-simd-mt.mjs', 'web/wasm/convolens-simd-mt.wasm', 'web/wasm/convolens-simd-mt.worker.js',
     'web/wasm/convolens-simd-mt-node.cjs', 'web/wasm/convolens-simd-mt-node.worker.cjs',
+    'web/wasm/convolens-nn-simd-mt.mjs', 'web/wasm/convolens-nn-simd-mt.wasm', 'web/wasm/convolens-nn-simd-mt.worker.js',
+    'web/wasm/convolens-nn-simd-mt-node.cjs', 'web/wasm/convolens-nn-simd-mt-node.worker.cjs',
     'web/lib/parallel-model.js', 'web/lib/cnn-worker-main.js',
     'web/models/mnist/model.json', 'package.json', 'README.md']) expect(files).toContain(f);
   expect(files.filter((f) => /^(src|cpp-tests|js-tests|build|node_modules|scripts)\//.test(f))).toEqual([]);

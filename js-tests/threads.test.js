@@ -147,6 +147,42 @@ test('bands give the single-thread bytes: every row, border, mode, 1..8 threads,
   expect(compared).toBeGreaterThan(5000);
 });
 
+// Pipelines run chained per band (each band all stages on its rows and their halos) unless a
+// stage after the first has a wrap border (then stage by stage): both give the same bytes.
+test('pipelines chained per band give the single-thread bytes: 2-4 stages, every border at every stage, modes, 1..8 threads', () => {
+  raw.setBandThresholds(0, 1);
+  const kinds = [['sharpen'], ['gaussian', { size: 5 }], ['box', { size: 15 }], ['sobel-magnitude'],
+    [{ kernel: [1, 1, 1, 1, 1, 1, 1], width: 7, height: 1, scale: 7 }],
+    [{ kernel: [1, -2, 3, 5, 3, -2, 1], width: 1, height: 7, scale: 9, offset: 10 }],
+    [{ kernel: [1, 2, 0, 1, 3, 1, -1, 2], width: 2, height: 4, scale: 8 }]];  // even: reaches 2 rows down, 1 up
+  const chains = [[0, 3], [2, 6], [4, 5, 0], [1, 3, 2, 6]];
+  const images = [[37, 23], [19, 2], [64, 17]].map(([w, h], i) => ({ data: randomBytes(w * h * 4, 31 + i), width: w, height: h }));
+  let compared = 0;
+  for (const chain of chains)
+    for (let b = 0; b < BORDERS.length; b++)
+      for (const mode of ['rgb', 'gray']) {
+        const items = chain.map((k, i) => {
+          const [spec, params] = kinds[k];
+          const opts = { border: BORDERS[(b + i) % 4], borderValue: 90, mode };
+          return typeof spec === 'string' ? [spec, { ...params, ...opts }] : { ...spec, ...opts };
+        });
+        const a = single.createPipeline(items), p = new Pipeline(raw, items);
+        for (const img of images) {
+          const want = a.apply(img).slice();
+          for (let t = 1; t <= 8; t++) {
+            raw.setThreads(t);
+            if (!same(p.apply(img), want)) throw new Error(`differs: chain ${JSON.stringify(items)} ${img.width}x${img.height} ${t} threads`);
+            compared++;
+          }
+        }
+        a.dispose();
+        p.dispose();
+      }
+  raw.setBandThresholds(-1, -1);
+  raw.setThreads(8);
+  expect(compared).toBe(4 * 4 * 2 * 3 * 8);
+});
+
 test('a pipeline and a large frame (default thresholds) give the single-thread bytes', () => {
   const img = { data: randomBytes(641 * 363 * 4, 5), width: 641, height: 363 };
   const steps = ['gaussian', 'sharpen', 'sobel-magnitude'];

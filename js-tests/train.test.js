@@ -4,6 +4,7 @@
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import { load, TRAIN_PRESETS } from '../web/lib/convolens.js';
+import { createShared, setStop } from '../web/lib/train-parallel.js';
 import { random } from '../tools/tfjs-peer.js';
 
 tf.setBackend('cpu');
@@ -145,6 +146,31 @@ test('same seed, same weights bit for bit (and the same as the native build)', a
   expect(a).toBe(b);
   console.log(`weights hash ${a}`);
   expect(a).toBe(GOLDEN_HASH);
+}, 60000);
+
+// The data-parallel path of spawnTrainer({workers: 2}) with one part, in this thread (two parts
+// need two workers: js-tests/browser/page-train.test.js): it learns like fit(), and a stop flag in
+// the shared buffer ends it with an AbortError. Weights copied through save()/setWeights are the
+// same bit for bit (the workers share weights that way).
+test('fitPart learns like fit; the stop flag aborts it; setWeights(save()) copies the weights exactly', async () => {
+  const t = await cl.createTrainer('tiny');
+  const link = { part: 0, parts: 1, buffer: createShared(1, t.parameters) };
+  let reports = 0;
+  const last = t.fitPart(mnist.train, { epochs: 1, batchSize: 32, learningRate: 0.01, onProgress: () => reports++ }, link);
+  expect(last.done).toBe(true);
+  expect(last.step).toBe(Math.ceil(3000 / 32));
+  for (const k of ['loss', 'accuracy', 'imagesPerSecond']) expect(Number.isFinite(last[k])).toBe(true);
+  expect(reports).toBeGreaterThan(0);
+  expect(t.evaluate(mnist.test).accuracy).toBeGreaterThan(0.85);
+  const u = await cl.createTrainer({ layers: TRAIN_PRESETS.tiny, seed: 5 });
+  u.setWeights(new Float32Array(t.save().weightData));
+  expect(u.weightsHash()).toBe(t.weightsHash());
+  const stopped = { ...link, buffer: createShared(1, t.parameters) };
+  setStop(stopped.buffer);
+  expect(() => t.fitPart(mnist.train, { epochs: 1 }, stopped)).toThrow(/abort/i);
+  expect(() => t.fitPart(mnist.train, { epochs: 1 }, { ...link, buffer: createShared(2, t.parameters) })).toThrow(RangeError);
+  t.dispose();
+  u.dispose();
 }, 60000);
 
 test('a hostile spec is a clear error before anything is allocated; the module stays usable', async () => {

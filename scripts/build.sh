@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds convolens. Usage: scripts/build.sh [native] [asan] [wasm]   (default: all three)
 #   build/native  g++ Release, SIMD through SIMDe: core libs, GoogleTest suites, tools
-#   build/asan    the same with AddressSanitizer + UndefinedBehaviorSanitizer
+#   build/asan    the GoogleTest suites with AddressSanitizer + UndefinedBehaviorSanitizer (no tools)
 #   build/wasm    em++: SIMD and plain modules (ES modules -> web/wasm/, CommonJS -> build/wasm/)
 #                 and the GoogleTest suites compiled to wasm
 set -euo pipefail
@@ -24,6 +24,9 @@ for t in "${targets[@]}"; do
     *) echo "unknown build '$t' (native, asan, wasm)"; exit 2 ;;
   esac
   echo "build: $t"
-  cmake --build "build/$t" -j "$JOBS" | grep -vE '^\[[0-9]+/[0-9]+\] ' || true
+  start=$SECONDS
+  only=(); [ "$t" = asan ] && only=(--target tests)
+  cmake --build "build/$t" -j "$JOBS" "${only[@]}" | grep -vE '^\[[0-9]+/[0-9]+\] ' || true
   [ "${PIPESTATUS[0]}" -eq 0 ] || { echo "build: $t FAILED"; exit 1; }
+  echo "build: $t done in $((SECONDS - start)) s"
 done

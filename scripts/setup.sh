@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # Installs everything convolens needs on Debian 12 (as root), skipping what is already there.
+# Usage: scripts/setup.sh [system|npm]   (default: both; system = the Debian packages)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+part=${1:-all}
 
 need_apt=()
+[ "$part" = npm ] || {
 command -v em++ >/dev/null 2>&1            || need_apt+=(emscripten)
 [ -f /usr/include/simde/wasm/simd128.h ]   || need_apt+=(libsimde-dev)
 command -v chromium >/dev/null 2>&1        || need_apt+=(chromium)
@@ -18,6 +21,8 @@ if [ ${#need_apt[@]} -gt 0 ]; then
   apt-get update -qq
   apt-get install -y -qq "${need_apt[@]}" >/dev/null
 fi
+}
+[ "$part" = system ] && exit 0
 
 # npm ci only when the lock file changed since the last install.
 stamp=node_modules/.convolens-lock-hash

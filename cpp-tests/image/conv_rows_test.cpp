@@ -12,6 +12,7 @@
 
 #include "filter_cases.h"
 #include "filter_reference.h"
+#include "row_sweep.h"
 #include "image/conv_registry.h"
 
 namespace convolens {
@@ -20,7 +21,7 @@ namespace {
 using testing::Img;
 
 
-constexpr Border kBorders[] = {Border::Constant, Border::Replicate, Border::Reflect101, Border::Wrap};
+using testing::kBorders;
 // Single pixels and lines, widths off the 16-byte grid, kernels larger than the image.
 const std::pair<int, int> kSizes[] = {{1, 1}, {1, 9}, {9, 1}, {2, 3}, {17, 5}, {33, 4}, {6, 13}};
 // 31x31 kernels cost ~1000 taps a pixel in the reference: lines only, and small frames.
@@ -112,45 +113,36 @@ TEST_P(ConvRow, BandsEqualTheWholeFrame) {
   std::mt19937 rng(7);
   Scratch whole_scratch, band_scratch[2];
   int runs = 0;
-  for (const testing::FilterCase& cs : testing::filter_cases())
-    for (Border border : kBorders)
-      for (int mode = 0; mode < 3; ++mode)  // gray (1 channel), RGBA, RGBA in Mode::Gray
-        for (auto [w, h] : sizes) {
-          FilterSpec spec = cs.spec;
-          spec.border = border;
-          spec.border_value = 200;
-          spec.mode = mode == 2 ? Mode::Gray : Mode::Rgb;
-          const Plan plan = make_plan(spec);
-          if (!row.eligible(plan)) continue;
-          if (w * h > pixels_budget(spec) && !(w == 1 || h == 1)) continue;
-          ++runs;
-          const int channels = mode == 0 ? 1 : 4;
-          const Img src(w, h, channels, 99u + w * 13 + h + channels);
-          Img whole(w, h, channels), bands(w, h, channels);
-          apply_filter(src.view(), whole.mview(), plan, whole_scratch, &row);
-          const std::vector<int> cuts = random_cuts(h, rng);
-          std::vector<int> order(cuts.size() - 1);
-          for (std::size_t i = 0; i < order.size(); ++i) order[i] = int(i);
-          std::shuffle(order.begin(), order.end(), rng);
-          std::vector<bool> done(order.size());
-          std::string where = std::string(row.name) + " on " + cs.name + ", " + std::to_string(w) + "x" +
-                              std::to_string(h) + "x" + std::to_string(channels) + (mode == 2 ? " gray mode" : "") +
-                              ", border " + border_name(border) + ", bands";
-          for (std::size_t i = 1; i < cuts.size(); ++i) where += " " + std::to_string(cuts[i - 1]) + ".." + std::to_string(cuts[i]);
-          for (std::size_t k = 0; k < order.size(); ++k) {
-            const int b = order[k];
-            apply_filter_rows(src.view(), bands.mview(), cuts[b], cuts[b + 1], plan, band_scratch[k % 2], &row);
-            done[b] = true;
-            for (std::size_t o = 0; o < done.size(); ++o) {
-              if (done[o]) continue;
-              const std::size_t first = std::size_t(cuts[o]) * w * channels, last = std::size_t(cuts[o + 1]) * w * channels;
-              EXPECT_TRUE(std::all_of(bands.px.begin() + first, bands.px.begin() + last, [](std::uint8_t v) { return v == 0xAB; }))
-                  << where << ": band " << cuts[b] << ".." << cuts[b + 1] << " wrote rows of band " << cuts[o] << ".."
-                  << cuts[o + 1];
-            }
-          }
-          EXPECT_EQ(testing::first_difference(bands.px.data(), whole.px.data(), w, h, channels), "") << where;
+  testing::for_each_row_case(row, 200, [&](const testing::RowCase& rc) {
+    for (auto [w, h] : sizes) {
+      if (w * h > pixels_budget(rc.spec) && !(w == 1 || h == 1)) continue;
+      ++runs;
+      const int channels = rc.channels;
+      const Img src(w, h, channels, 99u + w * 13 + h + channels);
+      Img whole(w, h, channels), bands(w, h, channels);
+      apply_filter(src.view(), whole.mview(), rc.plan, whole_scratch, &row);
+      const std::vector<int> cuts = random_cuts(h, rng);
+      std::vector<int> order(cuts.size() - 1);
+      for (std::size_t i = 0; i < order.size(); ++i) order[i] = int(i);
+      std::shuffle(order.begin(), order.end(), rng);
+      std::vector<bool> done(order.size());
+      std::string where = std::string(row.name) + " on " + rc.where(w, h) + ", bands";
+      for (std::size_t i = 1; i < cuts.size(); ++i) where += " " + std::to_string(cuts[i - 1]) + ".." + std::to_string(cuts[i]);
+      for (std::size_t k = 0; k < order.size(); ++k) {
+        const int b = order[k];
+        apply_filter_rows(src.view(), bands.mview(), cuts[b], cuts[b + 1], rc.plan, band_scratch[k % 2], &row);
+        done[b] = true;
+        for (std::size_t o = 0; o < done.size(); ++o) {
+          if (done[o]) continue;
+          const std::size_t first = std::size_t(cuts[o]) * w * channels, last = std::size_t(cuts[o + 1]) * w * channels;
+          EXPECT_TRUE(std::all_of(bands.px.begin() + first, bands.px.begin() + last, [](std::uint8_t v) { return v == 0xAB; }))
+              << where << ": band " << cuts[b] << ".." << cuts[b + 1] << " wrote rows of band " << cuts[o] << ".."
+              << cuts[o + 1];
         }
+      }
+      EXPECT_EQ(testing::first_difference(bands.px.data(), whole.px.data(), w, h, channels), "") << where;
+    }
+  });
   EXPECT_GT(runs, 0) << row.name << " never ran";
 }
 

@@ -9,26 +9,15 @@
 #include "core/errors.h"
 #include "mnist/idx.h"
 #include "mnist/preprocess.h"
+#include "preprocess_run.h"
 #include "render_util.h"
 
 using namespace convolens;
 using convolens::testing::Canvas;
 using convolens::testing::Ink;
+using convolens::testing::preprocess;
 
 namespace {
-
-struct Result {
-  mnist::DigitPreprocessInfo info;
-  std::vector<float> out;
-};
-
-Result run(const Canvas& c) {
-  Result r;
-  r.out.assign(784, -1.f);  // sentinel: every output pixel must be written
-  std::vector<float> scratch(mnist::preprocess_scratch_floats(c.w, c.h));
-  r.info = mnist::preprocess_drawing(c.rgba.data(), c.w, c.h, c.w * 4, r.out.data(), scratch.data());
-  return r;
-}
 
 Canvas blank(int w, int h, std::uint8_t v, std::uint8_t a = 255) {
   Canvas c{w, h, std::vector<std::uint8_t>(std::size_t(w) * h * 4)};
@@ -59,37 +48,37 @@ void out_box(const std::vector<float>& o, int* w, int* h) {
 
 TEST(Preprocess, EmptyAndNearEmptyCanvasesAreNothingDrawn) {
   for (auto c : {blank(280, 280, 255), blank(280, 280, 0), blank(280, 280, 0, 0), blank(1, 1, 255)}) {
-    const auto r = run(c);
+    const auto r = preprocess(c);
     EXPECT_TRUE(r.info.empty) << c.w << "x" << c.h;
     for (float v : r.out) ASSERT_EQ(v, 0.f);
   }
   auto dot = blank(280, 280, 255);
   fill_rect(dot, 100, 100, 3, 3, 0);  // a stray click
-  EXPECT_TRUE(run(dot).info.empty);
+  EXPECT_TRUE(preprocess(dot).info.empty);
   auto faint = blank(280, 280, 255);
   fill_rect(faint, 50, 50, 150, 150, 250);  // barely visible smudge: under the ink threshold
-  EXPECT_TRUE(run(faint).info.empty);
+  EXPECT_TRUE(preprocess(faint).info.empty);
 }
 
 TEST(Preprocess, DetectsInkPolarity) {
   auto dark = blank(200, 100, 255);
   fill_rect(dark, 90, 20, 10, 60, 0);
-  EXPECT_EQ(run(dark).info.polarity, mnist::InkPolarity::dark_on_light);
+  EXPECT_EQ(preprocess(dark).info.polarity, mnist::InkPolarity::dark_on_light);
   auto light = blank(200, 100, 0);
   fill_rect(light, 90, 20, 10, 60, 255);
-  EXPECT_EQ(run(light).info.polarity, mnist::InkPolarity::light_on_dark);
+  EXPECT_EQ(preprocess(light).info.polarity, mnist::InkPolarity::light_on_dark);
   auto clear = blank(200, 100, 0, 0);
   fill_rect(clear, 90, 20, 10, 60, 0, 255);  // black ink on a transparent canvas
-  EXPECT_EQ(run(clear).info.polarity, mnist::InkPolarity::alpha);
+  EXPECT_EQ(preprocess(clear).info.polarity, mnist::InkPolarity::alpha);
   // All three give the same 28x28 image.
-  EXPECT_EQ(run(dark).out, run(light).out);
-  EXPECT_EQ(run(dark).out, run(clear).out);
+  EXPECT_EQ(preprocess(dark).out, preprocess(light).out);
+  EXPECT_EQ(preprocess(dark).out, preprocess(clear).out);
 }
 
 TEST(Preprocess, FitsTheLongerSideTo20AndCentresTheMass) {
   auto c = blank(300, 200, 255);
   fill_rect(c, 40, 30, 120, 60, 0);  // 2:1 bar
-  const auto r = run(c);
+  const auto r = preprocess(c);
   ASSERT_FALSE(r.info.empty);
   EXPECT_EQ(r.info.box_x, 40);
   EXPECT_EQ(r.info.box_w, 120);
@@ -110,7 +99,7 @@ TEST(Preprocess, AreaAveragingDoesNotAlias) {
   // of 0 or 1; area averaging gives an even grey.
   auto c = blank(400, 400, 255);
   for (int x = 100; x < 300; x += 2) fill_rect(c, x, 100, 1, 200, 0);
-  const auto r = run(c);
+  const auto r = preprocess(c);
   ASSERT_FALSE(r.info.empty);
   for (int y = 6; y < 22; ++y)
     for (int x = 6; x < 22; ++x) {
@@ -124,7 +113,7 @@ TEST(Preprocess, AreaAveragingDoesNotAlias) {
 TEST(Preprocess, HandlesTinyAndOddCanvases) {
   auto c = blank(7, 13, 255);
   fill_rect(c, 2, 2, 2, 9, 0);
-  const auto r = run(c);
+  const auto r = preprocess(c);
   ASSERT_FALSE(r.info.empty);
   int w, h;
   out_box(r.out, &w, &h);
@@ -147,7 +136,7 @@ TEST(Preprocess, RedrawnMnistDigitsMatchMnistStatistics) {
   const int n = 300;
   for (int i = 0; i < n; ++i) {
     convolens::testing::draw_digit(test.images.image(i), c, 84 + rng.below(168), 0, Ink(i % 3), rng);
-    const auto r = run(c);
+    const auto r = preprocess(c);
     ASSERT_FALSE(r.info.empty) << "test image " << i;
     std::vector<float> orig(784);
     for (int k = 0; k < 784; ++k) orig[k] = test.images.image(i)[k] / 255.f, mass_orig += orig[k];

@@ -12,26 +12,15 @@
 #include "mnist/idx.h"
 #include "mnist/preprocess.h"
 #include "mnist/stray_ink.h"
+#include "preprocess_run.h"
 #include "render_util.h"
 
 using namespace convolens;
 using convolens::testing::Canvas;
 using convolens::testing::Ink;
+using convolens::testing::preprocess;
 
 namespace {
-
-struct Result {
-  mnist::DigitPreprocessInfo info;
-  std::vector<float> out;
-};
-
-Result run(const Canvas& c) {
-  Result r;
-  r.out.assign(784, -1.f);
-  std::vector<float> scratch(mnist::preprocess_scratch_floats(c.w, c.h));
-  r.info = mnist::preprocess_drawing(c.rgba.data(), c.w, c.h, c.w * 4, r.out.data(), scratch.data());
-  return r;
-}
 
 Canvas white(int w, int h) { return {w, h, std::vector<std::uint8_t>(std::size_t(w) * h * 4, 255)}; }
 
@@ -78,7 +67,7 @@ TEST(StrayInk, ADotAwayFromARedrawnMnistDigitChangesNothing) {
   for (int i = 0; i < 120; ++i) {
     const Ink ink = Ink(i % 3);
     convolens::testing::draw_digit(test.images.image(i), c, 80 + rng.below(100), rng.below(4), ink, rng);
-    const auto clean = run(c);
+    const auto clean = preprocess(c);
     int x0, y0, x1, y1;
     ink_box(c, &x0, &y0, &x1, &y1);
     // The dot in the corner farthest from the digit, if that corner leaves room for it.
@@ -89,7 +78,7 @@ TEST(StrayInk, ADotAwayFromARedrawnMnistDigitChangesNothing) {
     std::uint8_t px[4];
     std::copy(strongest(c, ink), strongest(c, ink) + 4, px);
     disc(c, dx, dy, r, px);
-    const auto dotted = run(c);
+    const auto dotted = preprocess(c);
     ASSERT_EQ(dotted.info.box_x, clean.info.box_x) << "test image " << i;
     ASSERT_EQ(dotted.info.box_w, clean.info.box_w) << "test image " << i;
     ASSERT_EQ(dotted.info.box_h, clean.info.box_h) << "test image " << i;
@@ -116,7 +105,7 @@ TEST(StrayInk, SeparatePartsOfRealDigitsAreKept) {
     k.draw(c);
     int x0, y0, x1, y1;
     ink_box(c, &x0, &y0, &x1, &y1);
-    const auto r = run(c);
+    const auto r = preprocess(c);
     ASSERT_FALSE(r.info.empty) << k.what;
     EXPECT_EQ(r.info.box_x, x0) << k.what;
     EXPECT_EQ(r.info.box_y, y0) << k.what;
@@ -147,7 +136,7 @@ TEST(StrayInk, RealMnistDigitsKeepTheirInk) {
 TEST(StrayInk, OnePieceOrNoneIsLeftAlone) {
   Canvas c = white(50, 40);
   rect(c, 3, 3, 2, 2);  // a lone dot is the drawing, not a stray mark
-  auto r = run(c);
+  auto r = preprocess(c);
   EXPECT_EQ(r.info.ink_pixels, 4);
   std::vector<float> ink(20, 0.f);
   std::vector<std::int32_t> queue(20);

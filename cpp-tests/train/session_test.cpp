@@ -2,7 +2,11 @@
 // weights hash that js-tests/train.test.js expects from the wasm build for the same run.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cmath>
+#include <memory>
 #include <string>
+#include <vector>
 
 #include "core/errors.h"
 #include "mnist/idx.h"
@@ -81,4 +85,61 @@ TEST(TrainSession, GoldenHashMatchesTheWasmBuild) {
   char hex[20];
   std::snprintf(hex, sizeof hex, "%016llx", (unsigned long long)train::weights_hash(*net));
   EXPECT_EQ(std::string(hex), "60609df9ee4a93ab");
+}
+
+// Data-parallel steps: two sessions, each computing half of every batch and applying the same
+// combined step, keep identical weights, and those follow one session's run() (same maths up to
+// float summation order: the tiny preset has no BatchNorm).
+TEST(TrainSession, TwoPartsKeepIdenticalWeightsAndFollowOneSession) {
+  const int n = 250;  // batch 32: the last batch of each epoch holds 26 images
+  // Synthetic digits (no data files to read: the test stays quick): a bright bar per class.
+  std::vector<std::uint8_t> images(std::size_t(n) * 784), labels(n);
+  for (int i = 0; i < n; ++i) {
+    labels[i] = std::uint8_t(i % 10);
+    for (int p = 0; p < 784; ++p)
+      images[std::size_t(i) * 784 + p] = std::uint8_t(p / 28 / 3 == labels[i] ? 200 + (i * 7 + p) % 50 : (i * 13 + p * 5) % 40);
+  }
+  train::FitConfig c;
+  c.epochs = 2;
+  c.batch = 32;
+  c.learning_rate = 0.01f;
+  c.seed = 7;
+  std::vector<std::unique_ptr<train::Net>> nets;
+  std::vector<std::unique_ptr<train::Session>> sessions;
+  for (int i = 0; i < 3; ++i) {
+    nets.push_back(train::make_net(train::preset_spec("tiny"), kIn));
+    nets.back()->init(7);
+    sessions.push_back(std::make_unique<train::Session>(*nets.back()));
+    std::uint8_t* p = sessions.back()->reserve(n);
+    std::copy(images.begin(), images.end(), p);
+    std::copy(labels.begin(), labels.end(), p + n * 784);
+    sessions.back()->start(n, c);
+  }
+  train::Session &a = *sessions[0], &b = *sessions[1], &one = *sessions[2];
+  const std::size_t count = a.gradient_count();
+  float* pa = a.parts_buffer(2);
+  float* pb = b.parts_buffer(2);
+  train::Progress r;
+  int steps = 0;
+  do {
+    const int images[2] = {a.part_gradients(0, 2).images, b.part_gradients(1, 2).images};
+    for (float* dst : {pa, pb}) {
+      std::copy(a.packed_gradients(), a.packed_gradients() + count, dst);
+      std::copy(b.packed_gradients(), b.packed_gradients() + count, dst + count);
+    }
+    r = a.apply_parts(images, 2);
+    const auto rb = b.apply_parts(images, 2);
+    EXPECT_EQ(r.step, rb.step);
+    ++steps;
+  } while (!r.done);
+  EXPECT_EQ(steps, 2 * 8);
+  EXPECT_EQ(train::weights_hash(*nets[0]), train::weights_hash(*nets[1]));
+  EXPECT_THROW(a.part_gradients(0, 2), RangeError);  // no step left
+  while (!one.run(100).done) {
+  }
+  float worst = 0;
+  const auto pw = nets[0]->params(), po = nets[2]->params();
+  for (std::size_t k = 0; k < pw.size(); ++k)
+    for (std::size_t i = 0; i < pw[k]->value.size(); ++i) worst = std::max(worst, std::abs(pw[k]->value[i] - po[k]->value[i]));
+  EXPECT_LT(worst, 1e-3f);
 }

@@ -18,6 +18,22 @@ export async function serve(options) {
   return startServer({ port: 0, ...options });
 }
 
+// One demo server and one Chromium for the whole test file that calls it (at its top level):
+// started in beforeAll, closed in afterAll. The returned object gets { server, url, browser }
+// once beforeAll has run.
+export function useBrowser(extraArgs) {
+  const web = {};
+  beforeAll(async () => {
+    Object.assign(web, await serve());
+    web.browser = await launch(extraArgs);
+  });
+  afterAll(async () => {
+    await web.browser?.close();
+    web.server?.close();
+  });
+  return web;
+}
+
 // Opens a page and records console errors/warnings and page errors into the returned list.
 export async function openPage(browser, url, { viewport = { width: 1280, height: 900 }, permissions } = {}) {
   const context = await browser.newContext({ viewport, permissions });

@@ -1,18 +1,10 @@
 // The embedding examples in web/examples/, as a site would run them, in headless Chromium.
-import { launch, openPage, serve, ARTIFACTS } from './chromium.js';
+import { openPage, useBrowser, ARTIFACTS } from './chromium.js';
 
-let server, url, browser;
-beforeAll(async () => {
-  ({ server, url } = await serve());
-  browser = await launch();
-});
-afterAll(async () => {
-  await browser?.close();
-  server?.close();
-});
+const web = useBrowser();
 
 test('webcam example filters camera frames', async () => {
-  const { page, problems, context } = await openPage(browser, url + 'examples/webcam.html');
+  const { page, problems, context } = await openPage(web.browser, web.url + 'examples/webcam.html');
   // Wait until the output canvas has non-black, varying pixels: edges of the fake camera's scene.
   await page.waitForFunction(() => {
     const c = document.getElementById('out');
@@ -37,7 +29,7 @@ test('webcam example filters camera frames', async () => {
 });
 
 test('digit example classifies a digit drawn with the mouse', async () => {
-  const { page, problems, context } = await openPage(browser, url + 'examples/digit.html');
+  const { page, problems, context } = await openPage(web.browser, web.url + 'examples/digit.html');
   await page.waitForFunction(() => document.getElementById('pad').onpointerdown !== null, null, { timeout: 20000 });
   const box = await page.locator('#pad').boundingBox();
   const stroke = async (points) => {
@@ -54,7 +46,7 @@ test('digit example classifies a digit drawn with the mouse', async () => {
 });
 
 test('worker example filters frames in a Web Worker', async () => {
-  const { page, problems, context } = await openPage(browser, url + 'examples/worker.html');
+  const { page, problems, context } = await openPage(web.browser, web.url + 'examples/worker.html');
   // Browsers run threads only when asked: the example's worker runs the SIMD module.
   await page.waitForFunction(() => /^([5-9]|\d\d+) frames, wasm-simd128 in a worker/.test(document.getElementById('info').textContent), null, { timeout: 20000 });
   // The emboss of a mostly flat scene is mostly mid-grey (offset 128).
@@ -73,7 +65,7 @@ test('worker example filters frames in a Web Worker', async () => {
 });
 
 test('the worker helper loads the CNN module in the worker: a model predicts, a drawn 7 is read', async () => {
-  const { page, problems, context } = await openPage(browser, url + 'examples/worker.html');
+  const { page, problems, context } = await openPage(web.browser, web.url + 'examples/worker.html');
   const r = await page.evaluate(async () => {
     const { spawnWorker } = await import('/lib/worker.js');
     const w = await spawnWorker();

@@ -1,21 +1,13 @@
-// Faults around the engine, in Chromium: the camera ending mid-stream, the page's processing
-// worker dying, and the library's worker helper (spawnWorker) losing its worker. Each waits for
-// the state it checks, never for time.
-import { launch, openPage, serve } from './chromium.js';
+// Faults around the engine, in Chromium: the camera ending mid-stream or its permission revoked,
+// the page's processing worker dying, and the library's worker helper (spawnWorker) losing its
+// worker. Each waits for the state it checks, never for time.
+import { launch, openPage, useBrowser } from './chromium.js';
 import { waitFrames } from './page-helpers.js';
 
-let server, url, browser;
-beforeAll(async () => {
-  ({ server, url } = await serve());
-  browser = await launch();
-});
-afterAll(async () => {
-  await browser?.close();
-  server?.close();
-});
+const web = useBrowser();
 
 test('the camera track ends mid-stream: the page says so, shows the test scene, and Camera starts it again', async () => {
-  const { page, problems, context } = await openPage(browser, url);
+  const { page, problems, context } = await openPage(web.browser, web.url);
   await waitFrames(page, 3);
   expect(await page.evaluate(() => window.__convolens.source)).toBe('camera');
   // What an unplugged camera does: the track ends (stop() from script fires no 'ended' event,
@@ -42,8 +34,41 @@ test('the camera track ends mid-stream: the page says so, shows the test scene, 
   await context.close();
 });
 
+test('the camera permission is revoked mid-stream: the page says so, shows the test scene; Camera asks again', async () => {
+  // No fake-UI flag: the camera permission really decides (with it, every request is accepted).
+  const browser = await launch(['--use-fake-device-for-media-stream']);
+  try {
+    const { page, problems, context } = await openPage(browser, web.url, { permissions: ['camera'] });
+    // What the site settings do when the user blocks the camera: the permission of this origin in
+    // this browser context turns 'denied' (Chromium then ends the track as well).
+    const cdp = await context.newCDPSession(page);
+    const { targetInfo } = await cdp.send('Target.getTargetInfo');
+    const setCamera = (setting) => cdp.send('Browser.setPermission', {
+      permission: { name: 'camera' }, setting, origin: new URL(web.url).origin, browserContextId: targetInfo.browserContextId,
+    });
+    await waitFrames(page, 3);
+    expect(await page.evaluate(() => window.__convolens.source)).toBe('camera');
+    await setCamera('denied');
+    await page.waitForFunction(() => window.__convolens.source === 'scene' && /permission was revoked/i.test(window.__convolens.notice ?? ''));
+    await waitFrames(page, 3);
+    expect(await page.isVisible('#scene')).toBe(true);
+    // Asked again while still blocked: refused, said so, the scene goes on.
+    await page.click('#notice button');
+    await page.waitForFunction(() => window.__convolens.source === 'scene' && /permission was denied/i.test(window.__convolens.notice ?? ''));
+    await waitFrames(page, 3);
+    // Allowed again: the Camera choice starts it.
+    await setCamera('granted');
+    await page.click('#source-group [data-source="camera"]');
+    await page.waitForFunction(() => window.__convolens.source === 'camera' && !window.__convolens.notice && document.getElementById('camera').srcObject);
+    await waitFrames(page, 3);
+    expect(problems).toEqual([]);
+  } finally {
+    await browser.close();
+  }
+});
+
 test('the processing worker dies: the page notices, says so, starts a new worker and goes on', async () => {
-  const { page, problems, context } = await openPage(browser, `${url}?source=scene`);
+  const { page, problems, context } = await openPage(web.browser, `${web.url}?source=scene`);
   await waitFrames(page, 3);
   await page.selectOption('#preset', 'sobel-magnitude');
   await page.waitForFunction(() => window.__convolens.chain?.stages.some((s) => s.preset === 'sobel-magnitude'));
@@ -69,7 +94,7 @@ test('the processing worker dies: the page notices, says so, starts a new worker
 });
 
 test('spawnWorker: a worker that dies rejects pending and later calls clearly; a new one can be spawned', async () => {
-  const { page, problems, context } = await openPage(browser, url + 'examples/worker.html');
+  const { page, problems, context } = await openPage(web.browser, web.url + 'examples/worker.html');
   const r = await page.evaluate(async () => {
     // Keep a handle on the raw Worker, to end it the way the browser would (not through the helper).
     const Native = Worker;
@@ -114,7 +139,7 @@ test('spawnWorker: a worker that dies rejects pending and later calls clearly; a
 });
 
 test('model downloads in the browser: a 404 and a server that never answers end with errors naming the URL, nothing left loaded', async () => {
-  const { page, problems, context } = await openPage(browser, url + 'examples/worker.html');
+  const { page, problems, context } = await openPage(web.browser, web.url + 'examples/worker.html');
   // These models' shards are requested but never answered (hang: the timeout; abort: the signal).
   const modelJson = new URL('../../web/models/mnist/model.json', import.meta.url).pathname;
   await page.route(/\/(hang|abort)\/model\.json$/, (r) => r.fulfill({ path: modelJson }));

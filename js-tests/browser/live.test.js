@@ -1,26 +1,18 @@
 // cl.live (web/lib/live.js) as an embedding site uses it, in headless Chromium: a canvas source
 // through a chain onto a canvas, in the worker and on the main thread; engines, pause, probe,
 // errors. Outputs are checked against the plain wasm engine in Node for the same input frame.
-import { launch, openPage, serve } from './chromium.js';
+import { openPage, useBrowser } from './chromium.js';
 import { reference, firstDifference } from './page-helpers.js';
 import { engineOptions } from '../../web/lib/live-engines.js';
 
-let server, url, browser;
-beforeAll(async () => {
-  ({ server, url } = await serve());
-  browser = await launch();
-});
-afterAll(async () => {
-  await browser?.close();
-  server?.close();
-});
+const web = useBrowser();
 
 // A blank same-origin page with an output canvas and a moving, textured source canvas.
 async function blank() {
-  const { page, context, problems } = await openPage(browser, 'about:blank');
+  const { page, context, problems } = await openPage(web.browser, 'about:blank');
   const body = '<!doctype html><link rel="icon" href="data:,"><canvas id="out"></canvas>';
-  await page.route(url + 'live-test.html', (r) => r.fulfill({ contentType: 'text/html', body }));
-  await page.goto(url + 'live-test.html');
+  await page.route(web.url + 'live-test.html', (r) => r.fulfill({ contentType: 'text/html', body }));
+  await page.goto(web.url + 'live-test.html');
   await page.evaluate(async () => {
     const src = Object.assign(document.createElement('canvas'), { width: 160, height: 120 });
     const g = src.getContext('2d');

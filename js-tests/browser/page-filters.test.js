@@ -2,18 +2,10 @@
 // explanations in sections 1–3): one source state machine, the kernel editor with large and
 // fixed-point kernels, the inspector (exact terms, gradients, chains, border taps), the readout,
 // phone layout. Two page loads: the fake camera with a gate on getUserMedia, then the test scene.
-import { launch, openPage, serve } from './chromium.js';
+import { openPage, useBrowser } from './chromium.js';
 import { waitFrames, lastFrame, reference, ARTIFACTS } from './page-helpers.js';
 
-let server, url, browser;
-beforeAll(async () => {
-  ({ server, url } = await serve());
-  browser = await launch();
-});
-afterAll(async () => {
-  await browser?.close();
-  server?.close();
-});
+const web = useBrowser();
 
 // getUserMedia held at a gate the test opens, so "click while the camera is starting" is a
 // state, not a race against the clock. Every stream it hands out is kept, to count live tracks.
@@ -65,14 +57,14 @@ async function settle(page, want) {
 }
 
 test('bugs 1, 9: one source at a time — clicks while the camera starts, resolution + scene at once, fps readout names the camera limit', async () => {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const context = await web.browser.newContext({ viewport: { width: 1280, height: 900 } });
   await context.addInitScript(gateCamera);
   const page = await context.newPage();
   const problems = [];
   page.on('console', (m) => ['error', 'warning'].includes(m.type()) && problems.push(m.text()));
   page.on('pageerror', (e) => problems.push(e.message));
   try {
-    await page.goto(url);
+    await page.goto(web.url);
     // The camera is starting (held at the gate): choose the test scene now, then let it finish.
     await page.waitForFunction(() => window.__convolens.live && window.__gum.pending === 1);
     await page.click('#source-group [data-source="scene"]');
@@ -122,7 +114,7 @@ async function choose(page, preset, stage = 0) {
 }
 
 test('bugs 2–6, 9 and the explanations: editor, inspector, chain steps, phone layout (test scene)', async () => {
-  const { page, context, problems } = await openPage(browser, url + '?source=scene');
+  const { page, context, problems } = await openPage(web.browser, web.url + '?source=scene');
   try {
     await waitFrames(page, 3);
     // Bug 2: "Image…" opens the picker; cancelled, the test scene stays the selected source.

@@ -1,5 +1,6 @@
 // The page with other frame sources: a generated video file as the camera, no camera
 // permission (the test-scene fallback), and the main-thread path without the worker.
+import { rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { launch, openPage, serve, BASE_ARGS, FAKE_CAMERA } from './chromium.js';
@@ -45,6 +46,7 @@ test('a generated video file as the camera: frames flow and border/mode options 
     expect(problems).toEqual([]);
   } finally {
     await browser.close();
+    rmSync(video.file, { force: true });
   }
 });
 

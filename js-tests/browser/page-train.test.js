@@ -1,6 +1,10 @@
-// Section 6, "Train it yourself": training runs in a worker and the page shows it. Start, see
-// progress and the first layer's kernels change, pause and resume, let it finish, use the model
-// to read a drawn 7; a second run is stopped early. Waits for states, never for time.
+// Section 6, "Train it yourself": training runs in workers (two here: the test server makes the
+// page cross-origin isolated) and the page shows it. Start, see progress and the first layer's
+// kernels change, pause and resume, let it finish, download the model and read it back through
+// cl.loadModel, use it to read a drawn 7; a second run is stopped early. Waits for states, never
+// for time.
+import { readFile } from 'node:fs/promises';
+import { load } from '../../web/lib/convolens.js';
 import { launch, openPage, serve } from './chromium.js';
 import { shoot } from './page-helpers.js';
 
@@ -23,6 +27,7 @@ test('train the tiny net: progress, kernels that change, pause/resume, confusion
   await page.selectOption('#train-preset', 'tiny');
   await page.selectOption('#train-size', '5000');
   await page.selectOption('#train-lr', '0.01');
+  await page.selectOption('#train-epochs', '1');
   await page.click('#train-start');
   await page.waitForFunction(() => window.__train.state === 'training' && window.__train.step > 0 && window.__train.kernelDraws >= 2, null, { timeout: 120000 });
   const first = await state();
@@ -38,6 +43,7 @@ test('train the tiny net: progress, kernels that change, pause/resume, confusion
   await page.waitForFunction(() => window.__train.state === 'done' || window.__train.state === 'error', null, { timeout: 300000 });
   const done = await state();
   expect(done.state).toBe('done');
+  expect(done.workers).toBe(2);
   expect(done.step).toBe(done.totalSteps);
   expect(done.accuracy).toBeGreaterThan(0.85);
   expect(await page.locator('#train-confusion tr').count()).toBe(11);
@@ -48,6 +54,36 @@ test('train the tiny net: progress, kernels that change, pause/resume, confusion
   await shoot(page, '#train', 'page-train-390');
   await page.setViewportSize({ width: 1280, height: 900 });
 }, 420000);
+
+test('Download saves model.json and weights.bin; cl.loadModel reads them with the trained predictions', async () => {
+  const files = {};
+  const both = new Promise((resolve) => {
+    const onDownload = async (d) => {
+      files[d.suggestedFilename()] = await readFile(await d.path());
+      if (files['model.json'] && files['weights.bin']) {
+        page.off('download', onDownload);
+        resolve();
+      }
+    };
+    page.on('download', onDownload);
+  });
+  await page.click('#train-download');
+  await both;
+  const cl = await load();
+  const w = files['weights.bin'];
+  const model = await cl.loadModel({ modelJson: files['model.json'].toString('utf8'),
+    weights: [w.buffer.slice(w.byteOffset, w.byteOffset + w.byteLength)] });
+  const { test } = await cl.loadMnist({ train: 0, test: 500 });
+  const probs = model.predict(Float32Array.from(test.images, (v) => v / 255));
+  const trained = (await state()).predictions;  // the trainer's own, in the worker
+  expect(trained).toHaveLength(500);
+  const read = Array.from({ length: 500 }, (_, i) => {
+    const p = probs.subarray(i * 10, i * 10 + 10);
+    return p.indexOf(Math.max(...p));
+  });
+  expect(read).toEqual(trained);
+  model.dispose();
+}, 120000);
 
 test('"Use this model" switches "Draw a digit" to it, and it reads a drawn 7', async () => {
   await page.click('#train-use');

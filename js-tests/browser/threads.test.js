@@ -40,7 +40,7 @@ function brokenSite() {
   return broken;
 }
 
-// Runs in the page: threaded vs single-thread filters, parallel vs plain CNN, on the same inputs.
+// Runs in the page: threaded vs single-thread filters, parallel and threaded vs plain CNN, on the same inputs.
 async function compareInPage() {
   const { load, threadSupport } = await import('/lib/convolens.js');
   const support = await threadSupport();
@@ -60,10 +60,11 @@ async function compareInPage() {
   const ma = await one.loadModel('/models/mnist/model.json');
   const mb = await one.loadParallelModel('/models/mnist/model.json', { threads: 2, minBatch: 8 });
   const input = new Float32Array(37 * 784).map((_, i) => (i % 97) / 97);
-  const pa = ma.predict(input), pb = await mb.predict(input);
-  const cnnSame = pa.length === pb.length && pa.every((v, i) => v === pb[i]);
+  const mc = await cl.loadModel('/models/mnist/model.json');  // the threaded CNN module where threads run
+  const pa = ma.predict(input), pb = await mb.predict(input), pc = mc.predict(input);
+  const cnnSame = pa.length === pb.length && pa.every((v, i) => v === pb[i]) && pc.length === pa.length && pa.every((v, i) => v === pc[i]);
   const result = { support, variant: cl.variant, backend: cl.backend, threads: cl.threads, same, cnnSame };
-  ma.dispose(); mb.dispose();
+  ma.dispose(); mb.dispose(); mc.dispose();
   cl.dispose();
   return result;
 }

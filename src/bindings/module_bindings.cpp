@@ -39,12 +39,10 @@ extern "C" unsigned char __heap_base;  // wasm-ld: where the heap starts, after 
 EMSCRIPTEN_BINDINGS(convolens_module) {
 #ifdef __EMSCRIPTEN_PTHREADS__
   function("backend", +[]() { return std::string(convolens::simd::backend_name()) + "-threads"; });
-  // Threads taking part in filters (the caller + pool threads). The loader calls setThreads
-  // right after instantiation, with the pool size it asked for; modules without threads have
-  // neither function (the loader counts them as one thread).
+  // Threads taking part (the caller + pool threads). The loader calls setThreads right after
+  // instantiation, with the pool size it asked for, and keeps the count itself; modules without
+  // threads lack it (the loader counts them as one thread).
   function("setThreads", +[](int n) { convolens::set_threads(n); });
-  function("threads", +[]() { return convolens::threads(); });
-  function("poolWorkers", +[]() { return convolens::pool_workers(); });
   // Where the heap's end (the sbrk pointer) sits in memory. A pool thread that grows memory
   // leaves the caller's views short; everything allocated lies below the heap's end, so the
   // loader compares it with its views' length after each call (web/lib/load.js).

@@ -13,6 +13,9 @@
 #include "core/limits.h"
 #include "nn/kernels.h"
 #include "nn/model.h"
+#ifdef __EMSCRIPTEN_PTHREADS__
+#include "nn/schedule.h"
+#endif
 
 using namespace emscripten;
 using convolens::bindings::js_guard;
@@ -112,6 +115,7 @@ class NnModel {
   int batch_ = 0;
 };
 
+#ifndef __EMSCRIPTEN_PTHREADS__
 // The kernel variant registry by layer kind ({conv2d: [names], ...}): entry 0 is the scalar
 // reference, the model uses the last one that fits (the benchmark prints both).
 val kernel_variants() {
@@ -128,6 +132,7 @@ val kernel_variants() {
   o.set("avgPool", names(nn::avg_pool_variants()));
   return o;
 }
+#endif
 
 }  // namespace
 }  // namespace convolens
@@ -149,5 +154,14 @@ EMSCRIPTEN_BINDINGS(convolens_nn) {
       .function("activationPtr", &NnModel::activation_ptr)
       .function("weights", &NnModel::weights)
       .function("setReference", &NnModel::set_reference);
+#ifndef __EMSCRIPTEN_PTHREADS__
+  // Benchmarks and tests list the rows of the single-thread modules (the threaded one carries
+  // the same rows and leaves this out for size).
   function("nnKernelVariants", &convolens::kernel_variants);
+#else
+  // Tests: (0, 0) splits every batch and conv layer, to compare with the single-thread module on
+  // small models; (-1, -1) restores the measured thresholds (nn/schedule.h). Also the benchmark
+  // that measures them.
+  function("setSplitThresholds", +[](double conv_macs, double batch_macs) { convolens::nn::set_split_thresholds(conv_macs, batch_macs); });
+#endif
 }

@@ -80,6 +80,35 @@ class TrainNet {
       return o;
     });
   }
+  // Data-parallel steps (web/lib/train-parallel.js): this host's part of the current batch, then
+  // the combined step once every part's gradients are in partsBuffer().
+  val part_gradients(int part, int parts) {
+    return js_guard([&] {
+      const auto r = session_.part_gradients(part, parts);
+      val o = val::object();
+      o.set("images", r.images);
+      o.set("loss", r.loss);
+      o.set("correct", r.correct);
+      return o;
+    });
+  }
+  std::uintptr_t packed_gradients() { return reinterpret_cast<std::uintptr_t>(session_.packed_gradients()); }
+  double gradient_count() { return double(session_.gradient_count()); }
+  std::uintptr_t parts_buffer(int parts) {
+    return js_guard([&] { return reinterpret_cast<std::uintptr_t>(session_.parts_buffer(parts)); });
+  }
+  val apply_parts(val images) {
+    return js_guard([&] {
+      const auto counts = convertJSArrayToNumberVector<int>(images);
+      const auto p = session_.apply_parts(counts.data(), int(counts.size()));
+      val o = val::object();
+      o.set("step", double(p.step));
+      o.set("totalSteps", double(p.total_steps));
+      o.set("epoch", p.epoch);
+      o.set("done", p.done);
+      return o;
+    });
+  }
   // Room for n u8 images to classify; predict(n) writes n classes right after them.
   std::uintptr_t reserve_eval(int n) {
     return js_guard([&] {
@@ -179,6 +208,11 @@ EMSCRIPTEN_BINDINGS(convolens_train) {
       .function("reserve", &TrainNet::reserve)
       .function("start", &TrainNet::start)
       .function("run", &TrainNet::run)
+      .function("partGradients", &TrainNet::part_gradients)
+      .function("packedGradients", &TrainNet::packed_gradients)
+      .function("gradientCount", &TrainNet::gradient_count)
+      .function("partsBuffer", &TrainNet::parts_buffer)
+      .function("applyParts", &TrainNet::apply_parts)
       .function("reserveEval", &TrainNet::reserve_eval)
       .function("predict", &TrainNet::predict)
       .function("toTfjs", &TrainNet::to_tfjs)

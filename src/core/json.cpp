@@ -6,11 +6,6 @@
 #include "core/limits.h"
 #include "core/number_text.h"
 
-// Parsing runs once per file: optimised for size.
-#if defined(__clang__)
-#pragma clang attribute push(__attribute__((minsize)), apply_to = function)
-#endif
-
 namespace convolens::json {
 
 std::size_t insert_name(NameIndex& index, const std::string& name, std::size_t i) {
@@ -240,7 +235,3 @@ Value parse(std::string_view text, std::string_view source) {
 }
 
 }  // namespace convolens::json
-
-#if defined(__clang__)
-#pragma clang attribute pop
-#endif

@@ -13,9 +13,14 @@
 #include <sched.h>
 
 #include <atomic>
+#include <climits>
+#include <cmath>
 #include <cstdint>
 #include <exception>
 #include <new>
+#ifdef __EMSCRIPTEN__
+#include <emscripten/threading.h>
+#endif
 #endif
 
 namespace convolens {
@@ -44,18 +49,36 @@ struct Lock {
   pthread_mutex_t& m_;
 };
 
-// Workers sleep on a condition variable between jobs (blocking is fine off the main thread);
-// chunks are claimed from an atomic counter, so a slow thread never holds up the others.
+// Sleeping until a word changes, for workers between jobs (blocking is fine off the main
+// thread). In wasm the futex calls themselves: pthread condition variables and joins cost about
+// 1.5 KB of the module budget there (docs/toolchain.md, pthreads).
+#ifdef __EMSCRIPTEN__
+void wait_while(std::atomic<std::uint32_t>& word, std::uint32_t old) {
+  emscripten_futex_wait(&word, old, INFINITY);
+}
+void wake_all(std::atomic<std::uint32_t>& word) { emscripten_futex_wake(&word, INT_MAX); }
+#else
+void wait_while(std::atomic<std::uint32_t>& word, std::uint32_t old) { word.wait(old, std::memory_order_acquire); }
+void wake_all(std::atomic<std::uint32_t>& word) { word.notify_all(); }
+#endif
+
+// Workers sleep on a futex word between jobs; chunks are claimed from an atomic counter, so a
+// slow thread never holds up the others.
 class Pool {
  public:
+#ifndef __EMSCRIPTEN__
+  // Native processes end their threads at exit; in wasm the pool lives as long as the module
+  // and the loader terminates its Workers (docs/threads.md).
   ~Pool() {
     {
       Lock lk(mu_);
       stop_ = true;
     }
-    pthread_cond_broadcast(&cv_);
+    wake_.fetch_add(1, std::memory_order_release);
+    wake_all(wake_);
     for (int i = 0; i < n_workers_; ++i) pthread_join(workers_[i].thread, nullptr);
   }
+#endif
 
   void set_threads(int n) {
     active_ = std::clamp(n, 1, kMaxThreads);
@@ -88,7 +111,8 @@ class Pool {
       error_chunk_ = chunks;
       participants_ = std::min(active_, chunks);
     }
-    pthread_cond_broadcast(&cv_);
+    wake_.fetch_add(1, std::memory_order_release);
+    wake_all(wake_);
     claim_chunks(job_);
     // The caller waits by spinning: the work is short, and a blocking wait on the browser's
     // main thread is what Emscripten warns about (docs/threads.md).
@@ -149,21 +173,25 @@ class Pool {
   void worker(int id) {
     std::uint64_t seen = 0;
     for (;;) {
+      const std::uint32_t w = wake_.load(std::memory_order_acquire);
       Job job;
+      bool mine = false;
       {
         Lock lk(mu_);
-        while (!stop_ && generation_ == seen) pthread_cond_wait(&cv_, &mu_);
         if (stop_) return;
-        seen = generation_;
-        if (id >= participants_) continue;
-        job = job_;
+        if (generation_ != seen) {
+          seen = generation_;
+          mine = id < participants_;
+          job = job_;
+        }
       }
-      claim_chunks(job);
+      if (mine) claim_chunks(job);
+      else wait_while(wake_, w);  // returns at once if a job was posted since w was read
     }
   }
 
   pthread_mutex_t mu_ = PTHREAD_MUTEX_INITIALIZER;
-  pthread_cond_t cv_ = PTHREAD_COND_INITIALIZER;
+  std::atomic<std::uint32_t> wake_{0};  // bumped after each job is posted (and at stop)
   Worker workers_[kMaxThreads - 1] = {};
   int n_workers_ = 0;
   std::atomic_flag busy_ = ATOMIC_FLAG_INIT;
@@ -178,10 +206,10 @@ class Pool {
   int error_chunk_ = 0;
 };
 
-Pool& pool() {
-  static Pool p;
-  return p;
-}
+// A namespace-scope object, not a function-local static: no thread-safe initialisation guard
+// (libc++abi's guard brings its own mutex and condition variable into the wasm).
+Pool g_pool;
+Pool& pool() { return g_pool; }
 
 }  // namespace
 

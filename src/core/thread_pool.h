@@ -14,9 +14,12 @@ constexpr int kMaxThreads = 16;
 
 // Whether this build has threads at all (the single-thread wasm modules do not: their parallel
 // loops compile to the plain loop and carry no scheduling code).
+// CONVOLENS_THREADS is the same for the preprocessor (code only threaded builds carry).
 #if defined(__EMSCRIPTEN__) && !defined(__EMSCRIPTEN_PTHREADS__)
+#define CONVOLENS_THREADS 0
 inline constexpr bool kThreadsBuilt = false;
 #else
+#define CONVOLENS_THREADS 1
 inline constexpr bool kThreadsBuilt = true;
 #endif
 

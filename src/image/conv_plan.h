@@ -119,6 +119,7 @@ struct Scratch {
   Buffer line;      // one f32 or u16 working line
   Buffer line2;
   Buffer gray_in, gray_out;  // Mode::Gray on RGBA frames
+  Buffer chain[2];           // a pipeline band's intermediate rows (image/filter_bands.h)
 };
 
 // Ring of border-padded copies of source rows, so kernels read taps without border tests.

@@ -50,17 +50,22 @@ void gray_rows(const ConvVariant& v, const ImageView& src, const MutableImageVie
 
 }  // namespace
 
+void run_filter_rows(const ImageView& src, const MutableImageView& dst, int y0, int y1, const Plan& plan,
+                     Scratch& scratch, const ConvVariant& v) {
+  if (y0 == y1) return;
+  if (plan.spec.mode == Mode::Rgb || src.channels == 1)
+    v.run(src, dst, y0, y1, plan, scratch);
+  else
+    gray_rows(v, src, dst, y0, y1, plan, scratch);
+}
+
 void apply_filter_rows(const ImageView& src, const MutableImageView& dst, int y0, int y1, const Plan& plan,
                        Scratch& scratch, const ConvVariant* variant) {
   validate_images(src, dst);
   if (y0 < 0 || y1 > src.height || y0 > y1) throw RangeError("row band outside the frame (0 <= y0 <= y1 <= height)");
   const ConvVariant& v = variant ? *variant : select_variant(plan);
   if (!v.carried() || !v.eligible(plan)) throw RangeError(std::string(v.name) + " cannot compute this filter here");
-  if (y0 == y1) return;
-  if (plan.spec.mode == Mode::Rgb || src.channels == 1)
-    v.run(src, dst, y0, y1, plan, scratch);
-  else
-    gray_rows(v, src, dst, y0, y1, plan, scratch);
+  run_filter_rows(src, dst, y0, y1, plan, scratch, v);
 }
 
 void apply_filter(const ImageView& src, const MutableImageView& dst, const Plan& plan, Scratch& scratch,

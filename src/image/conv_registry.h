@@ -37,6 +37,12 @@ void apply_filter(const ImageView& src, const MutableImageView& dst, const Plan&
 // of the source rows the band reads, so bands depend on nothing but the source frame.
 void apply_filter_rows(const ImageView& src, const MutableImageView& dst, int y0, int y1, const Plan& plan,
                        Scratch& scratch, const ConvVariant* variant = nullptr);
+// apply_filter_rows without its checks, for callers that validated once per frame: `v` carried
+// and eligible, 0 <= y0 <= y1 <= height, and the source rows the band reads (its output rows
+// plus the kernel's halo, through the border) readable at src.row(y). Pipelines chained per
+// band (image/filter_bands.h) pass views whose other rows are not backed by memory.
+void run_filter_rows(const ImageView& src, const MutableImageView& dst, int y0, int y1, const Plan& plan,
+                     Scratch& scratch, const ConvVariant& v);
 
 // ---- the kernels (src/image/conv2d_*.cpp, separable.cpp, box_blur.cpp, gradient.cpp) ----
 #define CONVOLENS_CONV_KERNEL(name) \

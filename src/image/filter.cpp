@@ -4,6 +4,11 @@
 
 namespace convolens {
 
+void Filter::apply(const ImageView& src, const MutableImageView& dst) {
+  Filter* self = this;
+  if (!apply_pipeline_banded(src, dst, {&self, 1}, band_scratch_)) apply_filter(src, dst, plan_, scratch_, variant_);
+}
+
 void Pipeline::apply(const ImageView& src, const MutableImageView& dst) {
   validate_images(src, dst);
   const int w = src.width, h = src.height, C = src.channels;
@@ -11,6 +16,7 @@ void Pipeline::apply(const ImageView& src, const MutableImageView& dst) {
     for (int y = 0; y < h; ++y) std::memcpy(dst.row(y), src.row(y), std::size_t(w) * C);
     return;
   }
+  if (apply_pipeline_banded(src, dst, filters_, band_scratch_)) return;
   const std::size_t bytes = std::size_t(w) * h * C;
   if (filters_.size() > 1) ping_.resize(bytes);
   if (filters_.size() > 2) pong_.resize(bytes);

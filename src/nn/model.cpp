@@ -7,6 +7,9 @@
 #include "core/errors.h"
 #include "core/number_text.h"
 #include "nn/model_impl.h"
+#if CONVOLENS_THREADS
+#include "nn/schedule.h"
+#endif
 
 namespace convolens::nn {
 
@@ -47,7 +50,11 @@ void ModelImpl::finalize() {
   scratch.resize(scratch_elems * sizeof(float));
 }
 
+#if CONVOLENS_THREADS
+const float* ModelImpl::run(Layer& l, const float* in, float* out, bool fast, float* scratch_buf, bool split) {
+#else
 const float* ModelImpl::run(Layer& l, const float* in, float* out, bool fast) {
+#endif
   const std::size_t n = l.out.size();
   const Act act = fast ? l.fast_act : l.act;
   switch (l.op) {
@@ -56,7 +63,11 @@ const float* ModelImpl::run(Layer& l, const float* in, float* out, bool fast) {
     case Op::Depthwise: {
       const ConvParams p{l.g, l.kernel.as<float>(), l.has_bias ? l.bias.as<float>() : nullptr, l.packed.as<float>(),
                          l.packed_stride, act};
+#if CONVOLENS_THREADS
+      run_conv(*this, l.conv->run, p, l.op == Op::Depthwise, in, out, scratch_buf ? scratch_buf : scratch.as<float>(), split);
+#else
       l.conv->run(p, in, out, scratch.as<float>());
+#endif
       break;
     }
     case Op::Dense: {
@@ -102,6 +113,9 @@ void Model::predict(const float* input, int batch, float* output) {
   if (batch < 0) throw RangeError("batch must be >= 0, got " + std::to_string(batch));
   ModelImpl& m = impl();
   if (m.ping.size() == 0 && m.max_elems == 0) throw RangeError("model is empty (default-constructed)");
+#if CONVOLENS_THREADS
+  predict_batch(m, input, batch, output);  // spread over threads (nn/schedule.cpp)
+#else
   const std::size_t in_n = m.input.size(), out_n = std::size_t(output_size());
   for (int b = 0; b < batch; ++b) {
     const float* cur = input + b * in_n;
@@ -117,6 +131,7 @@ void Model::predict(const float* input, int batch, float* output) {
     }
     std::memcpy(output + b * out_n, cur, out_n * sizeof(float));
   }
+#endif
 }
 
 void Model::activations(const float* input) {
@@ -133,7 +148,11 @@ void Model::activations(const float* input) {
   }
   const float* cur = input;
   for (std::size_t i = 0; i < m.layers.size(); ++i) {
+#if CONVOLENS_THREADS
+    cur = m.run(m.layers[i], cur, m.acts[i].as<float>(), false, nullptr, true);  // big conv layers in row bands
+#else
     cur = m.run(m.layers[i], cur, m.acts[i].as<float>(), false);
+#endif
     m.act_ptrs[i] = cur;
   }
   if (m.layers.size() && m.layers[0].op == Op::Identity) {

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "core/buffer.h"
+#include "core/thread_pool.h"
 #include "nn/kernels.h"
 #include "nn/model.h"
 
@@ -42,13 +43,24 @@ struct ModelImpl {
   std::vector<Buffer> acts;      // activations(): one output buffer per layer
   std::vector<const float*> act_ptrs;
   std::size_t max_elems = 0, scratch_elems = 0;
+#if CONVOLENS_THREADS
+  // src/nn/schedule.cpp: the ping/pong/scratch of batch lanes 1.., or the scratch of conv row
+  // bands (never both at once), in one buffer. Builds without threads carry none of it.
+  Buffer thread_bufs;
+#endif
   bool reference = false;
 
   // Sizes the buffers and picks kernel variants; called once after loading.
   void finalize();
   // Runs layer l on one image; returns where its output is (out, or in for identities).
   // fast: use the predict()-only fusions.
+#if CONVOLENS_THREADS
+  // scratch: the conv scratch to use (default: the model's); split: big conv layers may be split
+  // into row bands over the thread pool.
+  const float* run(Layer& l, const float* in, float* out, bool fast, float* scratch = nullptr, bool split = false);
+#else
   const float* run(Layer& l, const float* in, float* out, bool fast);
+#endif
 };
 
 }  // namespace convolens::nn

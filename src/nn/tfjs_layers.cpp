@@ -8,11 +8,6 @@
 #include "core/errors.h"
 #include "core/limits.h"
 
-// Loading runs once per model: the loader files are optimised for size.
-#if defined(__clang__)
-#pragma clang attribute push(__attribute__((minsize)), apply_to = function)
-#endif
-
 namespace convolens::nn::tfjs {
 
 using json::Value;
@@ -315,7 +310,3 @@ LayerBuilder layer_builder(std::string_view class_name) {
   return nullptr;
 }
 }  // namespace convolens::nn::tfjs
-
-#if defined(__clang__)
-#pragma clang attribute pop
-#endif

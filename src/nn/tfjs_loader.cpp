@@ -9,11 +9,6 @@
 #include "nn/tfjs_layers.h"
 #include "nn/tfjs_topology.h"
 
-// Loading runs once per model: the loader files are optimised for size.
-#if defined(__clang__)
-#pragma clang attribute push(__attribute__((minsize)), apply_to = function)
-#endif
-
 namespace convolens::nn {
 
 namespace {
@@ -91,7 +86,3 @@ Model Model::from_tfjs(std::string_view model_json, std::span<const std::uint8_t
 }
 
 }  // namespace convolens::nn
-
-#if defined(__clang__)
-#pragma clang attribute pop
-#endif

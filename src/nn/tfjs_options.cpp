@@ -6,11 +6,6 @@
 #include "core/errors.h"
 #include "core/number_text.h"
 
-// Loading runs once per model: the loader files are optimised for size.
-#if defined(__clang__)
-#pragma clang attribute push(__attribute__((minsize)), apply_to = function)
-#endif
-
 namespace convolens::nn::tfjs {
 
 using json::Value;
@@ -134,7 +129,3 @@ void LayerOptions::finish() const {
 }
 
 }  // namespace convolens::nn::tfjs
-
-#if defined(__clang__)
-#pragma clang attribute pop
-#endif

@@ -7,11 +7,6 @@
 #include "core/limits.h"
 #include "nn/tfjs_errors.h"
 
-// Loading runs once per model: the loader files are optimised for size.
-#if defined(__clang__)
-#pragma clang attribute push(__attribute__((minsize)), apply_to = function)
-#endif
-
 namespace convolens::nn::tfjs {
 
 using json::Value;
@@ -176,7 +171,3 @@ void WeightTable::check_all_used() const {
 }
 
 }  // namespace convolens::nn::tfjs
-
-#if defined(__clang__)
-#pragma clang attribute pop
-#endif

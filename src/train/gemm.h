@@ -1,6 +1,8 @@
 // f32 matrix products for training (im2col convolution, dense layers). Row-major.
 //   gemm:    C(MxN) (+)= A(MxK) * B(KxN)
 //   gemm_tn: C(MxN) (+)= A^T * B where A is stored KxM (weight gradients: col^T * dout)
+//   gathered A: element (i, k) of A is A[a_rows[i] + a_cols[k]] (lda, trans_a unused): an
+//   implicit im2col, so convolution reads the image itself instead of a copied column matrix.
 // Variants: __scalar is the reference (triple loop); __blocked is register-blocked portable
 // C++ (auto-vectorised; what the plain wasm build and non-AVX2 CPUs run); __wasm_simd is the
 // same with explicit f32x4 (the SIMD wasm build); __avx2 uses FMA on x86-64 CPUs
@@ -17,6 +19,8 @@ struct GemmArgs {
   float* C; int ldc;
   bool accumulate;  // C += product, else C = product
   bool trans_a;     // A stored K x M
+  const int* a_rows = nullptr;  // gathered A (both set): M offsets, one per row of C
+  const int* a_cols = nullptr;  //   and K offsets, one per step of the sum
 };
 
 void gemm__scalar(const GemmArgs& g);

@@ -5,6 +5,7 @@
 #include <cstdio>
 
 #include "core/errors.h"
+#include "train/elementwise.h"
 #include "train/gemm.h"
 #include "train/parallel.h"
 
@@ -55,7 +56,14 @@ Shape Conv2D::build(Shape in) {
   kernel = make_param(name_, "kernel", {k_, k_, in.c, filters_});
   if (use_bias_) bias = make_param(name_, "bias", {filters_});
   const std::size_t P = std::size_t(out_.h) * out_.w, K = std::size_t(k_) * k_ * in.c;
-  col_.assign(kChunks, std::vector<float>(P * K));
+  // Row p of the column matrix is the k x k x cin patch under output pixel p, in kernel order
+  // (ky, kx, ci); a kernel row (kx, ci) is contiguous in the NHWC image.
+  pixel_off_.resize(P);
+  for (int oy = 0; oy < out_.h; ++oy)
+    for (int ox = 0; ox < out_.w; ++ox) pixel_off_[std::size_t(oy) * out_.w + ox] = (oy * in.w + ox) * in.c;
+  tap_off_.resize(K);
+  for (int ky = 0, t = 0; ky < k_; ++ky)
+    for (int j = 0; j < k_ * in.c; ++j) tap_off_[t++] = ky * in.w * in.c + j;
   dcol_.assign(kChunks, std::vector<float>(P * K));
   dw_.assign(kChunks, std::vector<float>(K * filters_));
   db_.assign(kChunks, std::vector<float>(filters_));
@@ -67,30 +75,14 @@ std::vector<Param*> Conv2D::params() {
   return {&kernel};
 }
 
-// Row p of col = the k x k x cin patch under output pixel p, in kernel order (ky, kx, ci).
-void Conv2D::im2col(const float* img, float* col) const {
-  const int cin = in_.c, rowlen = k_ * cin;
-  for (int oy = 0; oy < out_.h; ++oy)
-    for (int ox = 0; ox < out_.w; ++ox) {
-      float* dst = col + (std::size_t(oy) * out_.w + ox) * k_ * rowlen;
-      // A loop, not memcpy: rows are short (3 floats for a 3x3 kernel on one channel), and in
-      // wasm each memcpy is a call.
-      for (int ky = 0; ky < k_; ++ky) {
-        const float* src = img + (std::size_t(oy + ky) * in_.w + ox) * cin;
-        for (int j = 0; j < rowlen; ++j) dst[ky * rowlen + j] = src[j];
-      }
-    }
-}
-
 void Conv2D::forward(const Tensor& x, Tensor& y, bool) {
   y.resize(x.n, out_);
   const int P = out_.h * out_.w, K = k_ * k_ * in_.c;
-  parallel_chunks(x.n, [&](int c, int b, int e) {
-    float* col = col_[c].data();
+  parallel_chunks(x.n, [&](int, int b, int e) {
     for (int i = b; i < e; ++i) {
-      im2col(x.at(i), col);
       float* out = y.at(i);
-      gemm({P, filters_, K, col, K, kernel.value.data(), filters_, out, filters_, false, false});
+      gemm({P, filters_, K, x.at(i), 0, kernel.value.data(), filters_, out, filters_, false, false, pixel_off_.data(),
+            tap_off_.data()});
       if (use_bias_)
         for (int p = 0; p < P; ++p)
           for (int f = 0; f < filters_; ++f) out[p * filters_ + f] += bias.value[f];
@@ -103,14 +95,13 @@ void Conv2D::backward(const Tensor& x, const Tensor&, const Tensor& dy, Tensor* 
   transpose(kernel.value, K, filters_, wt_);
   if (dx) dx->resize(x.n, in_);
   parallel_chunks(x.n, [&](int c, int b, int e) {
-    float* col = col_[c].data();
     float* dcol = dcol_[c].data();
     std::fill(dw_[c].begin(), dw_[c].end(), 0.f);
     std::fill(db_[c].begin(), db_[c].end(), 0.f);
     for (int i = b; i < e; ++i) {
       const float* g = dy.at(i);
-      im2col(x.at(i), col);
-      gemm({K, filters_, P, col, K, g, filters_, dw_[c].data(), filters_, true, true});
+      gemm({K, filters_, P, x.at(i), 0, g, filters_, dw_[c].data(), filters_, true, true, tap_off_.data(),
+            pixel_off_.data()});
       if (use_bias_)
         for (int p = 0; p < P; ++p)
           for (int f = 0; f < filters_; ++f) db_[c][f] += g[p * filters_ + f];
@@ -178,13 +169,7 @@ void BatchNorm::channel_sums(const Tensor& a, const Tensor* b, std::vector<doubl
     for (int i = lo; i < hi; ++i) {
       const float* pa = a.at(i);
       const float* pb = b ? b->at(i) : pa;
-      std::fill(f1.begin(), f1.end(), 0.f);
-      std::fill(f2.begin(), f2.end(), 0.f);
-      for (std::size_t q = 0; q < per; ++q)
-        for (int ch = 0; ch < C; ++ch) {
-          f1[ch] += pa[q * C + ch];
-          f2[ch] += pa[q * C + ch] * pb[q * C + ch];
-        }
+      train::channel_sums(pa, pb, per, C, f1.data(), f2.data());
       for (int ch = 0; ch < C; ++ch) {
         p1[c][ch] += f1[ch];
         p2[c][ch] += f2[ch];
@@ -231,10 +216,7 @@ void BatchNorm::forward(const Tensor& x, Tensor& y, bool training) {
   const std::size_t per = std::size_t(in_.h) * in_.w;
   parallel_chunks(x.n, [&](int, int lo, int hi) {
     for (int i = lo; i < hi; ++i) {
-      const float* a = x.at(i);
-      float* o = y.at(i);
-      for (std::size_t q = 0; q < per; ++q)
-        for (int ch = 0; ch < C; ++ch) o[q * C + ch] = a[q * C + ch] * scale[ch] + shift[ch];
+      bn_forward(x.at(i), per, C, scale.data(), shift.data(), y.at(i));
     }
   });
 }
@@ -262,13 +244,7 @@ void BatchNorm::backward(const Tensor& x, const Tensor&, const Tensor& dy, Tenso
   const std::size_t per = std::size_t(in_.h) * in_.w;
   parallel_chunks(x.n, [&](int, int lo, int hi) {
     for (int i = lo; i < hi; ++i) {
-      const float *a = x.at(i), *g = dy.at(i);
-      float* o = dx->at(i);
-      for (std::size_t q = 0; q < per; ++q)
-        for (int ch = 0; ch < C; ++ch) {
-          const std::size_t j = q * C + ch;
-          o[j] = k1[ch] * g[j] + k2[ch] + k3[ch] * a[j];
-        }
+      bn_backward(dy.at(i), x.at(i), per, C, k1.data(), k2.data(), k3.data(), dx->at(i));
     }
   });
 }
@@ -293,9 +269,7 @@ void Relu::forward(const Tensor& x, Tensor& y, bool) {
 void Relu::backward(const Tensor& x, const Tensor& y, const Tensor& dy, Tensor* dx) {
   if (!dx) return;
   dx->resize(x.n, x.s);
-  const float *out = y.data.data(), *g = dy.data.data();
-  float* d = dx->data.data();
-  for (std::size_t i = 0, n = x.data.size(); i < n; ++i) d[i] = out[i] > 0.f ? g[i] : 0.f;
+  relu_backward(y.data.data(), dy.data.data(), dx->data.data(), x.data.size());
 }
 std::string Relu::config_json() const { return R"("activation":"relu","name":")" + name_ + "\"," + kDtype; }
 
@@ -308,37 +282,46 @@ Shape MaxPool2::build(Shape in) {
 }
 void MaxPool2::forward(const Tensor& x, Tensor& y, bool) {
   y.resize(x.n, out_);
-  const int C = in_.c;
+  arg_.resize(y.data.size());
+  const int C = in_.c, row = in_.w * C;
   for (int i = 0; i < x.n; ++i) {
     const float* a = x.at(i);
     float* o = y.at(i);
+    unsigned char* arg = arg_.data() + std::size_t(i) * out_.size();
     for (int oy = 0; oy < out_.h; ++oy)
       for (int ox = 0; ox < out_.w; ++ox)
         for (int ch = 0; ch < C; ++ch) {
           const float* p = a + ((2 * oy) * in_.w + 2 * ox) * C + ch;
-          o[(oy * out_.w + ox) * C + ch] = std::max(std::max(p[0], p[C]), std::max(p[in_.w * C], p[in_.w * C + C]));
+          const int q = (oy * out_.w + ox) * C + ch;
+          // m = max(max(p0, p1), max(p2, p3)) as std::max computes it; the index of the value it
+          // took is the first maximum in (dy, dx) order, like TF's MaxPoolGrad (none if m is NaN).
+          // Selects, not branches: the winner is random.
+          const float a0 = p[0], a1 = p[C], a2 = p[row], a3 = p[row + C];
+          const bool s01 = a0 < a1, s23 = a2 < a3;
+          const float m01 = s01 ? a1 : a0, m23 = s23 ? a3 : a2;
+          const bool s = m01 < m23;
+          const float m = s ? m23 : m01;
+          o[q] = m;
+          arg[q] = static_cast<unsigned char>(m != m ? 4 : s ? 2 + s23 : int(s01));
         }
   }
 }
-// The gradient goes to the first maximum in (dy, dx) order, like TF's MaxPoolGrad.
-void MaxPool2::backward(const Tensor& x, const Tensor& y, const Tensor& dy, Tensor* dx) {
+// The gradient goes to the input the forward took (the windows do not overlap).
+void MaxPool2::backward(const Tensor& x, const Tensor&, const Tensor& dy, Tensor* dx) {
   if (!dx) return;
   dx->resize(x.n, in_);
   std::fill(dx->data.begin(), dx->data.end(), 0.f);
   const int C = in_.c;
-  const int offs[4] = {0, C, in_.w * C, in_.w * C + C};
+  const int offs[5] = {0, C, in_.w * C, in_.w * C + C, 0};
   for (int i = 0; i < x.n; ++i) {
-    const float* a = x.at(i);
     float* d = dx->at(i);
+    const float* g = dy.at(i);
+    const unsigned char* arg = arg_.data() + std::size_t(i) * out_.size();
     for (int oy = 0; oy < out_.h; ++oy)
       for (int ox = 0; ox < out_.w; ++ox)
         for (int ch = 0; ch < C; ++ch) {
-          const int base = ((2 * oy) * in_.w + 2 * ox) * C + ch, o = (oy * out_.w + ox) * C + ch;
-          for (int t = 0; t < 4; ++t)
-            if (a[base + offs[t]] == y.at(i)[o]) {
-              d[base + offs[t]] += dy.at(i)[o];
-              break;
-            }
+          const int base = ((2 * oy) * in_.w + 2 * ox) * C + ch, q = (oy * out_.w + ox) * C + ch;
+          if (arg[q] < 4) d[base + offs[arg[q]]] += g[q];
         }
   }
 }

@@ -73,10 +73,11 @@ class Conv2D : public Layer {
   Param kernel, bias;
 
  private:
-  void im2col(const float* img, float* col) const;
   int filters_, k_;
   bool use_bias_;
-  std::vector<std::vector<float>> col_, dcol_, dw_, db_;  // per chunk
+  // Implicit im2col: column matrix element (p, t) is image[pixel_off_[p] + tap_off_[t]].
+  std::vector<int> pixel_off_, tap_off_;
+  std::vector<std::vector<float>> dcol_, dw_, db_;  // per chunk
   std::vector<float> wt_;                                 // kernel transposed (filters x K)
 };
 
@@ -121,6 +122,9 @@ class MaxPool2 : public Layer {
   void forward(const Tensor& x, Tensor& y, bool training) override;
   void backward(const Tensor& x, const Tensor& y, const Tensor& dy, Tensor* dx) override;
   std::string config_json() const override;
+
+ private:
+  std::vector<unsigned char> arg_;  // per output: which of the 4 window inputs the last forward took (4: none)
 };
 
 class GlobalAvgPool : public Layer {

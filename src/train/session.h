@@ -44,8 +44,33 @@ class Session {
   // Loss of one batch of float images in training mode; leaves this batch's gradients in the params.
   double gradients(const float* images, const std::uint8_t* labels, int n);
 
+  // Data-parallel steps, for hosts that train one net together (two browser workers): each runs
+  // the same session (same spec, seed, data and config, so the same weights and batch order).
+  // For every step each host computes the gradients of its part of the batch (part_gradients),
+  // the hosts exchange them, and each applies the same combined Adam step (apply_parts), so the
+  // weights stay identical everywhere. Same maths as run() up to float summation order for nets
+  // without BatchNorm; with BatchNorm each part is normalised by its own batch statistics.
+  struct PartResult {
+    int images = 0;  // images in this part (0 when the batch is smaller than the part count)
+    double loss = 0;  // mean loss over them
+    int correct = 0;
+  };
+  // Part `part` of `parts` of the current step's batch; the gradients (mean over the part's images,
+  // trainable parameters in order) are left in packed_gradients().
+  PartResult part_gradients(int part, int parts);
+  const float* packed_gradients() const { return packed_.data(); }
+  std::size_t gradient_count();
+  // Room for `parts` packed gradient vectors, one after the other, for apply_parts.
+  float* parts_buffer(int parts);
+  // Combines the parts in parts_buffer() weighted by their image counts (in part order), takes the
+  // current step's Adam step and moves on; after the last step recalibrates BatchNorm, as run().
+  // Progress carries step, epoch and done (the host sums loss and accuracy over its parts).
+  Progress apply_parts(const int* images, int parts);
+
  private:
   void shuffle(int epoch);
+  void load_batch(int epoch, int first, int count);  // x_ and labels_ from order_[first, first + count)
+  void recalibrate();
   Net& net_;
   Buffer data_;
   int n_ = 0, steps_per_epoch_ = 0;
@@ -55,6 +80,7 @@ class Session {
   std::vector<std::uint8_t> labels_;
   Tensor x_, dlogits_;
   Adam adam_;
+  std::vector<float> packed_, parts_;
 };
 
 // FNV-1a over every saved weight's bytes (params in order): a cheap "same weights bit for bit" check.

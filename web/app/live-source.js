@@ -124,23 +124,32 @@ export class LiveSource {
   #watchCamera(token) {
     const track = this.#stream?.getVideoTracks()[0];
     if (!track) return;
-    let permission = null;
+    const revoked = 'Camera permission was revoked.';
+    let permission = null, done = false;
     const lost = (why) => {
+      if (done) return;
+      done = true;
       clearInterval(poll);
       if (permission) permission.onchange = null;
       if (token !== this.#token) return;
       this.#fallBack(`${why} Showing the built-in test scene instead; the camera can be started again.`, true);
     };
-    track.addEventListener('ended', () => lost('The camera stopped (unplugged, or taken by another program).'), { once: true });
+    // Revoking the permission ends the track too, before the permission's change event arrives
+    // (Chromium): the permission's state at that moment tells the two apart.
+    const ended = (why) => {
+      clearInterval(poll);
+      cameraDenied().then((denied) => lost(denied ? revoked : why));
+    };
+    track.addEventListener('ended', () => ended('The camera stopped (unplugged, or taken by another program).'), { once: true });
     // A track stopped by script ends without an 'ended' event; its state still says so.
     const poll = setInterval(() => {
       if (token !== this.#token) clearInterval(poll);
-      else if (track.readyState === 'ended') lost('The camera stopped.');
+      else if (track.readyState === 'ended') ended('The camera stopped.');
     }, 250);
     navigator.permissions?.query({ name: 'camera' }).then((status) => {
       if (token !== this.#token) return;
       permission = status;
-      status.onchange = () => status.state === 'denied' && lost('Camera permission was revoked.');
+      status.onchange = () => status.state === 'denied' && lost(revoked);
     }, () => { /* no permission query for cameras here */ });
   }
 
@@ -230,6 +239,12 @@ export class LiveSource {
       });
     }
   }
+}
+
+// Whether the camera permission is 'denied' now (false where it cannot be asked).
+function cameraDenied() {
+  const asked = navigator.permissions?.query({ name: 'camera' });
+  return asked ? asked.then((s) => s.state === 'denied', () => false) : Promise.resolve(false);
 }
 
 function stopTracks(stream) {

@@ -2,14 +2,20 @@
 // (web/lib/train-worker.js) and draws its progress: loss/accuracy curves, speed and time left,
 // the first layer's kernels, the test digits it gets wrong and, at the end, the confusion matrix.
 // "Use this model" hands the trained model to section 5; "Download" saves model.json + weights.
-// Test hook: window.__train {state, step, loss, kernelDraws, kernelSig, accuracy}.
+// Training runs on two workers where the page is cross-origin isolated (data-parallel, one per
+// core), else on one.
+// Test hook: window.__train {state, step, loss, kernelDraws, kernelSig, accuracy, seconds (of the
+// run, from the click), phases: {workers, data, created, trained} (seconds), tests: [{seconds,
+// accuracy, images}], predictions (first 500 test digits)}.
 import { spawnTrainer } from '../lib/train-worker.js';
 import { TRAIN_PRESETS } from '../lib/train.js';
 import { drawKernelHeat } from './heatmap.js';
 
 const $ = (id) => document.getElementById(id);
 const hook = (window.__train = { state: 'idle', step: 0, loss: null, kernelDraws: 0, kernelSig: '', accuracy: null });
-let worker = null, loaded = 0, artifacts = null;
+let worker = null, loaded = 0, artifacts = null, clicked = 0;
+const seconds = () => (performance.now() - clicked) / 1000;
+const mb = (bytes) => `${(bytes / 1e6).toFixed(1)} MB`;
 const curve = { loss: [], acc: [], test: [] };
 
 function setState(state, text) {
@@ -98,7 +104,7 @@ function drawKernels(k) {
   hook.kernelSig = Array.from(k.data.subarray(0, 4), (v) => v.toFixed(5)).join(',');
 }
 
-function drawWrong({ images, labels, predicted, count }) {
+function drawWrong({ images, labels, predicted, count }, of) {
   $('train-wrong').replaceChildren(...labels.map((label, i) => {
     const f = document.createElement('figure');
     const c = document.createElement('canvas');
@@ -115,7 +121,7 @@ function drawWrong({ images, labels, predicted, count }) {
     f.append(c, cap);
     return f;
   }));
-  $('train-wrong-cap').textContent = `Test digits it gets wrong: ${count} of 10,000 (label → its guess)`;
+  $('train-wrong-cap').textContent = `Test digits it gets wrong: ${count.toLocaleString()} of ${of} (label → its guess)`;
 }
 
 function drawConfusion(m) {
@@ -130,43 +136,65 @@ function drawConfusion(m) {
 }
 
 async function start() {
+  clicked = performance.now();
+  Object.assign(hook, { accuracy: null, seconds: null, tests: [], predictions: null, phases: {} });
   artifacts = null;
   curve.loss = []; curve.acc = []; curve.test = [];
   drawCurves();
   setState('loading', 'Starting the trainer…');
   try {
-    worker ??= await spawnTrainer({ wasmPaths: new URL('wasm/', location.href).href });
+    // ?trainWorkers=1 forces one worker (tools/train-speed.js compares).
+    const asked = parseInt(new URLSearchParams(location.search).get('trainWorkers'), 10);
+    const workers = asked >= 1 && asked <= 2 ? asked : Math.max(1, Math.min(2, navigator.hardwareConcurrency || 1));
+    worker ??= await spawnTrainer({ wasmPaths: new URL('wasm/', location.href).href, workers });
+    hook.workers = worker.workers;
+    hook.phases.workers = seconds();
     const n = parseInt($('train-size').value, 10);
+    // The net (and the trainer module's first compile) while the digits download.
+    const created = worker.create(spec());
+    created.catch(() => {});  // awaited below; a download failure is the error to report
     if (n > loaded) {
-      await worker.loadMnist({ train: n, test: 10000, onProgress: (p) => setState('loading', `Downloading MNIST… ${p.loaded}/${p.total} parts`) });
+      await worker.loadMnist({ train: n, test: 10000,
+        onProgress: (p) => setState('loading', `Downloading the MNIST digits… ${p.loaded} of ${p.total} parts, ${mb(p.bytes)}`) });
       loaded = n;
     }
-    const info = await worker.create(spec());
+    hook.phases.data = seconds();
+    const info = await created;
+    hook.phases.created = seconds();
     drawKernels(info.kernel);
     const epochs = parseInt($('train-epochs').value, 10);
-    setState('training', `Training ${info.parameters.toLocaleString()} parameters on ${n.toLocaleString()} digits…`);
+    const cores = worker.workers > 1 ? ` on ${worker.workers} workers` : '';
+    setState('training', `Training ${info.parameters.toLocaleString()} parameters on ${n.toLocaleString()} digits${cores}…`);
     await worker.fit({
       epochs, batchSize: 64, learningRate: parseFloat($('train-lr').value), augment: $('train-augment').checked, seed: 1,
+      testImages: 500,
       onProgress: (p) => {
         Object.assign(hook, { step: p.step, totalSteps: p.totalSteps, loss: p.loss });
         curve.loss.push([p.step, p.loss]);
         curve.acc.push([p.step, p.accuracy]);
-        if (p.testAccuracy !== undefined) curve.test.push([p.step, p.testAccuracy]);
+        if (p.testAccuracy !== undefined) {
+          curve.test.push([p.step, p.testAccuracy]);
+          hook.tests.push({ seconds: seconds(), accuracy: p.testAccuracy, images: p.testImages });
+        }
         drawCurves();
         drawKernels(p.kernel);
-        $('train-speed').textContent = `epoch ${p.epoch}/${p.epochs} · step ${p.step}/${p.totalSteps} · ${Math.round(p.imagesPerSecond)} images/s · ${Math.ceil(p.secondsLeft)} s left`;
+        $('train-speed').textContent = `epoch ${p.epoch}/${p.epochs} · step ${p.step}/${p.totalSteps} · ${Math.round(p.imagesPerSecond)} images/s${cores} · ${Math.ceil(p.secondsLeft)} s left`;
         if (hook.state === 'training') $('train-status').textContent = `Training… loss ${p.loss.toFixed(3)}, train accuracy ${(100 * p.accuracy).toFixed(1)}%`;
       },
     }).catch((e) => {
       if (e.name !== 'AbortError') throw e;
     });
-    setState('evaluating', 'Testing on the 10,000 test digits…');
+    hook.phases.trained = seconds();
+    setState('evaluating', 'Testing on the test digits…');
     const r = await worker.evaluate({ wrongMax: 24 });
-    hook.accuracy = r.accuracy;
-    drawWrong(r.wrong);
+    const count = r.count.toLocaleString();
+    Object.assign(hook, { accuracy: r.accuracy, seconds: seconds(), predictions: Array.from(r.predictions.subarray(0, 500)) });
+    hook.tests.push({ seconds: hook.seconds, accuracy: r.accuracy, images: r.count });
+    drawWrong(r.wrong, count);
     drawConfusion(r.confusion);
+    $('train-confusion-cap').textContent = `Confusion matrix on the ${count} test digits (rows: true digit)`;
     artifacts = await worker.save();
-    setState('done', `Test accuracy ${(100 * r.accuracy).toFixed(2)}%. Use this model in section 5, or download it.`);
+    setState('done', `Test accuracy ${(100 * r.accuracy).toFixed(2)}% on the ${count} test digits, ${hook.seconds.toFixed(1)} s after Start. Use this model in section 5, or download it.`);
   } catch (e) {
     setState('error', `Training failed: ${e.message}`);
   }

@@ -31,10 +31,10 @@ export interface LoadOptions {
   /** Full control: maps a file name to its URL. */
   locateFile?: (file: string) => string;
   /**
-   * Filters on several threads (the SIMD + threads module, convolens-simd-mt.*): a number 1..16,
-   * true (the cores, up to 8), false (one thread, the SIMD module). Undefined: threads where they
-   * can run (threadSupport(): a cross-origin-isolated page or its workers, or Node >= 18; wasm
-   * SIMD; more than one core), else one thread, quietly.
+   * Filters and the CNN on several threads (the SIMD + threads modules, convolens-simd-mt.* and
+   * convolens-nn-simd-mt.*): a number 1..16, true (the cores, up to 8), false (one thread, the
+   * SIMD module). Undefined: threads where they can run (threadSupport(): a cross-origin-isolated
+   * page or its workers, or Node >= 18; wasm SIMD; more than one core), else one thread, quietly.
    */
   threads?: number | boolean;
   /**
@@ -272,7 +272,8 @@ export interface LoadMnistOptions {
   test?: number;
   /** Folder holding mnist-*.u8.gz (default: web/data/ next to the library). */
   url?: string;
-  onProgress?: (p: { loaded: number; total: number }) => void;
+  /** loaded of total chunks; bytes: compressed bytes fetched so far. */
+  onProgress?: (p: { loaded: number; total: number; bytes: number }) => void;
 }
 
 export interface TrainProgress {
@@ -334,39 +335,46 @@ export function loadMnist(options?: LoadMnistOptions): Promise<Mnist>;
 /** Training in a Web Worker (the page's main thread never trains). */
 export interface TrainWorker {
   readonly variant: 'simd' | 'plain';
+  /** Workers training together (1 where SharedArrayBuffer is missing: a page that is not cross-origin isolated). */
+  readonly workers: number;
   loadMnist(options?: LoadMnistOptions): Promise<{ train: number; test: number }>;
   create(spec: TrainSpec): Promise<{ parameters: number; kernel: { shape: number[]; data: Float32Array } | null }>;
   /** Progress also carries the first layer's kernel and, about ten times a run, a test accuracy. */
-  fit(options?: Omit<FitOptions, 'onProgress'> & { testImages?: number; onProgress?: (p: TrainProgress & { kernel: { shape: number[]; data: Float32Array } | null; testAccuracy?: number }) => void }): Promise<TrainProgress>;
+  fit(options?: Omit<FitOptions, 'onProgress'> & { testImages?: number; onProgress?: (p: TrainProgress & { kernel: { shape: number[]; data: Float32Array } | null; testAccuracy?: number; testImages: number }) => void }): Promise<TrainProgress>;
   pause(): Promise<void>;
   resume(): Promise<void>;
   /** The running fit() rejects with an AbortError. */
   stop(): Promise<void>;
-  evaluate(options?: { wrongMax?: number }): Promise<{ accuracy: number; confusion: number[][]; wrong: { images: Uint8Array; labels: number[]; predicted: number[]; count: number } }>;
+  evaluate(options?: { wrongMax?: number }): Promise<{ accuracy: number; count: number; confusion: number[][]; predictions: Uint8Array; wrong: { images: Uint8Array; labels: number[]; predicted: number[]; count: number } }>;
   save(): Promise<TrainedArtifacts>;
   memory(): Promise<MemoryStats>;
   dispose(): Promise<void>;
   terminate(): void;
 }
-export function spawnTrainer(options?: { simd?: boolean; wasmPaths?: string }): Promise<TrainWorker>;
+/** workers > 1: data-parallel training, each worker computes the gradients of its part of every batch. */
+export function spawnTrainer(options?: { simd?: boolean; wasmPaths?: string; workers?: number }): Promise<TrainWorker>;
 
 export interface Convolens {
-  /** 'simd', 'plain' or 'simd-mt' (SIMD + threads, filters): which filter binary loaded. */
+  /** 'simd', 'plain' or 'simd-mt' (SIMD + threads: filters and CNN): which binaries load. */
   readonly variant: 'simd' | 'plain' | 'simd-mt';
   /** What the binary was compiled for: 'wasm-simd128', 'wasm-plain' or 'wasm-simd128-threads'. */
   readonly backend: string;
-  /** Threads the filters run on (1 unless the SIMD + threads module loaded; 1 after dispose()). */
+  /**
+   * Threads the filters and the CNN (loadModel, the digit classifier) run on: 1 unless the SIMD +
+   * threads modules loaded; 1 after dispose(). A CNN batch is split across them (small batches and
+   * batch 1 stay on the calling thread), and so are one image's large conv layers.
+   */
   readonly threads: number;
   /** Threads taking part from now on: 1..the number load() started (RangeError otherwise). */
   setThreads(n: number): void;
-  /** Ends every pool thread; objects made before keep working on one thread; load() afterwards starts afresh. */
+  /** Ends every pool thread (filters and CNN); objects made before keep working on one thread; load() afterwards starts afresh. */
   dispose(): void;
   readonly presets: Preset[];
   createFilter(preset: string, params?: PresetParams): Filter;
   createFilter(spec: KernelSpec): Filter;
   createPipeline(steps: Array<Filter | string | KernelSpec>): Pipeline;
   /**
-   * The first call also fetches the CNN wasm module (same variant and paths as load()). Weight
+   * The first call also fetches the CNN wasm module (same variant, threads and paths as load()). Weight
    * paths in model.json must be relative names inside the model's folder (in the browser also
    * absolute URLs of the same origin); anything else is refused before anything is read.
    */
@@ -374,7 +382,8 @@ export interface Convolens {
   /**
    * A model whose batches of at least `minBatch` images (default 64) are split across `threads`
    * (default: this.threads, else the cores up to 8): the calling thread plus Workers running the
-   * single-thread CNN module. Smaller batches run on the calling thread alone.
+   * single-thread CNN module. Smaller batches run on the calling thread alone. Needs no
+   * SharedArrayBuffer: the way to several threads on pages without cross-origin isolation.
    */
   loadParallelModel(
     source: string | URL | ModelSource | ModelArtifacts | File[] | FileList,

@@ -34,7 +34,8 @@ class Convolens {
     this.variant = variant;            // 'simd' | 'plain' | 'simd-mt' (filters on threads)
     this.backend = module.backend();   // what the binary was compiled for
   }
-  // The CNN and trainer modules have no threaded build: simd-mt loads their SIMD build.
+  // The trainer has no threaded build: simd-mt loads its SIMD build (and the CNN module's, once
+  // dispose() has ended the threads).
   get #singleVariant() {
     return this.variant === 'simd-mt' ? 'simd' : this.variant;
   }
@@ -49,12 +50,14 @@ class Convolens {
       throw new RangeError(`convolens: setThreads: the number of threads must be an integer 1..${this.#maxThreads}, got ${describe(n)}`);
     this.#threads = n;
     this.#m.setThreads?.(n);
+    this.#nnModule?.setThreads?.(n);
   }
   // Ends every pool thread (Node can exit, the page frees its Workers). Objects made from this
   // instance keep working, on one thread; load() afterwards starts a fresh instance.
   dispose() {
     this.#threads = this.#maxThreads = 1;
     stopThreads(this.#m);
+    stopThreads(this.#nnModule);
     forget(this);
   }
   // Image filters (web/lib/filters.js): presets, custom kernels, pipelines.
@@ -71,10 +74,17 @@ class Convolens {
     return new Pipeline(this.#m, items);
   }
   // The CNN engine is a second wasm module, fetched on first use: pages that only filter never
-  // download it. The same variant (SIMD or plain) and the same wasmPaths/locateFile as load().
+  // download it. The same variant (SIMD + threads with as many threads, SIMD or plain) and the
+  // same wasmPaths/locateFile as load().
   #nnEngine() {
     if (!this.#nn) {
-      this.#nn = instantiate(this.#singleVariant, this.#options, 'nn').then((m) => (this.#nnModule = guardModule(m)));
+      const mt = this.variant === 'simd-mt' && this.#maxThreads > 1;
+      const threads = this.#maxThreads;
+      this.#nn = instantiate(mt ? 'simd-mt' : this.#singleVariant, this.#options, 'nn', mt ? threads : 1).then((m) => {
+        if (mt && this.#maxThreads !== threads) stopThreads(m);  // dispose() came while it loaded
+        else if (mt) m.setThreads(this.#threads);
+        return (this.#nnModule = guardModule(m));
+      });
       this.#nn.catch(() => (this.#nn = null));  // a failed load may be retried
     }
     return this.#nn;

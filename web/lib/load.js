@@ -1,4 +1,4 @@
-// Finds, fetches and instantiates the right wasm binaries: SIMD + threads (filters) where the
+// Finds, fetches and instantiates the right wasm binaries: SIMD + threads (filters, CNN) where the
 // engine can run them (threadSupport), SIMD where the engine validates SIMD and
 // exception-handling instructions, plain otherwise. Works in browsers, workers and Node >= 18.
 import { fileUrlToPath, readFileBytes, nodeCores, evaluateCommonJs } from './node-io.js';
@@ -79,6 +79,9 @@ const SHIPPED = {
   // makes bundlers copy it as a file (Vite: an asset, webpack: asset/resource) without bundling
   // it. ?no-inline: Vite would inline a file this small as a data: URL, where no pool can start.
   'convolens-simd-mt.worker.js': () => new URL('../wasm/convolens-simd-mt.worker.js?no-inline', import.meta.url),
+  'convolens-nn-simd-mt.mjs': () => new URL('../wasm/convolens-nn-simd-mt.mjs', import.meta.url),
+  'convolens-nn-simd-mt.wasm': () => new URL('../wasm/convolens-nn-simd-mt.wasm', import.meta.url),
+  'convolens-nn-simd-mt.worker.js': () => new URL('../wasm/convolens-nn-simd-mt.worker.js?no-inline', import.meta.url),
 };
 
 // The URL of `file` for these load() options: locateFile, else under wasmPaths, else shipped.
@@ -116,7 +119,7 @@ async function fetchBinary(url) {
 
 // The wasm modules: image filters (what load() brings), the CNN engine (loaded on the first
 // loadModel / digit classifier) and the trainer, each in a SIMD and a plain build; the filters
-// also in a SIMD + threads build ('simd-mt').
+// and the CNN engine also in a SIMD + threads build ('simd-mt').
 export function moduleFile(variant, part = 'filters') {
   return part === 'filters' ? `convolens-${variant}` : `convolens-${part}-${variant}`;  // nn, train
 }

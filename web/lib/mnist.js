@@ -32,13 +32,14 @@ export async function loadMnist({ train, test, url, onProgress } = {}) {
   const jobs = [];
   for (const split of ['train', 'test'])
     for (let c = 0; c * CHUNK < want[split]; c++) jobs.push({ split, c });
-  let done = 0;
-  onProgress?.({ loaded: 0, total: jobs.length });
+  let done = 0, bytes = 0;
+  onProgress?.({ loaded: 0, total: jobs.length, bytes });
   const chunks = await Promise.all(jobs.map(async (j) => {
     const gz = await readUrl(`${base}mnist-${j.split}-${j.c}.u8.gz`, 'MNIST chunk');
+    bytes += gz.length;
     const raw = await gunzip(gz);
     if (raw.length !== CHUNK * (PIXELS + 1)) throw new Error(`convolens: MNIST chunk ${j.split}-${j.c} has ${raw.length} bytes, expected ${CHUNK * (PIXELS + 1)}`);
-    onProgress?.({ loaded: ++done, total: jobs.length });
+    onProgress?.({ loaded: ++done, total: jobs.length, bytes });
     return { ...j, raw };
   }));
   const out = {};

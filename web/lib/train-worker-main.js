@@ -13,6 +13,22 @@ function wrongSample(r, test, max) {
   return { images, labels: idx.map((i) => test.labels[i]), predicted: idx.map((i) => r.predictions[i]), count: r.wrong.length };
 }
 
+// Progress posts for the page: each carries the first layer's kernel, and about ten of them a
+// test accuracy on the first options.testImages test digits (cheap enough to keep training going).
+function reporter(options) {
+  const m = Math.min(options.testImages ?? 500, data.test.count);
+  const test = { images: data.test.images.subarray(0, m * 784), labels: data.test.labels.subarray(0, m) };
+  let next = 0;
+  return (p) => {
+    let testAccuracy;
+    if (p.step >= next || p.done) {
+      testAccuracy = trainer.evaluate(test).accuracy;
+      next = p.step + Math.ceil(p.totalSteps / 10);
+    }
+    post({ event: 'progress', data: { ...p, testAccuracy, testImages: m, kernel: trainer.firstKernel() } });
+  };
+}
+
 const ops = {
   async load(options) {
     cl = await load({ ...options, threads: false });  // it trains, it does not filter: no idle pool of blocked Workers
@@ -30,33 +46,32 @@ const ops = {
   async fit(options) {
     if (!trainer || !data) throw new Error('fit: create() and loadMnist() first');
     abort = new AbortController();
-    const m = Math.min(options.testImages ?? 500, data.test.count);
-    const test = { images: data.test.images.subarray(0, m * 784), labels: data.test.labels.subarray(0, m) };
-    let next = 0;
     try {
-      return await trainer.fit(data.train, {
-        ...options,
-        signal: abort.signal,
-        onProgress: (p) => {
-          // About ten test accuracy points per run, on a subset: cheap enough to keep training going.
-          let testAccuracy;
-          if (p.step >= next || p.done) {
-            testAccuracy = trainer.evaluate(test).accuracy;
-            next = p.step + Math.ceil(p.totalSteps / 10);
-          }
-          post({ event: 'progress', data: { ...p, testAccuracy, kernel: trainer.firstKernel() } });
-        },
-      });
+      return await trainer.fit(data.train, { ...options, signal: abort.signal, onProgress: reporter(options) });
     } finally {
       abort = null;
     }
   },
+  // One part of a data-parallel fit (spawnTrainer({workers})): only part 0 reports progress.
+  fitPart(options, link) {
+    if (!trainer || !data) throw new Error('fit: create() and loadMnist() first');
+    return trainer.fitPart(data.train, { ...options, onProgress: link.part === 0 ? reporter(options) : undefined }, link);
+  },
+  info() {
+    return { parameters: trainer?.parameters ?? 0, test: data?.test.count ?? 0 };
+  },
   pause() { trainer?.pause(); },
   resume() { trainer?.resume(); },
   stop() { abort?.abort(); trainer?.resume(); },
-  async evaluate({ wrongMax = 48 } = {}) {
-    const r = trainer.evaluate(data.test);
-    return { accuracy: r.accuracy, confusion: r.confusion, wrong: wrongSample(r, data.test, wrongMax) };
+  // The test digits [from, to) (default all); wrong: a sample of at most wrongMax misread ones.
+  async evaluate({ wrongMax = 48, from = 0, to = data.test.count } = {}) {
+    const test = { images: data.test.images.subarray(from * 784, to * 784), labels: data.test.labels.subarray(from, to) };
+    const r = trainer.evaluate(test);
+    return { accuracy: r.accuracy, count: to - from, confusion: r.confusion, predictions: r.predictions,
+      wrong: wrongSample(r, test, wrongMax) };
+  },
+  setWeights(weightData) {
+    trainer.setWeights(new Float32Array(weightData));
   },
   save() {
     return trainer.save();

@@ -7,6 +7,7 @@
 // fit() runs the optimizer in small chunks and yields between them, so a worker
 // (web/lib/train-worker.js) can report progress and honour pause and abort.
 import { own, release, disposedError } from './lifetime.js';
+import { barrier, holdWhilePaused, setStop, sharedViews, stopped } from './train-parallel.js';
 
 const PIXELS = 784;
 const KIND = { conv2d: 1, batchNorm: 2, relu: 3, maxPool: 4, globalAveragePool: 5, flatten: 6, dense: 7 };
@@ -79,21 +80,9 @@ export class Trainer {
 
   // data: {images: Uint8Array (n x 784, 0..255), labels: Uint8Array (n)}.
   // Resolves with the last progress report; rejects with an AbortError when signal aborts.
-  async fit(data, { epochs = 1, batchSize = 64, learningRate = 0.005, augment = false, seed = 1,
-    onProgress, signal, chunkMs = 100 } = {}) {
-    this.#live();
-    if (this.#fitting) throw new Error('fit() is already running on this trainer');
-    const n = checkData(data, 'fit');
-    for (const [k, v] of Object.entries({ epochs, batchSize }))
-      if (!Number.isInteger(v)) throw new RangeError(`${k} must be an integer, got ${v}`);
-    if (typeof learningRate !== 'number' || !Number.isFinite(learningRate) || learningRate <= 0 || learningRate > 1)
-      throw new RangeError(`learningRate must be a finite number in (0, 1], got ${learningRate}`);
-    if (!Number.isInteger(seed) || seed < 0) throw new RangeError(`seed must be a non-negative integer, got ${seed}`);
-    if (signal?.aborted) throw abortError(signal);
-    const base = this.#native.reserve(n);
-    this.#m.HEAPU8.set(data.images, base);
-    this.#m.HEAPU8.set(data.labels, base + n * PIXELS);
-    this.#native.start(n, epochs, batchSize, learningRate, !!augment, seed, 2000);
+  async fit(data, options = {}) {
+    const { epochs, batchSize, onProgress, signal, chunkMs = 100 } = this.#begin(data, options);
+    const n = data.labels.length;
     this.#fitting = true;
     try {
       const t0 = performance.now();
@@ -123,6 +112,78 @@ export class Trainer {
         if (r.done) return last;
         await tick();
       }
+    } finally {
+      this.#fitting = false;
+    }
+  }
+
+  // Checks the options, copies the data in and starts the session; → the options with defaults.
+  #begin(data, options) {
+    const { epochs = 1, batchSize = 64, learningRate = 0.005, augment = false, seed = 1, signal } = options;
+    this.#live();
+    if (this.#fitting) throw new Error('fit() is already running on this trainer');
+    const n = checkData(data, 'fit');
+    for (const [k, v] of Object.entries({ epochs, batchSize }))
+      if (!Number.isInteger(v)) throw new RangeError(`${k} must be an integer, got ${v}`);
+    if (typeof learningRate !== 'number' || !Number.isFinite(learningRate) || learningRate <= 0 || learningRate > 1)
+      throw new RangeError(`learningRate must be a finite number in (0, 1], got ${learningRate}`);
+    if (!Number.isInteger(seed) || seed < 0) throw new RangeError(`seed must be a non-negative integer, got ${seed}`);
+    if (signal?.aborted) throw abortError(signal);
+    const base = this.#native.reserve(n);
+    this.#m.HEAPU8.set(data.images, base);
+    this.#m.HEAPU8.set(data.labels, base + n * PIXELS);
+    this.#native.start(n, epochs, batchSize, learningRate, !!augment, seed, 2000);
+    return { ...options, epochs, batchSize };
+  }
+
+  // One worker's share of a data-parallel fit (web/lib/train-parallel.js): part `part` of `parts`
+  // of every batch, the gradients exchanged through `buffer`. Every worker calls it with the same
+  // data and options on a trainer made from the same spec and seed. Blocks the worker until done;
+  // the page steers it through the buffer (STOP: rejects with an AbortError; PAUSE).
+  // onProgress (about every chunkMs) gets the same reports as fit(), over all parts' images.
+  fitPart(data, options, { part, parts, buffer }) {
+    const { epochs, batchSize, onProgress, chunkMs = 100 } = this.#begin(data, options);
+    const count = this.#native.gradientCount();
+    const shared = sharedViews(buffer, parts, count);
+    const partsPtr = this.#native.partsBuffer(parts);
+    this.#fitting = true;
+    try {
+      const t0 = performance.now();
+      let last = null, pausedMs = 0, trained = 0, seen = 0, loss = 0, right = 0, reported = t0;
+      for (let step = 0; ; step++) {
+        pausedMs += holdWhilePaused(shared.control);
+        if (stopped(shared.control)) throw new DOMException('training aborted', 'AbortError');
+        const parity = step & 1;
+        const r = this.#native.partGradients(part, parts);
+        shared.grads(parity, part).set(new Float32Array(this.#m.HEAPF32.buffer, this.#native.packedGradients(), count));
+        shared.stats(parity, part).set([r.images, r.loss * r.images, r.correct]);
+        if (!barrier(shared.control, parts)) throw new DOMException('training aborted', 'AbortError');
+        new Float32Array(this.#m.HEAPF32.buffer, partsPtr, parts * count).set(shared.allGrads(parity));
+        const images = [];
+        for (let q = 0; q < parts; q++) {
+          const [m, l, c] = shared.stats(parity, q);
+          images.push(m);
+          seen += m; loss += l; right += c;
+        }
+        const p = this.#native.applyParts(images);
+        trained += images.reduce((a, b) => a + b, 0);
+        const now = performance.now();
+        if (p.done || now - reported >= chunkMs) {
+          reported = now;
+          const elapsed = (now - t0 - pausedMs) / 1000;
+          last = {
+            step: p.step, totalSteps: p.totalSteps, epoch: p.epoch + 1, epochs, loss: loss / seen, accuracy: right / seen,
+            imagesPerSecond: trained / Math.max(elapsed, 1e-3),
+            secondsLeft: p.done ? 0 : elapsed / p.step * (p.totalSteps - p.step), done: p.done,
+          };
+          seen = loss = right = 0;
+          onProgress?.(last);
+        }
+        if (p.done) return last;
+      }
+    } catch (e) {
+      setStop(buffer);  // the other workers must not wait for this one at the barrier
+      throw e;
     } finally {
       this.#fitting = false;
     }

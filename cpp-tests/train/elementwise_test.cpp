@@ -1,0 +1,51 @@
+// The optimized elementwise passes equal their scalar references bit for bit (signs of zero and
+// NaN payloads included), at every length around the vector width.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstring>
+#include <vector>
+
+#include "train/elementwise.h"
+#include "train/rng.h"
+
+using namespace convolens::train;
+
+TEST(Elementwise, ReluBackwardEqualsScalarBitForBit) {
+  Rng rng(5);
+  for (std::size_t n : {0, 1, 3, 4, 5, 8, 17, 1000}) {
+    std::vector<float> out(n), g(n), want(n, 9.f), got(n, 9.f);
+    for (std::size_t i = 0; i < n; ++i) {
+      out[i] = i % 7 == 0 ? 0.f : i % 11 == 0 ? -0.f : i % 13 == 0 ? NAN : rng.uniform(-1, 1);
+      g[i] = i % 5 == 0 ? -0.f : rng.uniform(-1, 1);
+    }
+    relu_backward__scalar(out.data(), g.data(), want.data(), n);
+    relu_backward(out.data(), g.data(), got.data(), n);
+    ASSERT_EQ(0, std::memcmp(want.data(), got.data(), n * sizeof(float))) << "n=" << n;
+  }
+}
+
+// BatchNorm's passes at the channel counts of the presets (and tails of 1..3 channels).
+TEST(Elementwise, BatchNormPassesEqualScalarBitForBit) {
+  Rng rng(6);
+  for (int C : {1, 3, 4, 10, 16, 24, 30})
+    for (std::size_t per : {1, 4, 25}) {
+      const std::size_t n = per * C;
+      std::vector<float> a(n), b(n), k1(C), k2(C), k3(C);
+      for (auto& v : a) v = rng.uniform(-2, 2);
+      for (auto& v : b) v = rng.uniform(-2, 2);
+      for (int c = 0; c < C; ++c) k1[c] = rng.uniform(-1, 1), k2[c] = rng.uniform(-1, 1), k3[c] = rng.uniform(-1, 1);
+      std::vector<float> w1(C), w2(C), g1(C), g2(C);
+      channel_sums__scalar(a.data(), b.data(), per, C, w1.data(), w2.data());
+      channel_sums(a.data(), b.data(), per, C, g1.data(), g2.data());
+      ASSERT_EQ(0, std::memcmp(w1.data(), g1.data(), C * sizeof(float))) << "sums C=" << C << " per=" << per;
+      ASSERT_EQ(0, std::memcmp(w2.data(), g2.data(), C * sizeof(float))) << "product sums C=" << C << " per=" << per;
+      std::vector<float> want(n), got(n);
+      bn_forward__scalar(a.data(), per, C, k1.data(), k2.data(), want.data());
+      bn_forward(a.data(), per, C, k1.data(), k2.data(), got.data());
+      ASSERT_EQ(0, std::memcmp(want.data(), got.data(), n * sizeof(float))) << "forward C=" << C << " per=" << per;
+      bn_backward__scalar(b.data(), a.data(), per, C, k1.data(), k2.data(), k3.data(), want.data());
+      bn_backward(b.data(), a.data(), per, C, k1.data(), k2.data(), k3.data(), got.data());
+      ASSERT_EQ(0, std::memcmp(want.data(), got.data(), n * sizeof(float))) << "backward C=" << C << " per=" << per;
+    }
+}

@@ -1,0 +1,36 @@
+// How a Model's work is spread over the module's threads (core/thread_pool.h): the layer
+// kernels and their order stay as they are, only which thread runs which part changes, so every
+// output is bit-identical to one thread.
+//   - a batch is cut into contiguous runs of images, one run per thread, each with its own
+//     ping/pong/scratch buffers;
+//   - one image's large Conv2D/DepthwiseConv2D layers are cut into bands of output rows (each
+//     band reads the input rows its window needs, with the same zero padding).
+// Small work stays on the calling thread: fork/join costs more than it saves there. Only
+// threaded builds carry it (CONVOLENS_THREADS); the others run model.cpp's plain loops.
+#pragma once
+#include "nn/kernels.h"
+
+namespace convolens::nn {
+
+struct ModelImpl;
+
+// Multiply-adds of one conv layer below which its rows are not split (measured:
+// bench/nn-threshold.js, docs/threads.md). The tiny MNIST net's layers are all below it.
+constexpr double kConvSplitMacs = 4.0e6;
+// Multiply-adds of a whole batch below which it runs on one thread (measured, as above).
+constexpr double kBatchSplitMacs = 2.0e5;
+// Tests lower the thresholds (0 = split everything); negative restores the measured ones.
+void set_split_thresholds(double conv_macs, double batch_macs);
+
+// predict() over a batch: images [0, batch) of `input` -> `output`.
+void predict_batch(ModelImpl& m, const float* input, int batch, float* output);
+
+// Runs one conv layer; with `split` and enough work, by output-row bands over the pool.
+void run_conv(ModelImpl& m, ConvFn fn, const ConvParams& p, bool depthwise, const float* in, float* out, float* scratch,
+              bool split);
+
+// Multiply-adds of a conv layer, and of one image through the model (for the thresholds).
+double conv_macs(const ConvGeom& g, bool depthwise);
+double model_macs(const ModelImpl& m);
+
+}  // namespace convolens::nn
