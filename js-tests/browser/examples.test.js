@@ -47,8 +47,8 @@ test('digit example classifies a digit drawn with the mouse', async () => {
 
 test('worker example filters frames in a Web Worker', async () => {
   const { page, problems, context } = await openPage(web.browser, web.url + 'examples/worker.html');
-  // Browsers run threads only when asked: the example's worker runs the SIMD module.
-  await page.waitForFunction(() => /^([5-9]|\d\d+) frames, wasm-simd128 in a worker/.test(document.getElementById('info').textContent), null, { timeout: 20000 });
+  // The page is cross-origin isolated: the example's worker runs the SIMD + threads module.
+  await page.waitForFunction(() => /^([5-9]|\d\d+) frames, wasm-simd128(-threads)? in a worker/.test(document.getElementById('info').textContent), null, { timeout: 20000 });
   // The emboss of a mostly flat scene is mostly mid-grey (offset 128).
   const mid = await page.evaluate(() => {
     const c = document.getElementById('out');
