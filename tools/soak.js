@@ -115,7 +115,9 @@ function actions(page, random, tally) {
     },
     async function model() {
       const leak = await page.evaluate(async () => {
-        window.__soakCl ??= await (await import('/lib/convolens.js')).load({ simd: true });
+        // One thread: a threaded instance's idle pool Workers wait blocked (Atomics.wait) and
+        // cannot answer measureUserAgentSpecificMemory, whose samples would then time out.
+        window.__soakCl ??= await (await import('/lib/convolens.js')).load({ simd: true, threads: false });
         const cl = window.__soakCl;
         const base = cl.memory().liveBytes;
         const m = await cl.loadModel('/models/mnist/model.json');
