@@ -158,7 +158,7 @@ TEST(FilterBands, PipelinesChainedPerBandEqualOneThread) {
               set_threads(t);
               Img got(w, h, channels);
               const bool ran = apply_pipeline_banded(src.view(), got.mview(), stages, work);
-              if (t > 1) {
+              if (threads() > 1) {  // builds without threads run everything stage by stage
                 EXPECT_EQ(ran, can_chain(stages));  // h >= 2: always banded
               }
               if (!ran) continue;
@@ -172,7 +172,7 @@ TEST(FilterBands, PipelinesChainedPerBandEqualOneThread) {
           }
         }
       }
-  EXPECT_GT(chained, 1500);
+  if (kThreadsBuilt) EXPECT_GT(chained, 1500);
   EXPECT_GT(fell_back, 0);  // a stage after the first with a wrap border
 }
 
