@@ -10,16 +10,21 @@ void relu_backward__scalar(const float* out, const float* g, float* d, std::size
   for (std::size_t i = 0; i < n; ++i) d[i] = out[i] > 0.f ? g[i] : 0.f;
 }
 
-void channel_sums__scalar(const float* a, const float* b, std::size_t per, int C, float* s1, float* s2) {
-  for (int ch = 0; ch < C; ++ch) {
-    float f1 = 0.f, f2 = 0.f;
-    for (std::size_t q = 0; q < per; ++q) {
-      f1 += a[q * C + ch];
-      f2 += a[q * C + ch] * b[q * C + ch];
-    }
-    s1[ch] = f1;
-    s2[ch] = f2;
+namespace {
+// One channel's two sums over the pixels, in pixel order (the order every variant keeps).
+void channel_sum(const float* a, const float* b, std::size_t per, int C, int ch, float* s1, float* s2) {
+  float f1 = 0.f, f2 = 0.f;
+  for (std::size_t q = 0; q < per; ++q) {
+    f1 += a[q * C + ch];
+    f2 += a[q * C + ch] * b[q * C + ch];
   }
+  s1[ch] = f1;
+  s2[ch] = f2;
+}
+}  // namespace
+
+void channel_sums__scalar(const float* a, const float* b, std::size_t per, int C, float* s1, float* s2) {
+  for (int ch = 0; ch < C; ++ch) channel_sum(a, b, per, C, ch, s1, s2);
 }
 
 void bn_forward__scalar(const float* a, std::size_t per, int C, const float* k1, const float* k2, float* o) {
@@ -51,15 +56,7 @@ void channel_sums__wasm_simd(const float* a, const float* b, std::size_t per, in
     wasm_v128_store(s1 + ch, f1);
     wasm_v128_store(s2 + ch, f2);
   }
-  for (; ch < C; ++ch) {
-    float f1 = 0.f, f2 = 0.f;
-    for (std::size_t q = 0; q < per; ++q) {
-      f1 += a[q * C + ch];
-      f2 += a[q * C + ch] * b[q * C + ch];
-    }
-    s1[ch] = f1;
-    s2[ch] = f2;
-  }
+  for (; ch < C; ++ch) channel_sum(a, b, per, C, ch, s1, s2);
 }
 
 void bn_forward__wasm_simd(const float* a, std::size_t per, int C, const float* k1, const float* k2, float* o) {

@@ -19,24 +19,14 @@ function asError(e) {
 }
 
 function guardFunction(fn, resetStack, sync) {
-  if (sync) {
-    return function guardedNativeCall(...args) {
-      try {
-        return fn.apply(this, args);
-      } catch (e) {
-        resetStack();
-        throw asError(e);
-      } finally {
-        sync();
-      }
-    };
-  }
   return function guardedNativeCall(...args) {
     try {
       return fn.apply(this, args);
     } catch (e) {
       resetStack();
       throw asError(e);
+    } finally {
+      sync?.();
     }
   };
 }
