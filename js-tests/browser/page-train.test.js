@@ -101,6 +101,7 @@ test('"Use this model" switches "Draw a digit" to it, and it reads a drawn 7', a
 
 test('Stop ends a run early, and the page still evaluates what it learned', async () => {
   await page.selectOption('#train-epochs', '5');
+  expect(await page.inputValue('#train-epochs')).toBe('5');  // 5 × 79 steps: Stop lands long before the end
   await page.click('#train-start');
   await page.waitForFunction(() => window.__train.state === 'training' && window.__train.step > 2, null, { timeout: 120000 });
   await page.click('#train-stop');

@@ -137,7 +137,8 @@ function drawConfusion(m) {
 
 async function start() {
   clicked = performance.now();
-  Object.assign(hook, { accuracy: null, seconds: null, tests: [], predictions: null, phases: {} });
+  // step/totalSteps start from 0: a run stopped before its first progress must not show the last run's.
+  Object.assign(hook, { step: 0, totalSteps: 0, accuracy: null, seconds: null, tests: [], predictions: null, phases: {} });
   artifacts = null;
   curve.loss = []; curve.acc = []; curve.test = [];
   drawCurves();
