@@ -6,6 +6,7 @@ import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import { load, threadSupport } from '../web/lib/convolens.js';
 import { instantiate, poolWorkerCount, stopThreads } from '../web/lib/load.js';
 import { Filter, Pipeline } from '../web/lib/filters.js';
@@ -19,6 +20,18 @@ const osThreads = () => readdirSync('/proc/self/task').length;  // Node's worker
 const settle = async (limit) => {  // terminated workers exit asynchronously: poll (bounded)
   for (let i = 0; i < 400 && osThreads() > limit; i++) await new Promise((r) => setTimeout(r, 25));
   return osThreads();
+};
+// The thread count once threads still ending have ended: it has not changed for 8 polls. Only a
+// baseline: a count taken too early is higher, which can only make the later check laxer.
+const steadyThreads = async () => {
+  let last = osThreads();
+  for (let i = 0, same = 0; i < 400 && same < 8; i++) {
+    await new Promise((r) => setTimeout(r, 25));
+    const n = osThreads();
+    same = n === last ? same + 1 : 0;
+    last = n;
+  }
+  return last;
 };
 
 let single;  // the single-thread SIMD module
@@ -253,8 +266,43 @@ test(`${LONG ? 100 : 5} load({threads}) / dispose() cycles leave no thread behin
     cl.dispose();
   };
   await cycle();  // the first cycle also starts threads Node itself keeps (its file-system pool)
-  const before = await settle(0);
+  const before = await steadyThreads();
   for (let i = 1; i < (LONG ? 100 : 5); i++) await cycle();
+  const after = await settle(before);
+  expect({ peakAboveStart: peak > before, leftover: Math.max(0, after - before) }).toEqual({ peakAboveStart: true, leftover: 0 });
+}, 600000);
+
+// The same inside a worker, as a page's engine Worker or spawnWorker() runs it: the worker loads
+// the threaded module (its pool threads are the worker's children), filters a frame, disposes and
+// exits; nothing it started may outlive it.
+test(`${LONG ? 100 : 5} load({threads}) cycles inside a worker leave no thread behind (counted)`, async () => {
+  const lib = new URL('../web/lib/convolens.js', import.meta.url).href;
+  const body = `const { parentPort } = require('node:worker_threads');
+    import(${JSON.stringify(lib)}).then(async ({ load }) => {
+      const cl = await load({ threads: 2 });
+      const f = cl.createFilter('sharpen');
+      const out = f.apply({ data: new Uint8ClampedArray(320 * 240 * 4).fill(7), width: 320, height: 240 });
+      const report = { threads: cl.threads, pool: require('node:fs').readdirSync('/proc/self/task').length, first: out[0] };
+      f.dispose();
+      cl.dispose();
+      parentPort.postMessage(report);
+    });`;
+  const cycle = () => new Promise((resolve, reject) => {
+    const w = new Worker(body, { eval: true });
+    let report;
+    w.on('message', (m) => { report = m; });
+    w.on('error', reject);
+    w.on('exit', () => resolve(report));
+  });
+  let peak = 0;
+  const first = await cycle();  // the first cycle also starts threads Node itself keeps
+  expect(first).toMatchObject({ threads: 2, first: 7 });
+  const before = await steadyThreads();
+  for (let i = 1; i < (LONG ? 100 : 5); i++) {
+    const r = await cycle();
+    expect(r).toMatchObject({ threads: 2, first: 7 });
+    peak = Math.max(peak, r.pool);
+  }
   const after = await settle(before);
   expect({ peakAboveStart: peak > before, leftover: Math.max(0, after - before) }).toEqual({ peakAboveStart: true, leftover: 0 });
 }, 600000);
