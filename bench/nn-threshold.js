@@ -1,63 +1,83 @@
 // Where splitting CNN work over threads starts to pay: the threaded CNN module with every batch
-// (or every conv layer) split, 2 threads, against the single-thread SIMD module. Interleaved
-// rounds, medians. src/nn/schedule.h's kBatchSplitMacs and kConvSplitMacs come from this.
-//   node bench/nn-threshold.js
+// (or every conv layer) split, 2 threads, against the single-thread SIMD module, in interleaved
+// rounds (bench/rounds.js): per case the median time of each, the per-round speed-up (median and
+// range) and in how many rounds 2 threads were faster. src/nn/schedule.h's kBatchSplitMacs and
+// kConvSplitMacs come from this (docs/threads.md).
+//   node bench/nn-threshold.js [--rounds 15] [--only batch|conv]
 import * as tf from '@tensorflow/tfjs';
 import { load } from '../web/lib/convolens.js';
 import { instantiate, stopThreads } from '../web/lib/load.js';
 import { loadModel } from '../web/lib/model.js';
 import { random, artifactsOf, mnistTiny } from '../tools/tfjs-peer.js';
+import { interleave, ratio } from './rounds.js';
 
-const ROUNDS = 15;
+const arg = (name, fallback) => {
+  const i = process.argv.indexOf(name);
+  return i > 0 ? process.argv[i + 1] : fallback;
+};
+const ROUNDS = Number(arg('--rounds', 15));
+const ONLY = arg('--only', '');
 const single = await load({ simd: true, threads: false });
 const mt = await instantiate('simd-mt', {}, 'nn', 2);
 
-// Median ms per call of a and b, sampled in turn (each sample >= ~5 ms of calls).
-function compare(a, b) {
-  let reps = 1;
-  for (;;) {
-    const t0 = performance.now();
-    for (let i = 0; i < reps; i++) a();
-    if (performance.now() - t0 > 5) break;
-    reps *= 2;
+// Multiply-adds of one image through a tf model's conv and dense layers (what the thresholds count).
+function macsOf(model) {
+  let macs = 0;
+  for (const l of model.layers) {
+    const out = l.outputShape.slice(1).reduce((a, b) => a * b, 1);
+    const k = l.getWeights()[0]?.shape;
+    if (l.getClassName() === 'Conv2D') macs += out * k[0] * k[1] * k[2];
+    else if (l.getClassName() === 'Dense') macs += k[0] * k[1];
   }
-  const ta = [], tb = [];
-  for (let r = 0; r < ROUNDS; r++)
-    for (const [f, t] of [[a, ta], [b, tb]]) {
-      const t0 = performance.now();
-      for (let i = 0; i < reps; i++) f();
-      t.push((performance.now() - t0) / reps);
-    }
-  const med = (t) => t.sort((x, y) => x - y)[t.length >> 1];
-  return [med(ta), med(tb)];
+  return macs;
 }
-const line = (label, [a, b]) => console.log(`${label}: 1 thread ${a.toFixed(4)} ms, 2 threads ${b.toFixed(4)} ms (${(a / b).toFixed(2)}x)`);
 
-// Batches of the tiny MNIST net (~0.8 M multiply-adds per image), every batch split.
-{
-  const art = await artifactsOf(tf, mnistTiny(tf));
+// One case: `model` (a tf model) predicting batches of `n` on one thread and split on two.
+async function measure(label, model, n) {
+  const art = await artifactsOf(tf, model);
   const a = await single.loadModel(art), b = await loadModel(mt, art);
-  mt.setSplitThresholds(-1, 0);
-  for (const n of [1, 2, 3, 4, 6, 8, 16, 32]) {
-    const x = random(n * 784, n);
-    line(`mnist_tiny batch ${String(n).padStart(2)} (${(0.8 * n).toFixed(1)} M MACs)`, compare(() => a.predict(x), () => b.predict(x)));
-  }
+  const x = random(n * model.inputs[0].shape.slice(1).reduce((p, q) => p * q, 1), n);
+  const r = interleave({ one: () => a.predict(x), two: () => b.predict(x) }, { rounds: ROUNDS, sampleMs: 10 });
+  const q = ratio(r.one, r.two), wins = r.one.samples.filter((t, i) => t > r.two.samples[i]).length;
+  const macs = ((macsOf(model) * n) / 1e6).toFixed(2).padStart(5);
+  console.log(`${label.padEnd(26)} ${macs} M MACs: 1 thread ${r.one.median.toFixed(4)} ms, 2 threads ${r.two.median.toFixed(4)} ms,` +
+    ` ${q.median.toFixed(2)}x (${q.lo.toFixed(2)}-${q.hi.toFixed(2)}), faster in ${wins}/${ROUNDS} rounds`);
   a.dispose();
   b.dispose();
 }
 
-// One image through one 3x3 conv layer, 16 -> 16 channels, every conv split into row bands.
-mt.setSplitThresholds(0, -1);
-for (const s of [12, 16, 24, 32, 48, 64]) {
+// A 3x3 conv layer, 16 -> 16 channels, on an s x s input; a small net for batches (~0.06 M
+// multiply-adds per image, so the batches span the crossover), and the tiny MNIST net.
+function conv16(s) {
   const m = tf.sequential();
   m.add(tf.layers.conv2d({ inputShape: [s, s, 16], filters: 16, kernelSize: 3, padding: 'same' }));
-  const art = await artifactsOf(tf, m);
-  const a = await single.loadModel(art), b = await loadModel(mt, art);
-  const x = random(s * s * 16, s);
-  line(`conv 3x3 ${s}x${s}x16 (${((s * s * 16 * 9 * 16) / 1e6).toFixed(2)} M MACs)`, compare(() => a.predict(x), () => b.predict(x)));
-  a.dispose();
-  b.dispose();
-  m.dispose();
+  return m;
+}
+function smallNet() {
+  const m = tf.sequential();
+  m.add(tf.layers.conv2d({ inputShape: [10, 10, 8], filters: 8, kernelSize: 3, padding: 'same', activation: 'relu' }));
+  m.add(tf.layers.flatten());
+  m.add(tf.layers.dense({ units: 10 }));
+  return m;
+}
+
+if (ONLY !== 'conv') {
+  // Batches, every batch split (each image whole in one thread).
+  mt.setSplitThresholds(-1, 0);
+  const small = smallNet(), tiny = mnistTiny(tf);
+  for (const n of [1, 2, 3, 4, 5, 6, 8, 12, 16, 24, 32]) await measure(`small net batch ${n}`, small, n);
+  for (const n of [1, 2, 3, 4, 8, 16, 32]) await measure(`mnist_tiny batch ${n}`, tiny, n);
+  small.dispose();
+  tiny.dispose();
+}
+if (ONLY !== 'batch') {
+  // One image through one conv layer, split into row bands.
+  mt.setSplitThresholds(0, -1);
+  for (const s of [8, 10, 11, 12, 13, 14, 16, 20, 24, 32, 48, 64]) {
+    const m = conv16(s);
+    await measure(`conv 3x3 ${s}x${s}x16`, m, 1);
+    m.dispose();
+  }
 }
 mt.setSplitThresholds(-1, -1);
 stopThreads(mt);

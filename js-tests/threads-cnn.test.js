@@ -7,7 +7,6 @@ import { fileURLToPath } from 'node:url';
 import { load } from '../web/lib/convolens.js';
 import { instantiate, stopThreads } from '../web/lib/load.js';
 import { loadModel } from '../web/lib/model.js';
-import { guardModule } from '../web/lib/guard.js';
 
 const MODEL = fileURLToPath(new URL('../web/models/mnist/model.json', import.meta.url));
 const input = (n, seed) => new Float32Array(n * 784).map((_, i) => ((i * 2654435761 + seed) % 1000) / 1000);
@@ -23,7 +22,7 @@ let raw, rawModel;        // the threaded CNN module with 8 threads
 beforeAll(async () => {
   single = await load({ simd: true, threads: false });
   singleModel = await single.loadModel(MODEL);
-  raw = guardModule(await instantiate('simd-mt', {}, 'nn', 8));
+  raw = await instantiate('simd-mt', {}, 'nn', 8);
   rawModel = await loadModel(raw, MODEL);
 });
 afterAll(() => {

@@ -2,16 +2,15 @@
 // as the single-thread SIMD module for every kernel row, border, channel mode and thread count
 // 1..8, clear errors, every thread ended by dispose() (Jest exits), heap flat over many frames.
 // Long runs (100 load cycles, 10,000 frames): npm run test:threads-long.
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { load, threadSupport } from '../web/lib/convolens.js';
 import { instantiate, poolWorkerCount, stopThreads } from '../web/lib/load.js';
 import { Filter, Pipeline } from '../web/lib/filters.js';
-import { guardModule } from '../web/lib/guard.js';
 import { randomBytes } from './helpers/reference.js';
+import { useTempDirs } from './helpers/temp-dirs.js';
 
 const LONG = process.env.CONVOLENS_LONG === '1';
 const BORDERS = ['constant', 'replicate', 'reflect101', 'wrap'];
@@ -34,6 +33,7 @@ const steadyThreads = async () => {
   return last;
 };
 
+const tempDir = useTempDirs();
 let single;  // the single-thread SIMD module
 let raw;     // a threaded module with 8 threads, its band thresholds lowered to band every frame
 beforeAll(async () => {
@@ -78,44 +78,46 @@ test('threads asked for where they cannot run: a logged fallback to one thread, 
 });
 
 test('a pool that does not start (worker script missing, or never answering): one warning and one thread, or a clear error', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'convolens-pool-'));
+  const dir = tempDir('convolens-pool-');
   const silent = join(dir, 'silent.cjs');
   writeFileSync(silent, '// a pool worker that never answers\n');
   const wasm = new URL('../web/wasm/', import.meta.url);
   const pool = (script) => (file) => (file.endsWith('.worker.cjs') ? pathToFileURL(script).href : new URL(file, wasm).href);
   const threadsBefore = osThreads();
-  try {
-    for (const [script, extra, why] of [[join(dir, 'missing.cjs'), {}, /a pool Worker failed: .*missing\.cjs/],
-      [silent, { threadsTimeout: 300 }, /its pool of 1 Worker\(s\) did not start within 300 ms/]]) {
-      const options = { threads: 2, locateFile: pool(script), ...extra };
-      await expect(load({ ...options, threadsFallback: false })).rejects.toThrow(why);
-      const warnings = [];
-      const cl = await load({ ...options, warn: (m) => warnings.push(m) });
-      expect([cl.variant, cl.threads, await load({ ...options, warn: (m) => warnings.push(m) })]).toEqual(['simd', 1, cl]);
-      expect(warnings).toEqual([expect.stringMatching(/^convolens: the SIMD \+ threads module did not start: .*; running on one thread/)]);
-      expect(warnings[0]).toMatch(why);
-      const f = cl.createFilter('sharpen');
-      expect(f.apply({ data: new Uint8ClampedArray(16 * 16 * 4).fill(9), width: 16, height: 16 })[0]).toBe(9);
-      f.dispose();
-      cl.dispose();
-    }
-    expect(await settle(threadsBefore)).toBeLessThanOrEqual(threadsBefore);  // the failed pools' Workers ended
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
+  for (const [script, extra, why] of [[join(dir, 'missing.cjs'), {}, /a pool Worker failed: .*missing\.cjs/],
+    [silent, { threadsTimeout: 300 }, /its pool of 1 Worker\(s\) did not start within 300 ms/]]) {
+    const options = { threads: 2, locateFile: pool(script), ...extra };
+    await expect(load({ ...options, threadsFallback: false })).rejects.toThrow(why);
+    const warnings = [];
+    const cl = await load({ ...options, warn: (m) => warnings.push(m) });
+    expect([cl.variant, cl.threads, await load({ ...options, warn: (m) => warnings.push(m) })]).toEqual(['simd', 1, cl]);
+    expect(warnings).toEqual([expect.stringMatching(/^convolens: the SIMD \+ threads module did not start: .*; running on one thread/)]);
+    expect(warnings[0]).toMatch(why);
+    const f = cl.createFilter('sharpen');
+    expect(f.apply({ data: new Uint8ClampedArray(16 * 16 * 4).fill(9), width: 16, height: 16 })[0]).toBe(9);
+    f.dispose();
+    cl.dispose();
   }
+  expect(await settle(threadsBefore)).toBeLessThanOrEqual(threadsBefore);  // the failed pools' Workers ended
 });
 
 // Shared memory grown by another thread leaves this thread's views at the old length (growth
 // neither detaches them nor tells this thread). Growing it from JS does exactly that, on demand:
-// the frames of the next filter then sit beyond the views' old end, written and read through them.
-test('memory grown outside the calling thread\'s views: the next frame is written and read right', () => {
-  const m = guardModule(raw);
+// the frames of the next filter then sit beyond the views' old end. Through the stale views the
+// frame cannot even be written; after the guard's sync it is written and read right. Only
+// threaded modules carry the sync: a single-thread module's views follow its own growth.
+test('memory grown outside the calling thread\'s views: stale views fail, the synced next frame is right', async () => {
+  const m = raw;
+  expect(typeof m.syncHeapViews).toBe('function');
+  expect((await instantiate('simd')).syncHeapViews).toBeUndefined();
   const a = single.createFilter('gaussian', { size: 5 }), b = new Filter(m, 'gaussian', { size: 5 });
   const before = m.HEAPU8.length;
   const w = 1024, h = Math.ceil(before / (w * 4)) + 16;  // each frame (input, output) larger than the whole heap was
   const img = { data: randomBytes(w * h * 4, 12), width: w, height: h };
   // Grown after the last call that passed a string (Embind's string marshalling refreshes views).
   m.wasmMemory.grow(Math.ceil((2 * w * h * 4) / 65536) + 64);
+  expect(m.HEAPU8.length).toBe(before);  // stale: growth left this thread's views as they were
+  expect(() => m.HEAPU8.set(img.data)).toThrow(/out of bounds/);  // so the frame does not fit into them
   expect(same(b.apply(img), a.apply(img))).toBe(true);
   expect(m.HEAPU8.length).toBeGreaterThan(before);
   a.dispose();

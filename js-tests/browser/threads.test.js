@@ -4,14 +4,15 @@
 // COOP/COEP, threads are off with the reason (the page says it), everything runs on one thread,
 // and nothing logs an error. A pool that cannot start (worker script missing, silent, on another
 // origin, blocked by CSP) falls back to one thread with one warning, within a bounded time.
-import { mkdtempSync, mkdirSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { launch, openPage, serve } from './chromium.js';
+import { useTempDirs } from '../helpers/temp-dirs.js';
 
 const WEB = fileURLToPath(new URL('../../web/', import.meta.url));
 const WORKER_SCRIPT = 'convolens-simd-mt.worker.js';
+const tempDir = useTempDirs();
 let isolated, plainHost, browser, broken;
 beforeAll(async () => {
   isolated = await serve();
@@ -22,14 +23,13 @@ afterAll(async () => {
   await browser?.close();
   isolated?.server.close();
   plainHost?.server.close();
-  if (broken) rmSync(broken, { recursive: true, force: true });
 });
 
 // A site whose copies of the wasm folder break the pool: /missing/ lacks the pool's worker script
 // (a bundler that did not emit it), /silent/'s never answers. /lib and /wasm are the real ones.
 function brokenSite() {
   if (broken) return broken;
-  broken = mkdtempSync(join(tmpdir(), 'convolens-pool-'));
+  broken = tempDir('convolens-pool-');
   for (const d of ['lib', 'wasm', 'models']) symlinkSync(join(WEB, d), join(broken, d));
   for (const d of ['missing', 'silent']) {
     mkdirSync(join(broken, d));

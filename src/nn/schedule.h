@@ -14,11 +14,13 @@ namespace convolens::nn {
 
 struct ModelImpl;
 
-// Multiply-adds of one conv layer below which its rows are not split (measured:
-// bench/nn-threshold.js, docs/threads.md). The tiny MNIST net's layers are all below it.
-constexpr double kConvSplitMacs = 4.0e6;
-// Multiply-adds of a whole batch below which it runs on one thread (measured, as above).
-constexpr double kBatchSplitMacs = 2.0e5;
+// Multiply-adds of one conv layer below which its rows are not split: 2 threads were
+// consistently faster from 0.33 M on, slower or even at 0.15-0.28 M (bench/nn-threshold.js on an
+// idle 2-core machine; docs/threads.md). The tiny MNIST net's second layer (0.63 M) splits.
+constexpr double kConvSplitMacs = 3.0e5;
+// Multiply-adds of a whole batch below which it runs on one thread (measured as above: 2 threads
+// slower at 0.13-0.20 M, mixed at 0.26 M, consistently faster from 0.33 M on).
+constexpr double kBatchSplitMacs = 3.0e5;
 // Tests lower the thresholds (0 = split everything); negative restores the measured ones.
 void set_split_thresholds(double conv_macs, double batch_macs);
 

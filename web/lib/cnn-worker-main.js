@@ -3,7 +3,6 @@
 // and as a worker_threads Worker (Node).
 import { instantiate } from './load.js';
 import { loadModel } from './model.js';
-import { guardModule } from './guard.js';
 import { workerThreads } from './node-io.js';
 
 const isWeb = typeof WorkerGlobalScope !== 'undefined' && globalThis instanceof WorkerGlobalScope;
@@ -14,7 +13,7 @@ let model = null;
 
 const ops = {
   async load({ variant, options, modelJson, weights, pixels }) {
-    const m = guardModule(await instantiate(variant, options, 'nn'));
+    const m = await instantiate(variant, options, 'nn');
     model = await loadModel(m, { modelJson, weights: [weights] }, { pixels });
   },
   predict({ input }) {

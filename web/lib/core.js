@@ -8,7 +8,6 @@ import { loadParallelModel } from './parallel-model.js';
 import { loadDigitClassifier } from './digits.js';
 import { lifetimeStats } from './lifetime.js';
 import { Filter, Pipeline, presetCatalog } from './filters.js';
-import { guardModule } from './guard.js';
 import { describe } from './values.js';
 import { Trainer, TRAIN_PRESETS } from './train.js';
 import { loadMnist } from './mnist.js';
@@ -83,7 +82,7 @@ class Convolens {
       this.#nn = instantiate(mt ? 'simd-mt' : this.#singleVariant, this.#options, 'nn', mt ? threads : 1).then((m) => {
         if (mt && this.#maxThreads !== threads) stopThreads(m);  // dispose() came while it loaded
         else if (mt) m.setThreads(this.#threads);
-        return (this.#nnModule = guardModule(m));
+        return (this.#nnModule = m);
       });
       this.#nn.catch(() => (this.#nn = null));  // a failed load may be retried
     }
@@ -148,7 +147,7 @@ class Convolens {
   #trainModule = null;
   #trainEngine() {
     if (!this.#train) {
-      this.#train = instantiate(this.#singleVariant, this.#options, 'train').then((m) => (this.#trainModule = guardModule(m)));
+      this.#train = instantiate(this.#singleVariant, this.#options, 'train').then((m) => (this.#trainModule = m));
       this.#train.catch(() => (this.#train = null));
     }
     return this.#train;
@@ -207,7 +206,7 @@ function checkLoadOptions(options) {
 // worker): fetches only the CNN module, never the filter one. Same options as load().
 export async function loadCnn(options = {}) {
   const variant = options.simd === false || (options.simd === undefined && !hasSimd()) ? 'plain' : 'simd';
-  const m = guardModule(await instantiate(variant, options, 'nn'));
+  const m = await instantiate(variant, options, 'nn');
   return {
     variant,
     loadModel: (source, opts) => loadModel(m, source, opts),
@@ -263,7 +262,7 @@ async function create(variant, options, threads) {
       ? new TypeError(`convolens: wasmPaths ${describe(options.wasmPaths)} does not make a valid URL (${e.message})`)
       : e;
   }
-  return new Convolens(guardModule(m), variant, options, threads);
+  return new Convolens(m, variant, options, threads);
 }
 
 // options: {simd: true|false|undefined (auto), threads: n|true|false|undefined (auto),

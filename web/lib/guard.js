@@ -1,5 +1,6 @@
-// The JS side of the error boundary: wraps every Embind class (constructor, methods, static
-// functions) and free function of a freshly instantiated module, once, so that
+// The JS side of the error boundary: the loader (instantiate in load.js) wraps every Embind class
+// (constructor, methods, static functions) and free function of every module it instantiates,
+// once, so that
 //  - after a native call throws, the wasm shadow stack is reset: a C++ error reaches JS as a JS
 //    exception thrown from inside wasm, which skips the epilogues of the frames it unwinds, and
 //    without the reset every error leaked 32 bytes of the 1 MiB stack (docs/toolchain.md);
@@ -7,10 +8,9 @@
 //    wrong argument type the JS layer did not catch first) becomes a TypeError, a stray C++
 //    exception (a number or a WebAssembly.Exception) an Error.
 // Only errors pay for this; a successful call costs one extra JS call. A threaded module's heap
-// views are brought up to date after each call (m.syncHeapViews, set by the loader): memory grows
-// only inside calls, and a pool thread that grows it does not update this thread's views.
-
-const guarded = new WeakSet();
+// views are brought up to date after each call (m.syncHeapViews, which the loader sets on threaded
+// modules only): memory grows only inside calls, and a pool thread that grows it does not update
+// this thread's views. Single-thread modules have no m.syncHeapViews and sync nothing.
 
 function asError(e) {
   if (e instanceof Error && e.name !== 'BindingError' && e.name !== 'InternalError') return e;
@@ -37,10 +37,9 @@ function isEmbindClass(v) {
   return typeof v === 'function' && typeof v.prototype?.isDeleted === 'function';
 }
 
-// Returns the module, its classes and functions wrapped in place (idempotent).
+// Returns the module, its classes and functions wrapped in place. Called once per module, by the
+// loader: a second call would wrap the wrappers.
 export function guardModule(m) {
-  if (guarded.has(m)) return m;
-  guarded.add(m);
   const reset = m.resetStack;
   const sync = m.syncHeapViews;
   for (const key of Object.keys(m)) {

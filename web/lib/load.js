@@ -125,8 +125,9 @@ export function moduleFile(variant, part = 'filters') {
 }
 
 // Loads and instantiates one module ('simd' | 'plain' | 'simd-mt', 'filters' | 'nn' | 'train');
-// returns the raw Embind module. simd-mt: `threads` threads take part (the caller and
-// threads - 1 pool workers, all started before this resolves).
+// returns the Embind module, guarded (guard.js: every module is guarded here, once). simd-mt:
+// `threads` threads take part (the caller and threads - 1 pool workers, all started before this
+// resolves).
 export async function instantiate(variant, options = {}, part = 'filters', threads = 1) {
   const name = moduleFile(variant, part);
   const mt = variant === 'simd-mt';
@@ -151,29 +152,29 @@ export async function instantiate(variant, options = {}, part = 'filters', threa
     print: options.print || (() => {}),
     printErr: options.printErr || ((m) => console.warn(`convolens: ${m}`)),
   };
-  if (mt) {
-    moduleOptions.convolensPoolSize = threads - 1;
-    const scriptPath = isNode ? await fileUrlToPath(script) : script;
-    moduleOptions.locateFile = (file) => (file.endsWith('.worker.js') ? scriptPath : resolveUrl(file, options));
-    if (!isNode) moduleOptions.mainScriptUrlOrBlob = glueUrl;
-    const m = await startPool(factory, moduleOptions, script, options.threadsTimeout);
-    freshHeapViews(m);
-    guardModule(m);  // after every call: the heap views (above), and errors as for every module
-    m.setThreads(threads);
-    // Node: pool workers must not keep the process alive (the caller only ever waits for them
-    // inside a call); dispose() still ends them.
-    if (isNode) for (const w of [...m.PThread.unusedWorkers, ...m.PThread.runningWorkers]) w.unref?.();
-    return m;
-  }
-  return factory(moduleOptions);
+  if (!mt) return guardModule(await factory(moduleOptions));
+  moduleOptions.convolensPoolSize = threads - 1;
+  const scriptPath = isNode ? await fileUrlToPath(script) : script;
+  moduleOptions.locateFile = (file) => (file.endsWith('.worker.js') ? scriptPath : resolveUrl(file, options));
+  if (!isNode) moduleOptions.mainScriptUrlOrBlob = glueUrl;
+  const m = await startPool(factory, moduleOptions, script, options.threadsTimeout);
+  installHeapViewSync(m);
+  guardModule(m);  // runs m.syncHeapViews after every call
+  m.setThreads(threads);
+  // Node: pool workers must not keep the process alive (the caller only ever waits for them
+  // inside a call); dispose() still ends them.
+  if (isNode) for (const w of [...m.PThread.unusedWorkers, ...m.PThread.runningWorkers]) w.unref?.();
+  return m;
 }
-// Shared memory grows without detaching old views, and a pool thread that grows it does not
-// update this thread's views (Emscripten refreshes them only on the thread that grew it). Memory
-// grows only inside calls into the module, and everything allocated lies below the heap's end (the
-// sbrk pointer, a word in memory): the guard (guard.js) runs syncHeapViews after each call, which
-// reads that word and makes new views only when the heap's end passed their length. Reading
-// memory.buffer instead costs ~0.25 µs a time in V8 (shared memory), the word a few ns.
-function freshHeapViews(m) {
+// Threaded modules only (shared memory): shared memory grows without detaching old views, and a
+// pool thread that grows it does not update this thread's views (Emscripten refreshes them only
+// on the thread that grew it). A single-thread module grows on this thread, whose views
+// Emscripten refreshes itself: it gets no m.syncHeapViews, and its guard syncs nothing.
+// Memory grows only inside calls into the module, and everything allocated lies below the heap's
+// end (the sbrk pointer, a word in memory): the guard (guard.js) runs syncHeapViews after each
+// call, which reads that word and makes new views only when the heap's end passed their length.
+// Reading memory.buffer instead costs ~0.25 µs a time in V8 (shared memory), the word a few ns.
+function installHeapViewSync(m) {
   const names = ['HEAP8', 'HEAPU8', 'HEAP16', 'HEAPU16', 'HEAP32', 'HEAPU32', 'HEAPF32', 'HEAPF64'].filter((n) => m[n]);
   // In static data, below the length of any view. A module without it: compare the buffer.
   const end = m.heapEndAddress ? m.heapEndAddress() / 4 : -1;
