@@ -50,3 +50,49 @@ TEST(Elementwise, BatchNormPassesEqualScalarBitForBit) {
       ASSERT_EQ(0, std::memcmp(want.data(), got.data(), n * sizeof(float))) << "backward C=" << C << " per=" << per;
     }
 }
+
+// Max-pool with and without the fused ReLU: odd sizes (a row and a column in no window) and
+// channel counts with tails; inputs with ties, zeros of both signs and NaN.
+TEST(Elementwise, MaxPoolEqualsScalarBitForBit) {
+  Rng rng(8);
+  for (int relu = 0; relu < 2; ++relu)
+    for (int C : {1, 3, 4, 8, 10, 16})
+      for (int H : {2, 3, 5, 8}) {
+        const int W = H + 1, OH = H / 2, OW = W / 2;
+        const std::size_t n = std::size_t(H) * W * C, m = std::size_t(OH) * OW * C;
+        std::vector<float> a(n), g(m);
+        for (std::size_t i = 0; i < n; ++i)
+          a[i] = i % 9 == 0 ? 0.f : i % 11 == 0 ? -0.f : i % 23 == 0 ? NAN : i % 5 == 0 ? 0.5f : rng.uniform(-1, 1);
+        for (std::size_t i = 0; i < m; ++i) g[i] = i % 7 == 0 ? -0.f : rng.uniform(-1, 1);
+        std::vector<float> want(m), got(m);
+        std::vector<unsigned char> wa(m), ga(m);
+        maxpool2_forward__scalar(a.data(), W, C, OH, OW, relu, want.data(), wa.data());
+        maxpool2_forward(a.data(), W, C, OH, OW, relu, got.data(), ga.data());
+        ASSERT_EQ(0, std::memcmp(want.data(), got.data(), m * sizeof(float))) << "forward relu=" << relu << " C=" << C << " H=" << H;
+        ASSERT_EQ(wa, ga) << "arg relu=" << relu << " C=" << C << " H=" << H;
+        std::vector<float> wd(n, 9.f), gd(n, 9.f);
+        maxpool2_backward__scalar(g.data(), wa.data(), H, W, C, wd.data());
+        maxpool2_backward(g.data(), wa.data(), H, W, C, gd.data());
+        ASSERT_EQ(0, std::memcmp(wd.data(), gd.data(), n * sizeof(float))) << "backward relu=" << relu << " C=" << C << " H=" << H;
+      }
+}
+
+TEST(Elementwise, AdamEqualsScalarBitForBit) {
+  Rng rng(9);
+  for (std::size_t n : {1, 3, 4, 7, 100})
+    for (int decay = 0; decay < 2; ++decay) {
+      std::vector<float> w(n), g(n), m(n), v(n);
+      for (std::size_t i = 0; i < n; ++i)
+        w[i] = rng.uniform(-1, 1), g[i] = i % 5 == 0 ? 0.f : rng.uniform(-1, 1), m[i] = rng.uniform(-0.1f, 0.1f),
+        v[i] = rng.uniform(0, 0.01f);
+      auto w2 = w, m2 = m, v2 = v;
+      const AdamStep k{0.9f, 0.999f, 0.271f, 0.00299f, 1e-7f, 0.01f, decay ? 1e-4f : 0.f, bool(decay)};
+      for (int step = 0; step < 3; ++step) {
+        adam_update__scalar(w.data(), g.data(), m.data(), v.data(), n, k);
+        adam_update(w2.data(), g.data(), m2.data(), v2.data(), n, k);
+      }
+      ASSERT_EQ(0, std::memcmp(w.data(), w2.data(), n * sizeof(float))) << "n=" << n;
+      ASSERT_EQ(0, std::memcmp(m.data(), m2.data(), n * sizeof(float))) << "n=" << n;
+      ASSERT_EQ(0, std::memcmp(v.data(), v2.data(), n * sizeof(float))) << "n=" << n;
+    }
+}

@@ -1,5 +1,9 @@
 #include "train/elementwise.h"
 
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+
 #if defined(__wasm_simd128__)
 #include <wasm_simd128.h>
 #endif
@@ -39,6 +43,55 @@ void bn_backward__scalar(const float* g, const float* a, std::size_t per, int C,
       const std::size_t j = q * C + ch;
       o[j] = k1[ch] * g[j] + k2[ch] + k3[ch] * a[j];
     }
+}
+
+namespace {
+// One pooling window (inputs a0..a3 in (dy, dx) order) as the reference computes it.
+inline void pool_window(float a0, float a1, float a2, float a3, bool relu, float* o, unsigned char* arg) {
+  if (relu) a0 = std::max(0.f, a0), a1 = std::max(0.f, a1), a2 = std::max(0.f, a2), a3 = std::max(0.f, a3);
+  const bool s01 = a0 < a1, s23 = a2 < a3;
+  const float m01 = s01 ? a1 : a0, m23 = s23 ? a3 : a2;
+  const bool s = m01 < m23;
+  const float m = s ? m23 : m01;
+  *o = m;
+  *arg = static_cast<unsigned char>(m != m || (relu && !(m > 0.f)) ? 4 : s ? 2 + s23 : int(s01));
+}
+}  // namespace
+
+void maxpool2_forward__scalar(const float* a, int W, int C, int OH, int OW, bool relu, float* o, unsigned char* arg) {
+  const int row = W * C;
+  for (int oy = 0; oy < OH; ++oy)
+    for (int ox = 0; ox < OW; ++ox)
+      for (int ch = 0; ch < C; ++ch) {
+        const float* p = a + ((2 * oy) * W + 2 * ox) * C + ch;
+        const int q = (oy * OW + ox) * C + ch;
+        pool_window(p[0], p[C], p[row], p[row + C], relu, o + q, arg + q);
+      }
+}
+
+void maxpool2_backward__scalar(const float* g, const unsigned char* arg, int H, int W, int C, float* d) {
+  const int OH = H / 2, OW = W / 2;
+  const int offs[5] = {0, C, W * C, W * C + C, 0};
+  std::fill(d, d + std::size_t(H) * W * C, 0.f);
+  for (int oy = 0; oy < OH; ++oy)
+    for (int ox = 0; ox < OW; ++ox)
+      for (int ch = 0; ch < C; ++ch) {
+        const int base = ((2 * oy) * W + 2 * ox) * C + ch, q = (oy * OW + ox) * C + ch;
+        if (arg[q] < 4) d[base + offs[arg[q]]] += g[q];
+      }
+}
+
+void adam_update__scalar(float* w, const float* g, float* m, float* v, std::size_t n, const AdamStep& k) {
+  for (std::size_t i = 0; i < n; ++i) {
+    m[i] = k.b1 * m[i] + (1 - k.b1) * g[i];
+    v[i] = k.b2 * v[i] + (1 - k.b2) * g[i] * g[i];
+    const float update = (m[i] / k.c1) / (std::sqrt(v[i] / k.c2) + k.eps);
+    w[i] -= k.lr * (update + (k.decay ? k.wd * w[i] : 0.f));
+  }
+}
+
+void u8_to_float(const unsigned char* p, float* out, std::size_t n) {
+  for (std::size_t i = 0; i < n; ++i) out[i] = float(p[i]) * (1.f / 255.f);
 }
 
 #if defined(__wasm_simd128__)
@@ -88,6 +141,97 @@ void bn_backward__wasm_simd(const float* g, const float* a, std::size_t per, int
     }
 }
 
+// Four channels per vector; the selects and compares of pool_window, lane by lane.
+void maxpool2_forward__wasm_simd(const float* a, int W, int C, int OH, int OW, bool relu, float* o, unsigned char* arg) {
+  const int row = W * C;
+  const v128_t zero = wasm_f32x4_splat(0.f), two = wasm_i32x4_splat(2), four = wasm_i32x4_splat(4);
+  for (int oy = 0; oy < OH; ++oy)
+    for (int ox = 0; ox < OW; ++ox) {
+      const float* p = a + ((2 * oy) * W + 2 * ox) * C;
+      const int q = (oy * OW + ox) * C;
+      int ch = 0;
+      for (; ch + 4 <= C; ch += 4) {
+        v128_t a0 = wasm_v128_load(p + ch), a1 = wasm_v128_load(p + C + ch);
+        v128_t a2 = wasm_v128_load(p + row + ch), a3 = wasm_v128_load(p + row + C + ch);
+        if (relu) {  // pmax(0, a) = 0 < a ? a : 0 = std::max(0, a)
+          a0 = wasm_f32x4_pmax(zero, a0), a1 = wasm_f32x4_pmax(zero, a1);
+          a2 = wasm_f32x4_pmax(zero, a2), a3 = wasm_f32x4_pmax(zero, a3);
+        }
+        const v128_t s01 = wasm_f32x4_lt(a0, a1), s23 = wasm_f32x4_lt(a2, a3);
+        const v128_t m01 = wasm_v128_bitselect(a1, a0, s01), m23 = wasm_v128_bitselect(a3, a2, s23);
+        const v128_t s = wasm_f32x4_lt(m01, m23);
+        const v128_t m = wasm_v128_bitselect(m23, m01, s);
+        wasm_v128_store(o + q + ch, m);
+        // masks are -1/0: 2 - s23 is 2 or 3, -s01 is 0 or 1
+        v128_t idx = wasm_v128_bitselect(wasm_i32x4_sub(two, s23), wasm_i32x4_neg(s01), s);
+        const v128_t none = relu ? wasm_v128_not(wasm_f32x4_gt(m, zero)) : wasm_f32x4_ne(m, m);
+        idx = wasm_v128_bitselect(four, idx, none);
+        const v128_t b16 = wasm_i16x8_narrow_i32x4(idx, idx);
+        const int bytes = wasm_i32x4_extract_lane(wasm_u8x16_narrow_i16x8(b16, b16), 0);
+        std::memcpy(arg + q + ch, &bytes, 4);
+      }
+      for (; ch < C; ++ch) pool_window(p[ch], p[C + ch], p[row + ch], p[row + C + ch], relu, o + q + ch, arg + q + ch);
+    }
+}
+
+// Writes every element once (no zero fill first): g + 0 where arg names the input (0 + g, as the
+// reference's scatter onto zeros, so -0 becomes +0 there too), +0 elsewhere.
+void maxpool2_backward__wasm_simd(const float* g, const unsigned char* arg, int H, int W, int C, float* d) {
+  const int OH = H / 2, OW = W / 2, row = W * C;
+  const v128_t zero = wasm_f32x4_splat(0.f);
+  for (int oy = 0; oy < OH; ++oy) {
+    for (int ox = 0; ox < OW; ++ox) {
+      float* p = d + ((2 * oy) * W + 2 * ox) * C;
+      const int q = (oy * OW + ox) * C;
+      int ch = 0;
+      for (; ch + 4 <= C; ch += 4) {
+        int bytes;
+        std::memcpy(&bytes, arg + q + ch, 4);
+        const v128_t idx = wasm_u32x4_extend_low_u16x8(wasm_u16x8_extend_low_u8x16(wasm_i32x4_splat(bytes)));
+        const v128_t gv = wasm_f32x4_add(wasm_v128_load(g + q + ch), zero);
+        wasm_v128_store(p + ch, wasm_v128_and(gv, wasm_i32x4_eq(idx, wasm_i32x4_splat(0))));
+        wasm_v128_store(p + C + ch, wasm_v128_and(gv, wasm_i32x4_eq(idx, wasm_i32x4_splat(1))));
+        wasm_v128_store(p + row + ch, wasm_v128_and(gv, wasm_i32x4_eq(idx, wasm_i32x4_splat(2))));
+        wasm_v128_store(p + row + C + ch, wasm_v128_and(gv, wasm_i32x4_eq(idx, wasm_i32x4_splat(3))));
+      }
+      for (; ch < C; ++ch) {
+        const unsigned k = arg[q + ch];
+        const float gv = g[q + ch] + 0.f;
+        p[ch] = k == 0 ? gv : 0.f;
+        p[C + ch] = k == 1 ? gv : 0.f;
+        p[row + ch] = k == 2 ? gv : 0.f;
+        p[row + C + ch] = k == 3 ? gv : 0.f;
+      }
+    }
+    if (W & 1) {  // the last column is in no window
+      std::fill(d + ((2 * oy) * W + W - 1) * C, d + ((2 * oy) * W + W) * C, 0.f);
+      std::fill(d + ((2 * oy + 1) * W + W - 1) * C, d + ((2 * oy + 1) * W + W) * C, 0.f);
+    }
+  }
+  if (H & 1) std::fill(d + std::size_t(H - 1) * row, d + std::size_t(H) * row, 0.f);  // nor is the last row
+}
+
+void adam_update__wasm_simd(float* w, const float* g, float* m, float* v, std::size_t n, const AdamStep& k) {
+  const v128_t b1 = wasm_f32x4_splat(k.b1), b2 = wasm_f32x4_splat(k.b2), ob1 = wasm_f32x4_splat(1 - k.b1),
+               ob2 = wasm_f32x4_splat(1 - k.b2), c1 = wasm_f32x4_splat(k.c1), c2 = wasm_f32x4_splat(k.c2),
+               eps = wasm_f32x4_splat(k.eps), lr = wasm_f32x4_splat(k.lr), wd = wasm_f32x4_splat(k.wd),
+               zero = wasm_f32x4_splat(0.f);
+  std::size_t i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const v128_t gv = wasm_v128_load(g + i), wv = wasm_v128_load(w + i);
+    const v128_t mv = wasm_f32x4_add(wasm_f32x4_mul(b1, wasm_v128_load(m + i)), wasm_f32x4_mul(ob1, gv));
+    const v128_t vv =
+        wasm_f32x4_add(wasm_f32x4_mul(b2, wasm_v128_load(v + i)), wasm_f32x4_mul(wasm_f32x4_mul(ob2, gv), gv));
+    wasm_v128_store(m + i, mv);
+    wasm_v128_store(v + i, vv);
+    const v128_t update =
+        wasm_f32x4_div(wasm_f32x4_div(mv, c1), wasm_f32x4_add(wasm_f32x4_sqrt(wasm_f32x4_div(vv, c2)), eps));
+    const v128_t decay = k.decay ? wasm_f32x4_mul(wd, wv) : zero;
+    wasm_v128_store(w + i, wasm_f32x4_sub(wv, wasm_f32x4_mul(lr, wasm_f32x4_add(update, decay))));
+  }
+  adam_update__scalar(w + i, g + i, m + i, v + i, n - i, k);
+}
+
 // A mask instead of a branch: the sign of out is random, so a branch mispredicts half the time
 // (the scalar loop was ~7 % of a training step). Masked lanes are +0, as in the reference.
 void relu_backward__wasm_simd(const float* out, const float* g, float* d, std::size_t n) {
@@ -129,6 +273,30 @@ void bn_backward(const float* g, const float* a, std::size_t per, int C, const f
   bn_backward__wasm_simd(g, a, per, C, k1, k2, k3, o);
 #else
   bn_backward__scalar(g, a, per, C, k1, k2, k3, o);
+#endif
+}
+
+void maxpool2_forward(const float* a, int W, int C, int OH, int OW, bool relu, float* o, unsigned char* arg) {
+#if defined(__wasm_simd128__)
+  maxpool2_forward__wasm_simd(a, W, C, OH, OW, relu, o, arg);
+#else
+  maxpool2_forward__scalar(a, W, C, OH, OW, relu, o, arg);
+#endif
+}
+
+void maxpool2_backward(const float* g, const unsigned char* arg, int H, int W, int C, float* d) {
+#if defined(__wasm_simd128__)
+  maxpool2_backward__wasm_simd(g, arg, H, W, C, d);
+#else
+  maxpool2_backward__scalar(g, arg, H, W, C, d);
+#endif
+}
+
+void adam_update(float* w, const float* g, float* m, float* v, std::size_t n, const AdamStep& k) {
+#if defined(__wasm_simd128__)
+  adam_update__wasm_simd(w, g, m, v, n, k);
+#else
+  adam_update__scalar(w, g, m, v, n, k);
 #endif
 }
 

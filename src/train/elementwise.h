@@ -36,4 +36,35 @@ void bn_forward(const float* a, std::size_t per, int C, const float* k1, const f
 void bn_backward(const float* g, const float* a, std::size_t per, int C, const float* k1, const float* k2,
                  const float* k3, float* o);
 
+// 2x2 max-pool, stride 2, of one H x W x C image into OH = H/2 x OW = W/2 x C:
+// o = max(max(p0, p1), max(p2, p3)) as std::max computes it, arg = which window input it took
+// (the first maximum in (dy, dx) order), 4 if none (the maximum is NaN). relu: the pool reads
+// std::max(0, a) (a ReLU before the pool, fused into it) and arg is also 4 where the maximum is
+// not > 0 (the ReLU passes no gradient there).
+void maxpool2_forward__scalar(const float* a, int W, int C, int OH, int OW, bool relu, float* o, unsigned char* arg);
+// d (all H x W x C of it): each output's gradient goes to the input its arg names, 0 elsewhere.
+void maxpool2_backward__scalar(const float* g, const unsigned char* arg, int H, int W, int C, float* d);
+#if defined(__wasm_simd128__)
+void maxpool2_forward__wasm_simd(const float* a, int W, int C, int OH, int OW, bool relu, float* o, unsigned char* arg);
+void maxpool2_backward__wasm_simd(const float* g, const unsigned char* arg, int H, int W, int C, float* d);
+#endif
+void maxpool2_forward(const float* a, int W, int C, int OH, int OW, bool relu, float* o, unsigned char* arg);
+void maxpool2_backward(const float* g, const unsigned char* arg, int H, int W, int C, float* d);
+
+// Adam with decoupled weight decay over n parameters (the float expressions of Adam::step):
+//   m = b1 m + (1 - b1) g;  v = b2 v + (1 - b2) g g;
+//   w -= lr * ((m / c1) / (sqrt(v / c2) + eps) + (decay ? wd w : 0))
+struct AdamStep {
+  float b1, b2, c1, c2, eps, lr, wd;
+  bool decay;
+};
+void adam_update__scalar(float* w, const float* g, float* m, float* v, std::size_t n, const AdamStep& k);
+#if defined(__wasm_simd128__)
+void adam_update__wasm_simd(float* w, const float* g, float* m, float* v, std::size_t n, const AdamStep& k);
+#endif
+void adam_update(float* w, const float* g, float* m, float* v, std::size_t n, const AdamStep& k);
+
+// u8 pixels -> floats 0..1 (p * (1 / 255)); here so it is compiled with the hot loops.
+void u8_to_float(const unsigned char* p, float* out, std::size_t n);
+
 }  // namespace convolens::train

@@ -283,47 +283,15 @@ Shape MaxPool2::build(Shape in) {
 void MaxPool2::forward(const Tensor& x, Tensor& y, bool) {
   y.resize(x.n, out_);
   arg_.resize(y.data.size());
-  const int C = in_.c, row = in_.w * C;
-  for (int i = 0; i < x.n; ++i) {
-    const float* a = x.at(i);
-    float* o = y.at(i);
-    unsigned char* arg = arg_.data() + std::size_t(i) * out_.size();
-    for (int oy = 0; oy < out_.h; ++oy)
-      for (int ox = 0; ox < out_.w; ++ox)
-        for (int ch = 0; ch < C; ++ch) {
-          const float* p = a + ((2 * oy) * in_.w + 2 * ox) * C + ch;
-          const int q = (oy * out_.w + ox) * C + ch;
-          // m = max(max(p0, p1), max(p2, p3)) as std::max computes it; the index of the value it
-          // took is the first maximum in (dy, dx) order, like TF's MaxPoolGrad (none if m is NaN).
-          // Selects, not branches: the winner is random.
-          const float a0 = p[0], a1 = p[C], a2 = p[row], a3 = p[row + C];
-          const bool s01 = a0 < a1, s23 = a2 < a3;
-          const float m01 = s01 ? a1 : a0, m23 = s23 ? a3 : a2;
-          const bool s = m01 < m23;
-          const float m = s ? m23 : m01;
-          o[q] = m;
-          arg[q] = static_cast<unsigned char>(m != m ? 4 : s ? 2 + s23 : int(s01));
-        }
-  }
+  for (int i = 0; i < x.n; ++i)
+    maxpool2_forward(x.at(i), in_.w, in_.c, out_.h, out_.w, relu_, y.at(i), arg_.data() + std::size_t(i) * out_.size());
 }
 // The gradient goes to the input the forward took (the windows do not overlap).
 void MaxPool2::backward(const Tensor& x, const Tensor&, const Tensor& dy, Tensor* dx) {
   if (!dx) return;
   dx->resize(x.n, in_);
-  std::fill(dx->data.begin(), dx->data.end(), 0.f);
-  const int C = in_.c;
-  const int offs[5] = {0, C, in_.w * C, in_.w * C + C, 0};
-  for (int i = 0; i < x.n; ++i) {
-    float* d = dx->at(i);
-    const float* g = dy.at(i);
-    const unsigned char* arg = arg_.data() + std::size_t(i) * out_.size();
-    for (int oy = 0; oy < out_.h; ++oy)
-      for (int ox = 0; ox < out_.w; ++ox)
-        for (int ch = 0; ch < C; ++ch) {
-          const int base = ((2 * oy) * in_.w + 2 * ox) * C + ch, q = (oy * out_.w + ox) * C + ch;
-          if (arg[q] < 4) d[base + offs[arg[q]]] += g[q];
-        }
-  }
+  for (int i = 0; i < x.n; ++i)
+    maxpool2_backward(dy.at(i), arg_.data() + std::size_t(i) * out_.size(), in_.h, in_.w, in_.c, dx->at(i));
 }
 std::string MaxPool2::config_json() const {
   return R"("pool_size":[2,2],"padding":"valid","strides":[2,2],"data_format":"channels_last","name":")" + name_ +

@@ -122,9 +122,14 @@ class MaxPool2 : public Layer {
   void forward(const Tensor& x, Tensor& y, bool training) override;
   void backward(const Tensor& x, const Tensor& y, const Tensor& dy, Tensor* dx) override;
   std::string config_json() const override;
+  // Fused with the ReLU before it (Net does this): forward reads x before the ReLU and pools
+  // relu(x); backward writes the gradient with respect to that x (the ReLU's backward included).
+  // The same floats as the two layers apart.
+  void set_relu_before(bool on) { relu_ = on; }
 
  private:
   std::vector<unsigned char> arg_;  // per output: which of the 4 window inputs the last forward took (4: none)
+  bool relu_ = false;
 };
 
 class GlobalAvgPool : public Layer {
