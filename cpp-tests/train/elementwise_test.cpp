@@ -26,29 +26,33 @@ TEST(Elementwise, ReluBackwardEqualsScalarBitForBit) {
   }
 }
 
-// BatchNorm's passes at the channel counts of the presets (and tails of 1..3 channels).
+// BatchNorm's passes at the channel counts of the presets (and tails of 1..3 channels), alone and
+// with the ReLU after them fused (y: that ReLU's output, with zeros of both signs and NaN).
 TEST(Elementwise, BatchNormPassesEqualScalarBitForBit) {
   Rng rng(6);
-  for (int C : {1, 3, 4, 10, 16, 24, 30})
-    for (std::size_t per : {1, 4, 25}) {
-      const std::size_t n = per * C;
-      std::vector<float> a(n), b(n), k1(C), k2(C), k3(C);
-      for (auto& v : a) v = rng.uniform(-2, 2);
-      for (auto& v : b) v = rng.uniform(-2, 2);
-      for (int c = 0; c < C; ++c) k1[c] = rng.uniform(-1, 1), k2[c] = rng.uniform(-1, 1), k3[c] = rng.uniform(-1, 1);
-      std::vector<float> w1(C), w2(C), g1(C), g2(C);
-      channel_sums__scalar(a.data(), b.data(), per, C, w1.data(), w2.data());
-      channel_sums(a.data(), b.data(), per, C, g1.data(), g2.data());
-      ASSERT_EQ(0, std::memcmp(w1.data(), g1.data(), C * sizeof(float))) << "sums C=" << C << " per=" << per;
-      ASSERT_EQ(0, std::memcmp(w2.data(), g2.data(), C * sizeof(float))) << "product sums C=" << C << " per=" << per;
-      std::vector<float> want(n), got(n);
-      bn_forward__scalar(a.data(), per, C, k1.data(), k2.data(), want.data());
-      bn_forward(a.data(), per, C, k1.data(), k2.data(), got.data());
-      ASSERT_EQ(0, std::memcmp(want.data(), got.data(), n * sizeof(float))) << "forward C=" << C << " per=" << per;
-      bn_backward__scalar(b.data(), a.data(), per, C, k1.data(), k2.data(), k3.data(), want.data());
-      bn_backward(b.data(), a.data(), per, C, k1.data(), k2.data(), k3.data(), got.data());
-      ASSERT_EQ(0, std::memcmp(want.data(), got.data(), n * sizeof(float))) << "backward C=" << C << " per=" << per;
-    }
+  for (int relu = 0; relu < 2; ++relu)
+    for (int C : {1, 3, 4, 10, 16, 24, 30})
+      for (std::size_t per : {1, 4, 25}) {
+        const std::size_t n = per * C;
+        std::vector<float> a(n), b(n), y(n), k1(C), k2(C), k3(C);
+        for (auto& v : a) v = rng.uniform(-2, 2);
+        for (auto& v : b) v = rng.uniform(-2, 2);
+        for (std::size_t i = 0; i < n; ++i) y[i] = i % 3 == 0 ? 0.f : i % 7 == 0 ? -0.f : i % 11 == 0 ? NAN : rng.uniform(-1, 1);
+        for (int c = 0; c < C; ++c) k1[c] = rng.uniform(-1, 1), k2[c] = rng.uniform(-1, 1), k3[c] = rng.uniform(-1, 1);
+        const float* ym = relu ? y.data() : nullptr;
+        std::vector<float> w1(C), w2(C), g1(C), g2(C);
+        channel_sums__scalar(a.data(), b.data(), ym, per, C, w1.data(), w2.data());
+        channel_sums(a.data(), b.data(), ym, per, C, g1.data(), g2.data());
+        ASSERT_EQ(0, std::memcmp(w1.data(), g1.data(), C * sizeof(float))) << "sums C=" << C << " per=" << per << " relu=" << relu;
+        ASSERT_EQ(0, std::memcmp(w2.data(), g2.data(), C * sizeof(float))) << "product sums C=" << C << " per=" << per << " relu=" << relu;
+        std::vector<float> want(n), got(n);
+        bn_forward__scalar(a.data(), per, C, k1.data(), k2.data(), relu, want.data());
+        bn_forward(a.data(), per, C, k1.data(), k2.data(), relu, got.data());
+        ASSERT_EQ(0, std::memcmp(want.data(), got.data(), n * sizeof(float))) << "forward C=" << C << " per=" << per << " relu=" << relu;
+        bn_backward__scalar(b.data(), ym, a.data(), per, C, k1.data(), k2.data(), k3.data(), want.data());
+        bn_backward(b.data(), ym, a.data(), per, C, k1.data(), k2.data(), k3.data(), got.data());
+        ASSERT_EQ(0, std::memcmp(want.data(), got.data(), n * sizeof(float))) << "backward C=" << C << " per=" << per << " relu=" << relu;
+      }
 }
 
 // Max-pool with and without the fused ReLU: odd sizes (a row and a column in no window) and

@@ -15,33 +15,41 @@ void relu_backward__scalar(const float* out, const float* g, float* d, std::size
 }
 
 namespace {
+// a[j], or +0 where a ReLU after the layer passed no gradient (y: its output; null: no ReLU),
+// as relu_backward writes it.
+inline float masked(const float* a, const float* y, std::size_t j) { return y && !(y[j] > 0.f) ? 0.f : a[j]; }
+
 // One channel's two sums over the pixels, in pixel order (the order every variant keeps).
-void channel_sum(const float* a, const float* b, std::size_t per, int C, int ch, float* s1, float* s2) {
+void channel_sum(const float* a, const float* b, const float* y, std::size_t per, int C, int ch, float* s1, float* s2) {
   float f1 = 0.f, f2 = 0.f;
   for (std::size_t q = 0; q < per; ++q) {
-    f1 += a[q * C + ch];
-    f2 += a[q * C + ch] * b[q * C + ch];
+    const float v = masked(a, y, q * C + ch);
+    f1 += v;
+    f2 += v * b[q * C + ch];
   }
   s1[ch] = f1;
   s2[ch] = f2;
 }
 }  // namespace
 
-void channel_sums__scalar(const float* a, const float* b, std::size_t per, int C, float* s1, float* s2) {
-  for (int ch = 0; ch < C; ++ch) channel_sum(a, b, per, C, ch, s1, s2);
+void channel_sums__scalar(const float* a, const float* b, const float* y, std::size_t per, int C, float* s1, float* s2) {
+  for (int ch = 0; ch < C; ++ch) channel_sum(a, b, y, per, C, ch, s1, s2);
 }
 
-void bn_forward__scalar(const float* a, std::size_t per, int C, const float* k1, const float* k2, float* o) {
+void bn_forward__scalar(const float* a, std::size_t per, int C, const float* k1, const float* k2, bool relu, float* o) {
   for (std::size_t q = 0; q < per; ++q)
-    for (int ch = 0; ch < C; ++ch) o[q * C + ch] = a[q * C + ch] * k1[ch] + k2[ch];
+    for (int ch = 0; ch < C; ++ch) {
+      const float t = a[q * C + ch] * k1[ch] + k2[ch];
+      o[q * C + ch] = relu ? std::max(0.f, t) : t;
+    }
 }
 
-void bn_backward__scalar(const float* g, const float* a, std::size_t per, int C, const float* k1, const float* k2,
-                         const float* k3, float* o) {
+void bn_backward__scalar(const float* g, const float* y, const float* a, std::size_t per, int C, const float* k1,
+                         const float* k2, const float* k3, float* o) {
   for (std::size_t q = 0; q < per; ++q)
     for (int ch = 0; ch < C; ++ch) {
       const std::size_t j = q * C + ch;
-      o[j] = k1[ch] * g[j] + k2[ch] + k3[ch] * a[j];
+      o[j] = k1[ch] * masked(g, y, j) + k2[ch] + k3[ch] * a[j];
     }
 }
 
@@ -97,47 +105,61 @@ void u8_to_float(const unsigned char* p, float* out, std::size_t n) {
 #if defined(__wasm_simd128__)
 // Channels in blocks of 4 (one vector each, the sums stay in registers over the pixels), the last
 // C % 4 channels by the reference: each channel's sum keeps its order, so the bits are the same.
-void channel_sums__wasm_simd(const float* a, const float* b, std::size_t per, int C, float* s1, float* s2) {
+namespace {
+// a's 4 lanes at j, masked as masked() does (+0 lanes are all-zero bits).
+inline v128_t masked4(const float* a, const float* y, std::size_t j) {
+  const v128_t v = wasm_v128_load(a + j);
+  return y ? wasm_v128_and(v, wasm_f32x4_gt(wasm_v128_load(y + j), wasm_f32x4_splat(0.f))) : v;
+}
+}  // namespace
+
+void channel_sums__wasm_simd(const float* a, const float* b, const float* y, std::size_t per, int C, float* s1, float* s2) {
   int ch = 0;
   for (; ch + 4 <= C; ch += 4) {
     v128_t f1 = wasm_f32x4_splat(0.f), f2 = f1;
     for (std::size_t q = 0; q < per; ++q) {
-      const v128_t va = wasm_v128_load(a + q * C + ch);
+      const v128_t va = masked4(a, y, q * C + ch);
       f1 = wasm_f32x4_add(f1, va);
       f2 = wasm_f32x4_add(f2, wasm_f32x4_mul(va, wasm_v128_load(b + q * C + ch)));
     }
     wasm_v128_store(s1 + ch, f1);
     wasm_v128_store(s2 + ch, f2);
   }
-  for (; ch < C; ++ch) channel_sum(a, b, per, C, ch, s1, s2);
+  for (; ch < C; ++ch) channel_sum(a, b, y, per, C, ch, s1, s2);
 }
 
-void bn_forward__wasm_simd(const float* a, std::size_t per, int C, const float* k1, const float* k2, float* o) {
+void bn_forward__wasm_simd(const float* a, std::size_t per, int C, const float* k1, const float* k2, bool relu, float* o) {
+  const v128_t zero = wasm_f32x4_splat(0.f);
   int ch = 0;
   for (; ch + 4 <= C; ch += 4) {
     const v128_t v1 = wasm_v128_load(k1 + ch), v2 = wasm_v128_load(k2 + ch);
-    for (std::size_t q = 0; q < per; ++q)
-      wasm_v128_store(o + q * C + ch, wasm_f32x4_add(wasm_f32x4_mul(wasm_v128_load(a + q * C + ch), v1), v2));
+    for (std::size_t q = 0; q < per; ++q) {
+      const v128_t t = wasm_f32x4_add(wasm_f32x4_mul(wasm_v128_load(a + q * C + ch), v1), v2);
+      wasm_v128_store(o + q * C + ch, relu ? wasm_f32x4_pmax(zero, t) : t);  // pmax(0, t) = std::max(0, t)
+    }
   }
   for (; ch < C; ++ch)
-    for (std::size_t q = 0; q < per; ++q) o[q * C + ch] = a[q * C + ch] * k1[ch] + k2[ch];
+    for (std::size_t q = 0; q < per; ++q) {
+      const float t = a[q * C + ch] * k1[ch] + k2[ch];
+      o[q * C + ch] = relu ? std::max(0.f, t) : t;
+    }
 }
 
-void bn_backward__wasm_simd(const float* g, const float* a, std::size_t per, int C, const float* k1, const float* k2,
-                            const float* k3, float* o) {
+void bn_backward__wasm_simd(const float* g, const float* y, const float* a, std::size_t per, int C, const float* k1,
+                            const float* k2, const float* k3, float* o) {
   int ch = 0;
   for (; ch + 4 <= C; ch += 4) {
     const v128_t v1 = wasm_v128_load(k1 + ch), v2 = wasm_v128_load(k2 + ch), v3 = wasm_v128_load(k3 + ch);
     for (std::size_t q = 0; q < per; ++q) {
       const std::size_t j = q * C + ch;
-      const v128_t t = wasm_f32x4_add(wasm_f32x4_mul(v1, wasm_v128_load(g + j)), v2);
+      const v128_t t = wasm_f32x4_add(wasm_f32x4_mul(v1, masked4(g, y, j)), v2);
       wasm_v128_store(o + j, wasm_f32x4_add(t, wasm_f32x4_mul(v3, wasm_v128_load(a + j))));
     }
   }
   for (; ch < C; ++ch)
     for (std::size_t q = 0; q < per; ++q) {
       const std::size_t j = q * C + ch;
-      o[j] = k1[ch] * g[j] + k2[ch] + k3[ch] * a[j];
+      o[j] = k1[ch] * masked(g, y, j) + k2[ch] + k3[ch] * a[j];
     }
 }
 
@@ -251,28 +273,28 @@ void relu_backward(const float* out, const float* g, float* d, std::size_t n) {
 #endif
 }
 
-void channel_sums(const float* a, const float* b, std::size_t per, int C, float* s1, float* s2) {
+void channel_sums(const float* a, const float* b, const float* y, std::size_t per, int C, float* s1, float* s2) {
 #if defined(__wasm_simd128__)
-  channel_sums__wasm_simd(a, b, per, C, s1, s2);
+  channel_sums__wasm_simd(a, b, y, per, C, s1, s2);
 #else
-  channel_sums__scalar(a, b, per, C, s1, s2);
+  channel_sums__scalar(a, b, y, per, C, s1, s2);
 #endif
 }
 
-void bn_forward(const float* a, std::size_t per, int C, const float* k1, const float* k2, float* o) {
+void bn_forward(const float* a, std::size_t per, int C, const float* k1, const float* k2, bool relu, float* o) {
 #if defined(__wasm_simd128__)
-  bn_forward__wasm_simd(a, per, C, k1, k2, o);
+  bn_forward__wasm_simd(a, per, C, k1, k2, relu, o);
 #else
-  bn_forward__scalar(a, per, C, k1, k2, o);
+  bn_forward__scalar(a, per, C, k1, k2, relu, o);
 #endif
 }
 
-void bn_backward(const float* g, const float* a, std::size_t per, int C, const float* k1, const float* k2,
-                 const float* k3, float* o) {
+void bn_backward(const float* g, const float* y, const float* a, std::size_t per, int C, const float* k1,
+                 const float* k2, const float* k3, float* o) {
 #if defined(__wasm_simd128__)
-  bn_backward__wasm_simd(g, a, per, C, k1, k2, k3, o);
+  bn_backward__wasm_simd(g, y, a, per, C, k1, k2, k3, o);
 #else
-  bn_backward__scalar(g, a, per, C, k1, k2, k3, o);
+  bn_backward__scalar(g, y, a, per, C, k1, k2, k3, o);
 #endif
 }
 

@@ -14,27 +14,29 @@ void relu_backward__wasm_simd(const float* out, const float* g, float* d, std::s
 void relu_backward(const float* out, const float* g, float* d, std::size_t n);
 
 // Per-channel sums over one image of `per` pixels x C channels (BatchNorm statistics):
-// s1[c] = sum_q a[q][c], s2[c] = sum_q a[q][c] * b[q][c], in float, summed in pixel order.
-void channel_sums__scalar(const float* a, const float* b, std::size_t per, int C, float* s1, float* s2);
+// s1[c] = sum_q a'[q][c], s2[c] = sum_q a'[q][c] * b[q][c], in float, summed in pixel order, where
+// a' = a, or with y (the output of a ReLU after BatchNorm, fused into it; else null) a masked as
+// relu_backward(y, a) would: +0 where y is not > 0.
+void channel_sums__scalar(const float* a, const float* b, const float* y, std::size_t per, int C, float* s1, float* s2);
 #if defined(__wasm_simd128__)
-void channel_sums__wasm_simd(const float* a, const float* b, std::size_t per, int C, float* s1, float* s2);
+void channel_sums__wasm_simd(const float* a, const float* b, const float* y, std::size_t per, int C, float* s1, float* s2);
 #endif
-void channel_sums(const float* a, const float* b, std::size_t per, int C, float* s1, float* s2);
+void channel_sums(const float* a, const float* b, const float* y, std::size_t per, int C, float* s1, float* s2);
 
 // BatchNorm's per-channel affine passes over `per` pixels x C channels:
-//   forward:  o = a * k1[c] + k2[c]
-//   backward: o = k1[c] * g + k2[c] + k3[c] * a   (in that order)
-void bn_forward__scalar(const float* a, std::size_t per, int C, const float* k1, const float* k2, float* o);
-void bn_backward__scalar(const float* g, const float* a, std::size_t per, int C, const float* k1, const float* k2,
-                         const float* k3, float* o);
+//   forward:  o = a * k1[c] + k2[c], then std::max(0, o) if relu (a ReLU after it, fused)
+//   backward: o = k1[c] * g' + k2[c] + k3[c] * a   (in that order; g' = g masked by y as above)
+void bn_forward__scalar(const float* a, std::size_t per, int C, const float* k1, const float* k2, bool relu, float* o);
+void bn_backward__scalar(const float* g, const float* y, const float* a, std::size_t per, int C, const float* k1,
+                         const float* k2, const float* k3, float* o);
 #if defined(__wasm_simd128__)
-void bn_forward__wasm_simd(const float* a, std::size_t per, int C, const float* k1, const float* k2, float* o);
-void bn_backward__wasm_simd(const float* g, const float* a, std::size_t per, int C, const float* k1, const float* k2,
-                            const float* k3, float* o);
+void bn_forward__wasm_simd(const float* a, std::size_t per, int C, const float* k1, const float* k2, bool relu, float* o);
+void bn_backward__wasm_simd(const float* g, const float* y, const float* a, std::size_t per, int C, const float* k1,
+                            const float* k2, const float* k3, float* o);
 #endif
-void bn_forward(const float* a, std::size_t per, int C, const float* k1, const float* k2, float* o);
-void bn_backward(const float* g, const float* a, std::size_t per, int C, const float* k1, const float* k2,
-                 const float* k3, float* o);
+void bn_forward(const float* a, std::size_t per, int C, const float* k1, const float* k2, bool relu, float* o);
+void bn_backward(const float* g, const float* y, const float* a, std::size_t per, int C, const float* k1,
+                 const float* k2, const float* k3, float* o);
 
 // 2x2 max-pool, stride 2, of one H x W x C image into OH = H/2 x OW = W/2 x C:
 // o = max(max(p0, p1), max(p2, p3)) as std::max computes it, arg = which window input it took

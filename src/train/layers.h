@@ -93,12 +93,19 @@ class BatchNorm : public Layer {
   // Recalibration: while on, training-mode forwards replace the moving statistics by the
   // exact average over all batches seen since (instead of the exponential average).
   void set_recalibrating(bool on);
+  // Fused with the ReLU after it (Net does this): forward writes the ReLU's output, backward
+  // takes the gradient with respect to it. The same floats as the two layers apart.
+  void set_relu_after(bool on) { relu_ = on; }
   Param gamma, beta, moving_mean, moving_variance;
 
  private:
-  void channel_sums(const Tensor& a, const Tensor* b, std::vector<double>& s1, std::vector<double>& s2) const;
+  // s1 = sum a', s2 = sum a' * b per channel over the batch (a' = a masked by y: channel_sums()).
+  void channel_sums(const Tensor& a, const Tensor& b, const Tensor* y);
   float momentum_, epsilon_;
+  bool relu_ = false;
   std::vector<float> mean_, invstd_;
+  std::vector<double> s1_, s2_, chunk_sums_;      // kept between steps: no allocation per step
+  std::vector<float> k1_, k2_, k3_, image_sums_;
   bool recal_ = false;
   bool last_training_ = false;  // backward differentiates whichever statistics forward used
   long recal_batches_ = 0;

@@ -27,9 +27,16 @@ void Net::plan() {
   skip_.assign(L, 0);
   in_of_.assign(L, nullptr);
   out_of_.assign(L, nullptr);
+  auto relu_at = [&](std::size_t i) { return i < L && !skip_[i] && dynamic_cast<Relu*>(layers_[i].get()); };
   for (std::size_t i = 0; i < L; ++i) {
+    // BatchNorm + ReLU first (one pass each way), then a ReLU left before a max-pool.
+    if (auto* bn = dynamic_cast<BatchNorm*>(layers_[i].get())) {
+      const bool relu_after = fuse_ && relu_at(i + 1);
+      bn->set_relu_after(relu_after);
+      if (relu_after) skip_[i + 1] = 1;
+    }
     auto* pool = dynamic_cast<MaxPool2*>(layers_[i].get());
-    const bool relu_before = fuse_ && pool && i > 0 && dynamic_cast<Relu*>(layers_[i - 1].get());
+    const bool relu_before = fuse_ && pool && i > 0 && relu_at(i - 1);
     if (pool) pool->set_relu_before(relu_before);
     if (relu_before) skip_[i - 1] = 1;
     if (fuse_ && dynamic_cast<Flatten*>(layers_[i].get())) skip_[i] = 1;  // Dense reads the NHWC batch as flat rows

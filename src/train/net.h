@@ -36,7 +36,8 @@ class Net {
   void set_bn_recalibrating(bool on);
   bool has_batch_norm() const;
   // Fused passes (on by default; the same floats as the layers one by one, which tests check):
-  // a ReLU before a MaxPool runs inside the pool, and Flatten (a copy) is skipped.
+  // a ReLU after BatchNorm runs inside it, one before a MaxPool inside the pool, and Flatten
+  // (a copy) is skipped.
   void set_fusion(bool on);
 
  private:
