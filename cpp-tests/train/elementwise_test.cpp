@@ -100,3 +100,14 @@ TEST(Elementwise, AdamEqualsScalarBitForBit) {
       ASSERT_EQ(0, std::memcmp(v.data(), v2.data(), n * sizeof(float))) << "n=" << n;
     }
 }
+
+TEST(Elementwise, U8ToFloatEqualsScalarBitForBit) {
+  for (std::size_t n : {0, 1, 15, 16, 17, 784, 790}) {
+    std::vector<unsigned char> p(n + 1);
+    for (std::size_t i = 0; i < n; ++i) p[i] = static_cast<unsigned char>(i * 37 + 11);
+    std::vector<float> want(n + 1, 9.f), got(n + 1, 9.f);
+    u8_to_float__scalar(p.data(), want.data(), n);
+    u8_to_float(p.data(), got.data(), n);
+    ASSERT_EQ(0, std::memcmp(want.data(), got.data(), (n + 1) * sizeof(float))) << "n=" << n;
+  }
+}

@@ -98,7 +98,7 @@ void adam_update__scalar(float* w, const float* g, float* m, float* v, std::size
   }
 }
 
-void u8_to_float(const unsigned char* p, float* out, std::size_t n) {
+void u8_to_float__scalar(const unsigned char* p, float* out, std::size_t n) {
   for (std::size_t i = 0; i < n; ++i) out[i] = float(p[i]) * (1.f / 255.f);
 }
 
@@ -106,6 +106,11 @@ void u8_to_float(const unsigned char* p, float* out, std::size_t n) {
 // Channels in blocks of 4 (one vector each, the sums stay in registers over the pixels), the last
 // C % 4 channels by the reference: each channel's sum keeps its order, so the bits are the same.
 namespace {
+// Channel blocks of 4: the block at ch, or for the last 1..3 channels (C >= 4) the block that ends
+// at C, overlapping the one before: its channels get the same sums in the same order, so they
+// are written twice with the same bits (outputs never alias inputs), and no scalar tail runs.
+inline int last_block(int ch, int C) { return ch + 4 <= C ? ch : C - 4; }
+
 // a's 4 lanes at j, masked as masked() does (+0 lanes are all-zero bits).
 inline v128_t masked4(const float* a, const float* y, std::size_t j) {
   const v128_t v = wasm_v128_load(a + j);
@@ -115,7 +120,9 @@ inline v128_t masked4(const float* a, const float* y, std::size_t j) {
 
 void channel_sums__wasm_simd(const float* a, const float* b, const float* y, std::size_t per, int C, float* s1, float* s2) {
   int ch = 0;
-  for (; ch + 4 <= C; ch += 4) {
+  for (int next = 0; C >= 4 && ch < C; ch = next) {
+    ch = last_block(next, C);
+    next = ch + 4;
     v128_t f1 = wasm_f32x4_splat(0.f), f2 = f1;
     for (std::size_t q = 0; q < per; ++q) {
       const v128_t va = masked4(a, y, q * C + ch);
@@ -125,13 +132,15 @@ void channel_sums__wasm_simd(const float* a, const float* b, const float* y, std
     wasm_v128_store(s1 + ch, f1);
     wasm_v128_store(s2 + ch, f2);
   }
-  for (; ch < C; ++ch) channel_sum(a, b, y, per, C, ch, s1, s2);
+  for (; ch < C; ++ch) channel_sum(a, b, y, per, C, ch, s1, s2);  // C < 4
 }
 
 void bn_forward__wasm_simd(const float* a, std::size_t per, int C, const float* k1, const float* k2, bool relu, float* o) {
   const v128_t zero = wasm_f32x4_splat(0.f);
   int ch = 0;
-  for (; ch + 4 <= C; ch += 4) {
+  for (int next = 0; C >= 4 && ch < C; ch = next) {
+    ch = last_block(next, C);
+    next = ch + 4;
     const v128_t v1 = wasm_v128_load(k1 + ch), v2 = wasm_v128_load(k2 + ch);
     for (std::size_t q = 0; q < per; ++q) {
       const v128_t t = wasm_f32x4_add(wasm_f32x4_mul(wasm_v128_load(a + q * C + ch), v1), v2);
@@ -148,7 +157,9 @@ void bn_forward__wasm_simd(const float* a, std::size_t per, int C, const float* 
 void bn_backward__wasm_simd(const float* g, const float* y, const float* a, std::size_t per, int C, const float* k1,
                             const float* k2, const float* k3, float* o) {
   int ch = 0;
-  for (; ch + 4 <= C; ch += 4) {
+  for (int next = 0; C >= 4 && ch < C; ch = next) {
+    ch = last_block(next, C);
+    next = ch + 4;
     const v128_t v1 = wasm_v128_load(k1 + ch), v2 = wasm_v128_load(k2 + ch), v3 = wasm_v128_load(k3 + ch);
     for (std::size_t q = 0; q < per; ++q) {
       const std::size_t j = q * C + ch;
@@ -254,6 +265,20 @@ void adam_update__wasm_simd(float* w, const float* g, float* m, float* v, std::s
   adam_update__scalar(w + i, g + i, m + i, v + i, n - i, k);
 }
 
+void u8_to_float__wasm_simd(const unsigned char* p, float* out, std::size_t n) {
+  const v128_t k = wasm_f32x4_splat(1.f / 255.f);
+  std::size_t i = 0;
+  for (; i + 16 <= n; i += 16) {
+    const v128_t b = wasm_v128_load(p + i);
+    const v128_t lo = wasm_u16x8_extend_low_u8x16(b), hi = wasm_u16x8_extend_high_u8x16(b);
+    wasm_v128_store(out + i, wasm_f32x4_mul(wasm_f32x4_convert_u32x4(wasm_u32x4_extend_low_u16x8(lo)), k));
+    wasm_v128_store(out + i + 4, wasm_f32x4_mul(wasm_f32x4_convert_u32x4(wasm_u32x4_extend_high_u16x8(lo)), k));
+    wasm_v128_store(out + i + 8, wasm_f32x4_mul(wasm_f32x4_convert_u32x4(wasm_u32x4_extend_low_u16x8(hi)), k));
+    wasm_v128_store(out + i + 12, wasm_f32x4_mul(wasm_f32x4_convert_u32x4(wasm_u32x4_extend_high_u16x8(hi)), k));
+  }
+  u8_to_float__scalar(p + i, out + i, n - i);
+}
+
 // A mask instead of a branch: the sign of out is random, so a branch mispredicts half the time
 // (the scalar loop was ~7 % of a training step). Masked lanes are +0, as in the reference.
 void relu_backward__wasm_simd(const float* out, const float* g, float* d, std::size_t n) {
@@ -319,6 +344,14 @@ void adam_update(float* w, const float* g, float* m, float* v, std::size_t n, co
   adam_update__wasm_simd(w, g, m, v, n, k);
 #else
   adam_update__scalar(w, g, m, v, n, k);
+#endif
+}
+
+void u8_to_float(const unsigned char* p, float* out, std::size_t n) {
+#if defined(__wasm_simd128__)
+  u8_to_float__wasm_simd(p, out, n);
+#else
+  u8_to_float__scalar(p, out, n);
 #endif
 }
 

@@ -66,7 +66,11 @@ void adam_update__wasm_simd(float* w, const float* g, float* m, float* v, std::s
 #endif
 void adam_update(float* w, const float* g, float* m, float* v, std::size_t n, const AdamStep& k);
 
-// u8 pixels -> floats 0..1 (p * (1 / 255)); here so it is compiled with the hot loops.
+// u8 pixels -> floats 0..1: p * (1 / 255).
+void u8_to_float__scalar(const unsigned char* p, float* out, std::size_t n);
+#if defined(__wasm_simd128__)
+void u8_to_float__wasm_simd(const unsigned char* p, float* out, std::size_t n);
+#endif
 void u8_to_float(const unsigned char* p, float* out, std::size_t n);
 
 }  // namespace convolens::train
