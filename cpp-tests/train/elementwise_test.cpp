@@ -111,3 +111,18 @@ TEST(Elementwise, U8ToFloatEqualsScalarBitForBit) {
     ASSERT_EQ(0, std::memcmp(want.data(), got.data(), (n + 1) * sizeof(float))) << "n=" << n;
   }
 }
+
+TEST(Elementwise, CombinePartsEqualsScalarBitForBit) {
+  Rng rng(10);
+  for (std::size_t n : {1, 3, 4, 9, 50})
+    for (int count : {1, 2, 3}) {
+      const std::size_t stride = n + 5;
+      std::vector<float> parts(stride * count);
+      for (std::size_t i = 0; i < parts.size(); ++i) parts[i] = i % 6 == 0 ? -0.f : rng.uniform(-1, 1);
+      const int images[3] = {32, 31, 0};
+      std::vector<float> want(n), got(n);
+      combine_parts__scalar(parts.data(), stride, images, count, 63.f, want.data(), n);
+      combine_parts(parts.data(), stride, images, count, 63.f, got.data(), n);
+      ASSERT_EQ(0, std::memcmp(want.data(), got.data(), n * sizeof(float))) << "n=" << n << " parts=" << count;
+    }
+}

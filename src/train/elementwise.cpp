@@ -98,6 +98,15 @@ void adam_update__scalar(float* w, const float* g, float* m, float* v, std::size
   }
 }
 
+void combine_parts__scalar(const float* parts, std::size_t stride, const int* images, int count, float total, float* g,
+                           std::size_t n) {
+  for (std::size_t i = 0; i < n; ++i) {
+    float sum = 0;
+    for (int r = 0; r < count; ++r) sum += parts[std::size_t(r) * stride + i] * float(images[r]);
+    g[i] = sum / total;
+  }
+}
+
 void u8_to_float__scalar(const unsigned char* p, float* out, std::size_t n) {
   for (std::size_t i = 0; i < n; ++i) out[i] = float(p[i]) * (1.f / 255.f);
 }
@@ -279,6 +288,20 @@ void u8_to_float__wasm_simd(const unsigned char* p, float* out, std::size_t n) {
   u8_to_float__scalar(p + i, out + i, n - i);
 }
 
+void combine_parts__wasm_simd(const float* parts, std::size_t stride, const int* images, int count, float total,
+                              float* g, std::size_t n) {
+  const v128_t t = wasm_f32x4_splat(total);
+  std::size_t i = 0;
+  for (; i + 4 <= n; i += 4) {
+    v128_t sum = wasm_f32x4_splat(0.f);
+    for (int r = 0; r < count; ++r)
+      sum = wasm_f32x4_add(sum, wasm_f32x4_mul(wasm_v128_load(parts + std::size_t(r) * stride + i),
+                                               wasm_f32x4_splat(float(images[r]))));
+    wasm_v128_store(g + i, wasm_f32x4_div(sum, t));
+  }
+  combine_parts__scalar(parts + i, stride, images, count, total, g + i, n - i);
+}
+
 // A mask instead of a branch: the sign of out is random, so a branch mispredicts half the time
 // (the scalar loop was ~7 % of a training step). Masked lanes are +0, as in the reference.
 void relu_backward__wasm_simd(const float* out, const float* g, float* d, std::size_t n) {
@@ -352,6 +375,15 @@ void u8_to_float(const unsigned char* p, float* out, std::size_t n) {
   u8_to_float__wasm_simd(p, out, n);
 #else
   u8_to_float__scalar(p, out, n);
+#endif
+}
+
+void combine_parts(const float* parts, std::size_t stride, const int* images, int count, float total, float* g,
+                   std::size_t n) {
+#if defined(__wasm_simd128__)
+  combine_parts__wasm_simd(parts, stride, images, count, total, g, n);
+#else
+  combine_parts__scalar(parts, stride, images, count, total, g, n);
 #endif
 }
 

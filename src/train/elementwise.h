@@ -66,6 +66,18 @@ void adam_update__wasm_simd(float* w, const float* g, float* m, float* v, std::s
 #endif
 void adam_update(float* w, const float* g, float* m, float* v, std::size_t n, const AdamStep& k);
 
+// The batch mean of a data-parallel step's part gradients (n values of each part, part r at
+// parts + r * stride): g[i] = (0 + parts[0][i] * images[0] + parts[1][i] * images[1] + ...) / total,
+// summed in part order.
+void combine_parts__scalar(const float* parts, std::size_t stride, const int* images, int count, float total, float* g,
+                           std::size_t n);
+#if defined(__wasm_simd128__)
+void combine_parts__wasm_simd(const float* parts, std::size_t stride, const int* images, int count, float total,
+                              float* g, std::size_t n);
+#endif
+void combine_parts(const float* parts, std::size_t stride, const int* images, int count, float total, float* g,
+                   std::size_t n);
+
 // u8 pixels -> floats 0..1: p * (1 / 255).
 void u8_to_float__scalar(const unsigned char* p, float* out, std::size_t n);
 #if defined(__wasm_simd128__)

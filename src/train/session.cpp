@@ -171,11 +171,7 @@ Progress Session::apply_parts(const int* images, int parts) {
   std::size_t o = 0;
   for (Param* p : params) {
     if (!p->trainable) continue;
-    for (std::size_t i = 0; i < p->grad.size(); ++i) {
-      float g = 0;
-      for (int r = 0; r < parts; ++r) g += parts_[std::size_t(r) * count + o + i] * float(images[r]);
-      p->grad[i] = g / float(total_images);
-    }
+    combine_parts(parts_.data() + o, count, images, parts, float(total_images), p->grad.data(), p->grad.size());
     o += p->grad.size();
   }
   Progress pr;
