@@ -382,4 +382,12 @@ std::string Dense::config_json() const {
          name_ + "\"," + kDtype;
 }
 
+// ---- Tensor ---------------------------------------------------------------------------------
+
+void Tensor::resize(int count, Shape shape) {
+  n = count;
+  s = shape;
+  data.resize(std::size_t(count) * shape.size());
+}
+
 }  // namespace convolens::train

@@ -18,11 +18,9 @@ struct Tensor {
   int n = 0;
   Shape s;
   std::vector<float> data;
-  void resize(int count, Shape shape) {
-    n = count;
-    s = shape;
-    data.resize(std::size_t(count) * shape.size());
-  }
+  // Out of line, in a source compiled with the hot loops: an inline copy in a source built for
+  // size grew the vector one float at a time (a call per element).
+  void resize(int count, Shape shape);
   float* at(int i) { return data.data() + std::size_t(i) * s.size(); }
   const float* at(int i) const { return data.data() + std::size_t(i) * s.size(); }
 };
