@@ -1,5 +1,5 @@
 // npm run bench:train (not a test): training speed and accuracy, convolens (wasm SIMD one
-// thread; native as the limit) vs ConvNetJS 0.3.0 and TensorFlow.js (cpu backend), on the same
+// thread; wasm SIMD on two workers, data-parallel; native as the limit) vs ConvNetJS 0.3.0 and TensorFlow.js (cpu backend), on the same
 // real MNIST images. Each row trains one epoch on its first N training images (the slow peers
 // get fewer images), batch 64 (ConvNetJS: its demo's batch 20, Adadelta), then tests on the
 // 10,000 test images (ConvNetJS, TF.js: on 1,000). Our rows also give our inference speed on
@@ -10,11 +10,13 @@
 // existing train.json, the others are kept.
 import { writeFileSync, readFileSync, existsSync, mkdirSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
+import { Worker } from 'node:worker_threads';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { load } from '../web/lib/convolens.js';
+import { createShared } from '../web/lib/train-parallel.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const arg = (name, d) => {
@@ -40,6 +42,11 @@ const floats = (u8) => Float32Array.from(u8, (v) => v / 255);
 
 // ---- ours, wasm SIMD, one thread --------------------------------------------------------------
 for (const model of MODELS) {
+  // A short untimed fit first, so that V8 has compiled the hot functions before the timed one (as
+  // predict() below is called once before it is timed): otherwise the first model pays for it.
+  const warm = await cl.createTrainer(model);
+  await warm.fit(sub(mnist.train, 256), { epochs: 1, batchSize: 64, learningRate: 0.01 });
+  warm.dispose();
   const t = await cl.createTrainer(model);
   const t0 = performance.now();
   await t.fit(sub(mnist.train, N_OURS), { epochs: 1, batchSize: 64, learningRate: model === 'mnist' ? 0.005 : 0.01, chunkMs: 1000 });
@@ -62,6 +69,34 @@ for (const model of MODELS) {
   m.dispose();
   t.dispose();
   row({ model, impl: `convolens wasm-${cl.variant}`, threads: 1, images_per_s: ips, inference_images_per_s: inf, test_acc: acc, train_images: N_OURS });
+}
+
+// ---- ours, wasm SIMD, two workers (data-parallel, as the page trains) --------------------------
+// Two worker_threads run Trainer.fitPart on halves of every batch and share the gradients
+// through a SharedArrayBuffer (web/lib/train-parallel.js); the time is the slower worker's
+// fitPart() (the final BatchNorm recalibration included, as in fit()).
+for (const model of MODELS) {
+  const one = rows.find((r) => r.model === model && r.threads === 1);
+  const t = await cl.createTrainer(model);
+  const parameters = t.parameters;
+  t.dispose();
+  const link = { parts: 2, buffer: createShared(2, parameters) };
+  const options = { epochs: 1, batchSize: 64, learningRate: model === 'mnist' ? 0.005 : 0.01 };
+  const workers = [0, 1].map((part) => new Worker(new URL('./train-part.js', import.meta.url), {
+    workerData: { model, train: sub(mnist.train, N_OURS), test: mnist.test, options, link: { ...link, part } },
+  }));
+  const next = (w) => new Promise((resolve, reject) => { w.once('message', resolve); w.once('error', reject); });
+  await Promise.all(workers.map(next));  // both loaded
+  const done = workers.map(next);
+  for (const w of workers) w.postMessage('go');
+  const results = await Promise.all(done);
+  const ms = Math.max(...results.map((r) => r.ms));  // each worker's fitPart(), started together
+  await Promise.all(workers.map((w) => w.terminate()));
+  if (results[0].hash !== results[1].hash) throw new Error(`${model}: the two workers' weights differ`);
+  const ips = N_OURS / (ms / 1000);
+  row({ model, impl: `convolens wasm-${cl.variant}`, threads: 2, images_per_s: ips, inference_images_per_s: null,
+    test_acc: results[0].accuracy, train_images: N_OURS,
+    note: `2 workers, data-parallel; ${one ? (ips / one.images_per_s).toFixed(2) + 'x one thread' : ''}` });
 }
 
 // ---- ours, native (the limit) -----------------------------------------------------------------

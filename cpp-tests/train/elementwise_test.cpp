@@ -26,27 +26,103 @@ TEST(Elementwise, ReluBackwardEqualsScalarBitForBit) {
   }
 }
 
-// BatchNorm's passes at the channel counts of the presets (and tails of 1..3 channels).
+// BatchNorm's passes at the channel counts of the presets (and tails of 1..3 channels), alone and
+// with the ReLU after them fused (y: that ReLU's output, with zeros of both signs and NaN).
 TEST(Elementwise, BatchNormPassesEqualScalarBitForBit) {
   Rng rng(6);
-  for (int C : {1, 3, 4, 10, 16, 24, 30})
-    for (std::size_t per : {1, 4, 25}) {
-      const std::size_t n = per * C;
-      std::vector<float> a(n), b(n), k1(C), k2(C), k3(C);
-      for (auto& v : a) v = rng.uniform(-2, 2);
-      for (auto& v : b) v = rng.uniform(-2, 2);
-      for (int c = 0; c < C; ++c) k1[c] = rng.uniform(-1, 1), k2[c] = rng.uniform(-1, 1), k3[c] = rng.uniform(-1, 1);
-      std::vector<float> w1(C), w2(C), g1(C), g2(C);
-      channel_sums__scalar(a.data(), b.data(), per, C, w1.data(), w2.data());
-      channel_sums(a.data(), b.data(), per, C, g1.data(), g2.data());
-      ASSERT_EQ(0, std::memcmp(w1.data(), g1.data(), C * sizeof(float))) << "sums C=" << C << " per=" << per;
-      ASSERT_EQ(0, std::memcmp(w2.data(), g2.data(), C * sizeof(float))) << "product sums C=" << C << " per=" << per;
+  for (int relu = 0; relu < 2; ++relu)
+    for (int C : {1, 3, 4, 10, 16, 24, 30})
+      for (std::size_t per : {1, 4, 25}) {
+        const std::size_t n = per * C;
+        std::vector<float> a(n), b(n), y(n), k1(C), k2(C), k3(C);
+        for (auto& v : a) v = rng.uniform(-2, 2);
+        for (auto& v : b) v = rng.uniform(-2, 2);
+        for (std::size_t i = 0; i < n; ++i) y[i] = i % 3 == 0 ? 0.f : i % 7 == 0 ? -0.f : i % 11 == 0 ? NAN : rng.uniform(-1, 1);
+        for (int c = 0; c < C; ++c) k1[c] = rng.uniform(-1, 1), k2[c] = rng.uniform(-1, 1), k3[c] = rng.uniform(-1, 1);
+        const float* ym = relu ? y.data() : nullptr;
+        std::vector<float> w1(C), w2(C), g1(C), g2(C);
+        channel_sums__scalar(a.data(), b.data(), ym, per, C, w1.data(), w2.data());
+        channel_sums(a.data(), b.data(), ym, per, C, g1.data(), g2.data());
+        ASSERT_EQ(0, std::memcmp(w1.data(), g1.data(), C * sizeof(float))) << "sums C=" << C << " per=" << per << " relu=" << relu;
+        ASSERT_EQ(0, std::memcmp(w2.data(), g2.data(), C * sizeof(float))) << "product sums C=" << C << " per=" << per << " relu=" << relu;
+        std::vector<float> want(n), got(n);
+        bn_forward__scalar(a.data(), per, C, k1.data(), k2.data(), relu, want.data());
+        bn_forward(a.data(), per, C, k1.data(), k2.data(), relu, got.data());
+        ASSERT_EQ(0, std::memcmp(want.data(), got.data(), n * sizeof(float))) << "forward C=" << C << " per=" << per << " relu=" << relu;
+        bn_backward__scalar(b.data(), ym, a.data(), per, C, k1.data(), k2.data(), k3.data(), want.data());
+        bn_backward(b.data(), ym, a.data(), per, C, k1.data(), k2.data(), k3.data(), got.data());
+        ASSERT_EQ(0, std::memcmp(want.data(), got.data(), n * sizeof(float))) << "backward C=" << C << " per=" << per << " relu=" << relu;
+      }
+}
+
+// Max-pool with and without the fused ReLU: odd sizes (a row and a column in no window) and
+// channel counts with tails; inputs with ties, zeros of both signs and NaN.
+TEST(Elementwise, MaxPoolEqualsScalarBitForBit) {
+  Rng rng(8);
+  for (int relu = 0; relu < 2; ++relu)
+    for (int C : {1, 3, 4, 8, 10, 16})
+      for (int H : {2, 3, 5, 8}) {
+        const int W = H + 1, OH = H / 2, OW = W / 2;
+        const std::size_t n = std::size_t(H) * W * C, m = std::size_t(OH) * OW * C;
+        std::vector<float> a(n), g(m);
+        for (std::size_t i = 0; i < n; ++i)
+          a[i] = i % 9 == 0 ? 0.f : i % 11 == 0 ? -0.f : i % 23 == 0 ? NAN : i % 5 == 0 ? 0.5f : rng.uniform(-1, 1);
+        for (std::size_t i = 0; i < m; ++i) g[i] = i % 7 == 0 ? -0.f : rng.uniform(-1, 1);
+        std::vector<float> want(m), got(m);
+        std::vector<unsigned char> wa(m), ga(m);
+        maxpool2_forward__scalar(a.data(), W, C, OH, OW, relu, want.data(), wa.data());
+        maxpool2_forward(a.data(), W, C, OH, OW, relu, got.data(), ga.data());
+        ASSERT_EQ(0, std::memcmp(want.data(), got.data(), m * sizeof(float))) << "forward relu=" << relu << " C=" << C << " H=" << H;
+        ASSERT_EQ(wa, ga) << "arg relu=" << relu << " C=" << C << " H=" << H;
+        std::vector<float> wd(n, 9.f), gd(n, 9.f);
+        maxpool2_backward__scalar(g.data(), wa.data(), H, W, C, wd.data());
+        maxpool2_backward(g.data(), wa.data(), H, W, C, gd.data());
+        ASSERT_EQ(0, std::memcmp(wd.data(), gd.data(), n * sizeof(float))) << "backward relu=" << relu << " C=" << C << " H=" << H;
+      }
+}
+
+TEST(Elementwise, AdamEqualsScalarBitForBit) {
+  Rng rng(9);
+  for (std::size_t n : {1, 3, 4, 7, 100})
+    for (int decay = 0; decay < 2; ++decay) {
+      std::vector<float> w(n), g(n), m(n), v(n);
+      for (std::size_t i = 0; i < n; ++i)
+        w[i] = rng.uniform(-1, 1), g[i] = i % 5 == 0 ? 0.f : rng.uniform(-1, 1), m[i] = rng.uniform(-0.1f, 0.1f),
+        v[i] = rng.uniform(0, 0.01f);
+      auto w2 = w, m2 = m, v2 = v;
+      const AdamStep k{0.9f, 0.999f, 0.271f, 0.00299f, 1e-7f, 0.01f, decay ? 1e-4f : 0.f, bool(decay)};
+      for (int step = 0; step < 3; ++step) {
+        adam_update__scalar(w.data(), g.data(), m.data(), v.data(), n, k);
+        adam_update(w2.data(), g.data(), m2.data(), v2.data(), n, k);
+      }
+      ASSERT_EQ(0, std::memcmp(w.data(), w2.data(), n * sizeof(float))) << "n=" << n;
+      ASSERT_EQ(0, std::memcmp(m.data(), m2.data(), n * sizeof(float))) << "n=" << n;
+      ASSERT_EQ(0, std::memcmp(v.data(), v2.data(), n * sizeof(float))) << "n=" << n;
+    }
+}
+
+TEST(Elementwise, U8ToFloatEqualsScalarBitForBit) {
+  for (std::size_t n : {0, 1, 15, 16, 17, 784, 790}) {
+    std::vector<unsigned char> p(n + 1);
+    for (std::size_t i = 0; i < n; ++i) p[i] = static_cast<unsigned char>(i * 37 + 11);
+    std::vector<float> want(n + 1, 9.f), got(n + 1, 9.f);
+    u8_to_float__scalar(p.data(), want.data(), n);
+    u8_to_float(p.data(), got.data(), n);
+    ASSERT_EQ(0, std::memcmp(want.data(), got.data(), (n + 1) * sizeof(float))) << "n=" << n;
+  }
+}
+
+TEST(Elementwise, CombinePartsEqualsScalarBitForBit) {
+  Rng rng(10);
+  for (std::size_t n : {1, 3, 4, 9, 50})
+    for (int count : {1, 2, 3}) {
+      const std::size_t stride = n + 5;
+      std::vector<float> parts(stride * count);
+      for (std::size_t i = 0; i < parts.size(); ++i) parts[i] = i % 6 == 0 ? -0.f : rng.uniform(-1, 1);
+      const int images[3] = {32, 31, 0};
       std::vector<float> want(n), got(n);
-      bn_forward__scalar(a.data(), per, C, k1.data(), k2.data(), want.data());
-      bn_forward(a.data(), per, C, k1.data(), k2.data(), got.data());
-      ASSERT_EQ(0, std::memcmp(want.data(), got.data(), n * sizeof(float))) << "forward C=" << C << " per=" << per;
-      bn_backward__scalar(b.data(), a.data(), per, C, k1.data(), k2.data(), k3.data(), want.data());
-      bn_backward(b.data(), a.data(), per, C, k1.data(), k2.data(), k3.data(), got.data());
-      ASSERT_EQ(0, std::memcmp(want.data(), got.data(), n * sizeof(float))) << "backward C=" << C << " per=" << per;
+      combine_parts__scalar(parts.data(), stride, images, count, 63.f, want.data(), n);
+      combine_parts(parts.data(), stride, images, count, 63.f, got.data(), n);
+      ASSERT_EQ(0, std::memcmp(want.data(), got.data(), n * sizeof(float))) << "n=" << n << " parts=" << count;
     }
 }

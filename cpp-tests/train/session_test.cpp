@@ -143,3 +143,41 @@ TEST(TrainSession, TwoPartsKeepIdenticalWeightsAndFollowOneSession) {
     for (std::size_t i = 0; i < pw[k]->value.size(); ++i) worst = std::max(worst, std::abs(pw[k]->value[i] - po[k]->value[i]));
   EXPECT_LT(worst, 1e-3f);
 }
+
+// The fused passes (a ReLU inside the max-pool after it, Flatten skipped) give the same weights
+// bit for bit as the layers one by one, for the presets and for a spec with odd pool inputs,
+// channel counts that are no multiple of 4 and a ReLU as the first layer.
+TEST(TrainSession, FusedPassesTrainTheSameWeightsAsTheLayersOneByOne) {
+  const int n = 80;
+  std::vector<std::uint8_t> data(std::size_t(n) * 785);
+  for (int i = 0; i < n; ++i) {
+    data[std::size_t(n) * 784 + i] = std::uint8_t(i % 10);
+    for (int p = 0; p < 784; ++p)
+      data[std::size_t(i) * 784 + p] = std::uint8_t(p / 28 / 3 == i % 10 ? 200 + (i * 7 + p) % 50 : (i * 13 + p * 5) % 40);
+  }
+  using K = LayerKind;
+  const std::vector<std::vector<LayerSpec>> specs = {
+      train::preset_spec("tiny"), train::preset_spec("convnetjs"), train::preset_spec("mnist"),
+      {{K::Relu}, {K::MaxPool}, {K::Conv2D, 5, 2, true}, {K::Relu}, {K::MaxPool}, {K::Conv2D, 6, 3, false},
+       {K::BatchNorm}, {K::Relu}, {K::MaxPool}, {K::Flatten}, {K::Dense, 0, 0, true, 12}, {K::Relu},
+       {K::Dense, 0, 0, true, 10}}};
+  for (std::size_t k = 0; k < specs.size(); ++k) {
+    std::uint64_t hash[2];
+    for (int fused = 0; fused < 2; ++fused) {
+      auto net = train::make_net(specs[k], kIn);
+      net->set_fusion(fused);
+      net->init(3);
+      train::Session s(*net);
+      std::copy(data.begin(), data.end(), s.reserve(n));
+      train::FitConfig c;
+      c.batch = 32;  // the last batch holds 16
+      c.learning_rate = 0.01f;
+      c.recalibrate_images = 40;
+      s.start(n, c);
+      while (!s.run(100).done) {
+      }
+      hash[fused] = train::weights_hash(*net);
+    }
+    EXPECT_EQ(hash[0], hash[1]) << "spec " << k;
+  }
+}

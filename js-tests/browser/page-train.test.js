@@ -25,9 +25,11 @@ const state = () => page.evaluate(() => ({ ...window.__train }));
 
 test('train the tiny net: progress, kernels that change, pause/resume, confusion matrix, wrong digits', async () => {
   await page.selectOption('#train-preset', 'tiny');
-  await page.selectOption('#train-size', '5000');
+  // 10,000 digits x 5 epochs (790 steps): the run must still be going when Pause is clicked after
+  // a few progress reports (5,000 x 1 took ~0.1 s of the tiny net's training on two workers).
+  await page.selectOption('#train-size', '10000');
   await page.selectOption('#train-lr', '0.01');
-  await page.selectOption('#train-epochs', '1');
+  await page.selectOption('#train-epochs', '5');
   await page.click('#train-start');
   await page.waitForFunction(() => window.__train.state === 'training' && window.__train.step > 0 && window.__train.kernelDraws >= 2, null, { timeout: 120000 });
   const first = await state();
@@ -101,7 +103,7 @@ test('"Use this model" switches "Draw a digit" to it, and it reads a drawn 7', a
 
 test('Stop ends a run early, and the page still evaluates what it learned', async () => {
   await page.selectOption('#train-epochs', '5');
-  expect(await page.inputValue('#train-epochs')).toBe('5');  // 5 × 79 steps: Stop lands long before the end
+  expect(await page.inputValue('#train-epochs')).toBe('5');  // 5 × 157 steps: Stop lands long before the end
   await page.click('#train-start');
   await page.waitForFunction(() => window.__train.state === 'training' && window.__train.step > 2, null, { timeout: 120000 });
   await page.click('#train-stop');

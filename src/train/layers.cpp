@@ -159,29 +159,26 @@ void BatchNorm::set_recalibrating(bool on) {
   recal_batches_ = 0;
 }
 
-// s1[c] = sum a, s2[c] = sum a*a (b null) or sum a*b, in double, per chunk then in chunk order.
-void BatchNorm::channel_sums(const Tensor& a, const Tensor* b, std::vector<double>& s1, std::vector<double>& s2) const {
+// In double, per chunk then in chunk order (deterministic for any thread count).
+void BatchNorm::channel_sums(const Tensor& a, const Tensor& b, const Tensor* y) {
   const int C = in_.c;
   const std::size_t per = std::size_t(in_.h) * in_.w;
-  std::vector<std::vector<double>> p1(kChunks, std::vector<double>(C)), p2(kChunks, std::vector<double>(C));
+  chunk_sums_.assign(std::size_t(kChunks) * 2 * C, 0.0);  // per chunk: C sums, C product sums
+  image_sums_.resize(std::size_t(kChunks) * 2 * C);
   parallel_chunks(a.n, [&](int c, int lo, int hi) {
-    std::vector<float> f1(C), f2(C);
+    double* p1 = chunk_sums_.data() + std::size_t(c) * 2 * C;
+    float* f1 = image_sums_.data() + std::size_t(c) * 2 * C;
     for (int i = lo; i < hi; ++i) {
-      const float* pa = a.at(i);
-      const float* pb = b ? b->at(i) : pa;
-      train::channel_sums(pa, pb, per, C, f1.data(), f2.data());
-      for (int ch = 0; ch < C; ++ch) {
-        p1[c][ch] += f1[ch];
-        p2[c][ch] += f2[ch];
-      }
+      train::channel_sums(a.at(i), b.at(i), y ? y->at(i) : nullptr, per, C, f1, f1 + C);
+      for (int ch = 0; ch < 2 * C; ++ch) p1[ch] += f1[ch];
     }
   });
-  s1.assign(C, 0.0);
-  s2.assign(C, 0.0);
+  s1_.assign(C, 0.0);
+  s2_.assign(C, 0.0);
   for (int c = 0; c < kChunks; ++c)
     for (int ch = 0; ch < C; ++ch) {
-      s1[ch] += p1[c][ch];
-      s2[ch] += p2[c][ch];
+      s1_[ch] += chunk_sums_[std::size_t(c) * 2 * C + ch];
+      s2_[ch] += chunk_sums_[std::size_t(c) * 2 * C + C + ch];
     }
 }
 
@@ -190,12 +187,11 @@ void BatchNorm::forward(const Tensor& x, Tensor& y, bool training) {
   const int C = in_.c;
   last_training_ = training;
   if (training) {
-    std::vector<double> s1, s2;
-    channel_sums(x, nullptr, s1, s2);
+    channel_sums(x, x, nullptr);
     const double m = double(x.n) * in_.h * in_.w;
     const float keep = recal_ ? float(recal_batches_) / float(recal_batches_ + 1) : momentum_;
     for (int ch = 0; ch < C; ++ch) {
-      const double mean = s1[ch] / m, var = std::max(0.0, s2[ch] / m - mean * mean);
+      const double mean = s1_[ch] / m, var = std::max(0.0, s2_[ch] / m - mean * mean);
       mean_[ch] = float(mean);
       invstd_[ch] = float(1.0 / std::sqrt(var + epsilon_));
       moving_mean.value[ch] = keep * moving_mean.value[ch] + (1 - keep) * float(mean);
@@ -208,44 +204,45 @@ void BatchNorm::forward(const Tensor& x, Tensor& y, bool training) {
       invstd_[ch] = 1.f / std::sqrt(moving_variance.value[ch] + epsilon_);
     }
   }
-  std::vector<float> scale(C), shift(C);
+  k1_.resize(C);  // scale
+  k2_.resize(C);  // shift
   for (int ch = 0; ch < C; ++ch) {
-    scale[ch] = gamma.value[ch] * invstd_[ch];
-    shift[ch] = beta.value[ch] - mean_[ch] * scale[ch];
+    k1_[ch] = gamma.value[ch] * invstd_[ch];
+    k2_[ch] = beta.value[ch] - mean_[ch] * k1_[ch];
   }
   const std::size_t per = std::size_t(in_.h) * in_.w;
   parallel_chunks(x.n, [&](int, int lo, int hi) {
-    for (int i = lo; i < hi; ++i) {
-      bn_forward(x.at(i), per, C, scale.data(), shift.data(), y.at(i));
-    }
+    for (int i = lo; i < hi; ++i) bn_forward(x.at(i), per, C, k1_.data(), k2_.data(), relu_, y.at(i));
   });
 }
 
 // Uses the statistics of the last forward (mean_, invstd_); with batch statistics they depend
 // on x too, which adds the two mean terms.
-void BatchNorm::backward(const Tensor& x, const Tensor&, const Tensor& dy, Tensor* dx) {
+void BatchNorm::backward(const Tensor& x, const Tensor& y, const Tensor& dy, Tensor* dx) {
   const int C = in_.c;
-  std::vector<double> sdy, sdyx;
-  channel_sums(dy, &x, sdy, sdyx);  // sum dy, sum dy*x
+  const Tensor* mask = relu_ ? &y : nullptr;
+  channel_sums(dy, x, mask);  // sum dy, sum dy*x
   const double m = last_training_ ? double(x.n) * in_.h * in_.w : INFINITY;
-  std::vector<float> k1(C), k2(C), k3(C);
+  k1_.resize(C);
+  k2_.resize(C);
+  k3_.resize(C);
   for (int ch = 0; ch < C; ++ch) {
-    const double sum_dy_xhat = (sdyx[ch] - mean_[ch] * sdy[ch]) * invstd_[ch];
-    beta.grad[ch] = float(sdy[ch]);
+    const double sum_dy_xhat = (s2_[ch] - mean_[ch] * s1_[ch]) * invstd_[ch];
+    beta.grad[ch] = float(s1_[ch]);
     gamma.grad[ch] = float(sum_dy_xhat);
     // dx = gamma*invstd/m * (m*dy - sum_dy - xhat*sum_dy_xhat), xhat = (x-mean)*invstd
     const double g = gamma.value[ch] * invstd_[ch];
-    k1[ch] = float(g);
-    k2[ch] = float(g * (-sdy[ch] / m + mean_[ch] * invstd_[ch] * sum_dy_xhat / m));
-    k3[ch] = float(-g * invstd_[ch] * sum_dy_xhat / m);
+    k1_[ch] = float(g);
+    k2_[ch] = float(g * (-s1_[ch] / m + mean_[ch] * invstd_[ch] * sum_dy_xhat / m));
+    k3_[ch] = float(-g * invstd_[ch] * sum_dy_xhat / m);
   }
   if (!dx) return;
   dx->resize(x.n, in_);
   const std::size_t per = std::size_t(in_.h) * in_.w;
   parallel_chunks(x.n, [&](int, int lo, int hi) {
-    for (int i = lo; i < hi; ++i) {
-      bn_backward(dy.at(i), x.at(i), per, C, k1.data(), k2.data(), k3.data(), dx->at(i));
-    }
+    for (int i = lo; i < hi; ++i)
+      bn_backward(dy.at(i), mask ? mask->at(i) : nullptr, x.at(i), per, C, k1_.data(), k2_.data(), k3_.data(),
+                  dx->at(i));
   });
 }
 
@@ -283,47 +280,15 @@ Shape MaxPool2::build(Shape in) {
 void MaxPool2::forward(const Tensor& x, Tensor& y, bool) {
   y.resize(x.n, out_);
   arg_.resize(y.data.size());
-  const int C = in_.c, row = in_.w * C;
-  for (int i = 0; i < x.n; ++i) {
-    const float* a = x.at(i);
-    float* o = y.at(i);
-    unsigned char* arg = arg_.data() + std::size_t(i) * out_.size();
-    for (int oy = 0; oy < out_.h; ++oy)
-      for (int ox = 0; ox < out_.w; ++ox)
-        for (int ch = 0; ch < C; ++ch) {
-          const float* p = a + ((2 * oy) * in_.w + 2 * ox) * C + ch;
-          const int q = (oy * out_.w + ox) * C + ch;
-          // m = max(max(p0, p1), max(p2, p3)) as std::max computes it; the index of the value it
-          // took is the first maximum in (dy, dx) order, like TF's MaxPoolGrad (none if m is NaN).
-          // Selects, not branches: the winner is random.
-          const float a0 = p[0], a1 = p[C], a2 = p[row], a3 = p[row + C];
-          const bool s01 = a0 < a1, s23 = a2 < a3;
-          const float m01 = s01 ? a1 : a0, m23 = s23 ? a3 : a2;
-          const bool s = m01 < m23;
-          const float m = s ? m23 : m01;
-          o[q] = m;
-          arg[q] = static_cast<unsigned char>(m != m ? 4 : s ? 2 + s23 : int(s01));
-        }
-  }
+  for (int i = 0; i < x.n; ++i)
+    maxpool2_forward(x.at(i), in_.w, in_.c, out_.h, out_.w, relu_, y.at(i), arg_.data() + std::size_t(i) * out_.size());
 }
 // The gradient goes to the input the forward took (the windows do not overlap).
 void MaxPool2::backward(const Tensor& x, const Tensor&, const Tensor& dy, Tensor* dx) {
   if (!dx) return;
   dx->resize(x.n, in_);
-  std::fill(dx->data.begin(), dx->data.end(), 0.f);
-  const int C = in_.c;
-  const int offs[5] = {0, C, in_.w * C, in_.w * C + C, 0};
-  for (int i = 0; i < x.n; ++i) {
-    float* d = dx->at(i);
-    const float* g = dy.at(i);
-    const unsigned char* arg = arg_.data() + std::size_t(i) * out_.size();
-    for (int oy = 0; oy < out_.h; ++oy)
-      for (int ox = 0; ox < out_.w; ++ox)
-        for (int ch = 0; ch < C; ++ch) {
-          const int base = ((2 * oy) * in_.w + 2 * ox) * C + ch, q = (oy * out_.w + ox) * C + ch;
-          if (arg[q] < 4) d[base + offs[arg[q]]] += g[q];
-        }
-  }
+  for (int i = 0; i < x.n; ++i)
+    maxpool2_backward(dy.at(i), arg_.data() + std::size_t(i) * out_.size(), in_.h, in_.w, in_.c, dx->at(i));
 }
 std::string MaxPool2::config_json() const {
   return R"("pool_size":[2,2],"padding":"valid","strides":[2,2],"data_format":"channels_last","name":")" + name_ +
@@ -415,6 +380,14 @@ std::string Dense::config_json() const {
          R"(","use_bias":true,"kernel_initializer":)" + kGlorotNormal +
          R"(,"bias_initializer":{"class_name":"Zeros","config":{}},"kernel_regularizer":null,"bias_regularizer":null,"activity_regularizer":null,"kernel_constraint":null,"bias_constraint":null,"name":")" +
          name_ + "\"," + kDtype;
+}
+
+// ---- Tensor ---------------------------------------------------------------------------------
+
+void Tensor::resize(int count, Shape shape) {
+  n = count;
+  s = shape;
+  data.resize(std::size_t(count) * shape.size());
 }
 
 }  // namespace convolens::train

@@ -18,11 +18,9 @@ struct Tensor {
   int n = 0;
   Shape s;
   std::vector<float> data;
-  void resize(int count, Shape shape) {
-    n = count;
-    s = shape;
-    data.resize(std::size_t(count) * shape.size());
-  }
+  // Out of line, in a source compiled with the hot loops: an inline copy in a source built for
+  // size grew the vector one float at a time (a call per element).
+  void resize(int count, Shape shape);
   float* at(int i) { return data.data() + std::size_t(i) * s.size(); }
   const float* at(int i) const { return data.data() + std::size_t(i) * s.size(); }
 };
@@ -93,12 +91,19 @@ class BatchNorm : public Layer {
   // Recalibration: while on, training-mode forwards replace the moving statistics by the
   // exact average over all batches seen since (instead of the exponential average).
   void set_recalibrating(bool on);
+  // Fused with the ReLU after it (Net does this): forward writes the ReLU's output, backward
+  // takes the gradient with respect to it. The same floats as the two layers apart.
+  void set_relu_after(bool on) { relu_ = on; }
   Param gamma, beta, moving_mean, moving_variance;
 
  private:
-  void channel_sums(const Tensor& a, const Tensor* b, std::vector<double>& s1, std::vector<double>& s2) const;
+  // s1 = sum a', s2 = sum a' * b per channel over the batch (a' = a masked by y: channel_sums()).
+  void channel_sums(const Tensor& a, const Tensor& b, const Tensor* y);
   float momentum_, epsilon_;
+  bool relu_ = false;
   std::vector<float> mean_, invstd_;
+  std::vector<double> s1_, s2_, chunk_sums_;      // kept between steps: no allocation per step
+  std::vector<float> k1_, k2_, k3_, image_sums_;
   bool recal_ = false;
   bool last_training_ = false;  // backward differentiates whichever statistics forward used
   long recal_batches_ = 0;
@@ -122,9 +127,14 @@ class MaxPool2 : public Layer {
   void forward(const Tensor& x, Tensor& y, bool training) override;
   void backward(const Tensor& x, const Tensor& y, const Tensor& dy, Tensor* dx) override;
   std::string config_json() const override;
+  // Fused with the ReLU before it (Net does this): forward reads x before the ReLU and pools
+  // relu(x); backward writes the gradient with respect to that x (the ReLU's backward included).
+  // The same floats as the two layers apart.
+  void set_relu_before(bool on) { relu_ = on; }
 
  private:
   std::vector<unsigned char> arg_;  // per output: which of the 4 window inputs the last forward took (4: none)
+  bool relu_ = false;
 };
 
 class GlobalAvgPool : public Layer {

@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "core/errors.h"
+#include "train/elementwise.h"
 #include "train/rng.h"
 
 namespace convolens::train {
@@ -13,6 +14,33 @@ void Net::build() {
   for (auto& l : layers_) s = l->build(s);
   acts_.resize(layers_.size() + 1);
   grads_.resize(layers_.size() + 1);
+  plan();
+}
+
+void Net::set_fusion(bool on) {
+  fuse_ = on;
+  plan();
+}
+
+void Net::plan() {
+  const std::size_t L = layers_.size();
+  skip_.assign(L, 0);
+  in_of_.assign(L, nullptr);
+  out_of_.assign(L, nullptr);
+  auto relu_at = [&](std::size_t i) { return i < L && !skip_[i] && dynamic_cast<Relu*>(layers_[i].get()); };
+  for (std::size_t i = 0; i < L; ++i) {
+    // BatchNorm + ReLU first (one pass each way), then a ReLU left before a max-pool.
+    if (auto* bn = dynamic_cast<BatchNorm*>(layers_[i].get())) {
+      const bool relu_after = fuse_ && relu_at(i + 1);
+      bn->set_relu_after(relu_after);
+      if (relu_after) skip_[i + 1] = 1;
+    }
+    auto* pool = dynamic_cast<MaxPool2*>(layers_[i].get());
+    const bool relu_before = fuse_ && pool && i > 0 && relu_at(i - 1);
+    if (pool) pool->set_relu_before(relu_before);
+    if (relu_before) skip_[i - 1] = 1;
+    if (fuse_ && dynamic_cast<Flatten*>(layers_[i].get())) skip_[i] = 1;  // Dense reads the NHWC batch as flat rows
+  }
 }
 
 void Net::init(std::uint64_t seed) {
@@ -30,22 +58,25 @@ void Net::init(std::uint64_t seed) {
 
 const Tensor& Net::forward(const Tensor& x, bool training) {
   if (x.s.h != input_.h || x.s.w != input_.w || x.s.c != input_.c) throw RangeError("Net::forward: wrong input shape");
-  const Tensor* in = &x;
+  const Tensor* in = &x;  // the input is read in place, not copied
   for (std::size_t i = 0; i < layers_.size(); ++i) {
-    layers_[i]->forward(*in, acts_[i + 1], training);
-    in = &acts_[i + 1];
+    in_of_[i] = in;
+    if (!skip_[i]) {
+      layers_[i]->forward(*in, acts_[i + 1], training);
+      in = &acts_[i + 1];
+    }
+    out_of_[i] = in;
   }
-  acts_[0].n = 0;  // the input is read in place, not copied
-  input_ref_ = &x;
   return *in;
 }
 
 void Net::backward(const Tensor& dlogits) {
-  const std::size_t L = layers_.size();
+  std::size_t first = 0;  // the first layer that runs: the gradient of its input is not needed
+  while (first + 1 < layers_.size() && skip_[first]) ++first;
   const Tensor* dy = &dlogits;
-  for (std::size_t i = L; i-- > 0;) {
-    const Tensor& x = i == 0 ? *input_ref_ : acts_[i];
-    layers_[i]->backward(x, acts_[i + 1], *dy, i == 0 ? nullptr : &grads_[i]);
+  for (std::size_t i = layers_.size(); i-- > first;) {
+    if (skip_[i]) continue;  // a fused layer passes the gradient through
+    layers_[i]->backward(*in_of_[i], *out_of_[i], *dy, i == first ? nullptr : &grads_[i]);
     dy = &grads_[i];
   }
 }
@@ -68,6 +99,12 @@ std::size_t Net::weight_count() {
   std::size_t n = 0;
   for (Param* p : params()) n += p->value.size();
   return n;
+}
+
+bool Net::has_batch_norm() const {
+  for (const auto& l : layers_)
+    if (dynamic_cast<const BatchNorm*>(l.get())) return true;
+  return false;
 }
 
 void Net::set_bn_recalibrating(bool on) {
@@ -112,15 +149,8 @@ void Adam::step(const std::vector<Param*>& params, float lr, float weight_decay)
     Param& p = *params[k];
     if (!p.trainable) continue;
     const bool decay = p.name.find("/kernel") != std::string::npos;
-    auto& m = m_[k];
-    auto& v = v_[k];
-    for (std::size_t i = 0; i < p.value.size(); ++i) {
-      const float g = p.grad[i];
-      m[i] = b1_ * m[i] + (1 - b1_) * g;
-      v[i] = b2_ * v[i] + (1 - b2_) * g * g;
-      const float update = (m[i] / c1) / (std::sqrt(v[i] / c2) + eps_);
-      p.value[i] -= lr * (update + (decay ? weight_decay * p.value[i] : 0.f));
-    }
+    adam_update(p.value.data(), p.grad.data(), m_[k].data(), v_[k].data(), p.value.size(),
+                {b1_, b2_, c1, c2, eps_, lr, weight_decay, decay});
   }
 }
 

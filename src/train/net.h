@@ -34,12 +34,20 @@ class Net {
   const std::vector<std::unique_ptr<Layer>>& layers() const { return layers_; }
   Shape input_shape() const { return input_; }
   void set_bn_recalibrating(bool on);
+  bool has_batch_norm() const;
+  // Fused passes (on by default; the same floats as the layers one by one, which tests check):
+  // a ReLU after BatchNorm runs inside it, one before a MaxPool inside the pool, and Flatten
+  // (a copy) is skipped.
+  void set_fusion(bool on);
 
  private:
+  void plan();
   Shape input_;
   std::vector<std::unique_ptr<Layer>> layers_;
   std::vector<Tensor> acts_, grads_;
-  const Tensor* input_ref_ = nullptr;  // the last forward's input (must outlive backward)
+  bool fuse_ = true;
+  std::vector<char> skip_;                   // per layer: its output is its input (fused away)
+  std::vector<const Tensor*> in_of_, out_of_;  // per layer, in the last forward (the input must outlive backward)
 };
 
 // Mean softmax cross-entropy of logits (n x C) against labels, with label smoothing;

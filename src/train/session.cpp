@@ -6,6 +6,7 @@
 #include <string>
 
 #include "core/errors.h"
+#include "train/elementwise.h"
 #include "train/rng.h"
 
 namespace convolens::train {
@@ -13,9 +14,6 @@ namespace {
 constexpr int kPixels = 28 * 28;
 constexpr int kMaxImages = 1 << 20;
 
-void u8_to_float(const std::uint8_t* p, float* out, int n) {
-  for (int i = 0; i < n; ++i) out[i] = float(p[i]) * (1.f / 255.f);
-}
 }  // namespace
 
 void check_fit_config(const FitConfig& c) {
@@ -77,9 +75,12 @@ void Session::load_batch(int epoch, int first, int count) {
 
 void Session::recalibrate() {
   // The moving statistics followed the training batches with an exponential average; replace
-  // them by exact averages over clean images (what inference sees).
+  // them by exact averages over clean images (what inference sees). Without BatchNorm the
+  // forward passes would change nothing.
+  const int r = net_.has_batch_norm() ? std::min(cfg_.recalibrate_images, n_) : 0;
+  cfg_.recalibrate_images = 0;  // once
+  if (r == 0) return;
   const std::uint8_t* images = data_.data();
-  const int r = std::min(cfg_.recalibrate_images, n_);
   net_.set_bn_recalibrating(true);
   for (int b = 0; b < r; b += 250) {
     const int m = std::min(250, r - b);
@@ -88,7 +89,6 @@ void Session::recalibrate() {
     net_.forward(x_, true);
   }
   net_.set_bn_recalibrating(false);
-  cfg_.recalibrate_images = 0;  // once
 }
 
 Progress Session::run(int max_steps) {
@@ -171,11 +171,7 @@ Progress Session::apply_parts(const int* images, int parts) {
   std::size_t o = 0;
   for (Param* p : params) {
     if (!p->trainable) continue;
-    for (std::size_t i = 0; i < p->grad.size(); ++i) {
-      float g = 0;
-      for (int r = 0; r < parts; ++r) g += parts_[std::size_t(r) * count + o + i] * float(images[r]);
-      p->grad[i] = g / float(total_images);
-    }
+    combine_parts(parts_.data() + o, count, images, parts, float(total_images), p->grad.data(), p->grad.size());
     o += p->grad.size();
   }
   Progress pr;
