@@ -53,17 +53,24 @@ void conv_weight_grad__scalar(const ConvGeom& g, int images, const float* x, con
 }
 
 void conv_input_grad__scalar(const ConvGeom& g, int images, const float* dy, const float* W, float* dx) {
-  const int K = g.taps();
-  for (int i = 0; i < images; ++i, dy += g.out_size(), dx += g.in_size()) {
-    std::fill(dx, dx + g.in_size(), 0.f);
-    for (int oy = 0; oy < g.oh(); ++oy)
-      for (int ox = 0; ox < g.ow(); ++ox)
-        for (int t = 0; t < K; ++t) {
+  const int k = g.k;
+  for (int i = 0; i < images; ++i, dy += g.out_size(), dx += g.in_size())
+    for (int iy = 0; iy < g.h; ++iy)
+      for (int ix = 0; ix < g.w; ++ix)
+        for (int ci = 0; ci < g.cin; ++ci) {
           float s = 0.f;
-          for (int f = 0; f < g.n; ++f) s += dy[(oy * g.ow() + ox) * g.n + f] * W[t * g.n + f];
-          dx[(oy * g.w + ox) * g.cin + tap_offset(g, t)] += s;
+          for (int a = 0; a < k; ++a) {
+            const int oy = iy + a - (k - 1);
+            if (oy < 0 || oy >= g.oh()) continue;
+            for (int b = 0; b < k; ++b) {
+              const int ox = ix + b - (k - 1);
+              if (ox < 0 || ox >= g.ow()) continue;
+              for (int f = 0; f < g.n; ++f)
+                s += dy[(oy * g.ow() + ox) * g.n + f] * W[(((k - 1 - a) * k + (k - 1 - b)) * g.cin + ci) * g.n + f];
+            }
+          }
+          dx[(iy * g.w + ix) * g.cin + ci] = s;
         }
-  }
 }
 
 // ---- portable: the gemm (implicit im2col) plus col2im ----------------------------------------
@@ -103,24 +110,39 @@ void conv_weight_grad__portable(const ConvGeom& g, int images, const float* x, c
 }
 
 void conv_input_grad__portable(const ConvGeom& g, int images, const float* dy, const float* W, float* dx) {
-  const int P = g.oh() * g.ow(), K = g.taps(), rowlen = g.k * g.cin;
-  thread_local std::vector<float> wt, dcol;
-  wt.resize(std::size_t(K) * g.n);
-  for (int t = 0; t < K; ++t)
-    for (int f = 0; f < g.n; ++f) wt[std::size_t(f) * K + t] = W[t * g.n + f];
-  dcol.resize(std::size_t(P) * K);
-  for (int i = 0; i < images; ++i, dy += g.out_size(), dx += g.in_size()) {
-    gemm({P, K, g.n, dy, g.n, wt.data(), K, dcol.data(), K, false, false});
-    std::fill(dx, dx + g.in_size(), 0.f);
-    for (int oy = 0; oy < g.oh(); ++oy)
-      for (int ox = 0; ox < g.ow(); ++ox) {
-        const float* src = dcol.data() + (std::size_t(oy) * g.ow() + ox) * K;
-        for (int ky = 0; ky < g.k; ++ky) {
-          float* dst = dx + (std::size_t(oy + ky) * g.w + ox) * g.cin;
-          for (int j = 0; j < rowlen; ++j) dst[j] += src[ky * rowlen + j];
+  const int k = g.k, cin = g.cin, n = g.n;
+  thread_local std::vector<float> wf;  // the flipped kernel as [a][b][f][ci]
+  wf.resize(std::size_t(k) * k * n * cin);
+  for (int a = 0; a < k; ++a)
+    for (int b = 0; b < k; ++b)
+      for (int f = 0; f < n; ++f)
+        for (int ci = 0; ci < cin; ++ci)
+          wf[((std::size_t(a) * k + b) * n + f) * cin + ci] = W[(((k - 1 - a) * k + (k - 1 - b)) * cin + ci) * n + f];
+  for (int i = 0; i < images; ++i, dy += g.out_size(), dx += g.in_size())
+    for (int iy = 0; iy < g.h; ++iy)
+      for (int ix = 0; ix < g.w; ++ix)
+        for (int c0 = 0; c0 < cin; c0 += 4) {
+          // Four input channels in registers (fewer at the end).
+          const int m = std::min(4, cin - c0);
+          float acc[4] = {0.f, 0.f, 0.f, 0.f};
+          for (int a = std::max(0, k - 1 - iy); a < k && iy + a - (k - 1) < g.oh(); ++a)
+            for (int b = std::max(0, k - 1 - ix); b < k && ix + b - (k - 1) < g.ow(); ++b) {
+              const float* d = dy + ((iy + a - (k - 1)) * g.ow() + ix + b - (k - 1)) * n;
+              const float* w = wf.data() + (std::size_t(a) * k + b) * n * cin + c0;
+              if (m == 4)
+                for (int f = 0; f < n; ++f, w += cin) {
+                  const float v = d[f];
+                  acc[0] += v * w[0];
+                  acc[1] += v * w[1];
+                  acc[2] += v * w[2];
+                  acc[3] += v * w[3];
+                }
+              else
+                for (int f = 0; f < n; ++f, w += cin)
+                  for (int j = 0; j < m; ++j) acc[j] += d[f] * w[j];
+            }
+          for (int j = 0; j < m; ++j) dx[(iy * g.w + ix) * cin + c0 + j] = acc[j];
         }
-      }
-  }
 }
 
 // ---- wasm SIMD: direct kernels ---------------------------------------------------------------
@@ -145,46 +167,63 @@ inline v128_t load_first(const float* p, int n) {
   return v;
 }
 
-// Forward: PX consecutive output pixels x CV vectors of filters (f0..f0+4CV of the zero-padded
-// kernel wp, row stride ns). Per tap one splat per pixel, CV kernel loads; sums in tap order.
+// A direct convolution, also used for the input gradient: K taps (offsets `off` from the pixel's
+// window corner), pixels `pstride` floats apart, kernel wp [K][ns] zero-padded to ns = 4*CV*blocks,
+// `nout` output channels. PX consecutive output pixels x CV vectors of outputs (f0..f0+4CV) per
+// tile: per tap one splat per pixel and CV kernel loads; sums in tap order from +0, bias after.
+struct Direct {
+  int K;
+  const int* off;
+  int pstride;
+  const float* wp;
+  int ns, nout;
+  const float* bias;
+};
+
 template <int CV, int PX>
-__attribute__((noinline)) void fwd_tile(const ConvGeom& g, const float* corner, const float* wp, int ns,
-                                        const float* bias, int f0, float* y) {
+inline void fwd_tile(const Direct& c, const float* corner, int f0, float* y) {
   v128_t acc[PX][CV];
   for (int p = 0; p < PX; ++p)
     for (int v = 0; v < CV; ++v) acc[p][v] = wasm_f32x4_splat(0.f);
-  const int run = g.k * g.cin, row = g.w * g.cin, cin = g.cin;
-  const float* w = wp + f0;
-  for (int ky = 0; ky < g.k; ++ky) {
-    const float* xr = corner + ky * row;
-    for (int j = 0; j < run; ++j, w += ns) {
-      v128_t wv[CV];
-      for (int v = 0; v < CV; ++v) wv[v] = wasm_v128_load(w + 4 * v);
-      for (int p = 0; p < PX; ++p) {
-        const v128_t xv = wasm_v128_load32_splat(xr + p * cin + j);
-        for (int v = 0; v < CV; ++v) acc[p][v] = wasm_f32x4_add(acc[p][v], wasm_f32x4_mul(xv, wv[v]));
-      }
+  const int K = c.K, ps = c.pstride, ns = c.ns;
+  const float* w = c.wp + f0;
+  for (int t = 0; t < K; ++t, w += ns) {
+    const float* xt = corner + c.off[t];
+    v128_t wv[CV];
+    for (int v = 0; v < CV; ++v) wv[v] = wasm_v128_load(w + 4 * v);
+    for (int p = 0; p < PX; ++p) {
+      const v128_t xv = wasm_v128_load32_splat(xt + p * ps);
+      for (int v = 0; v < CV; ++v) acc[p][v] = wasm_f32x4_add(acc[p][v], wasm_f32x4_mul(xv, wv[v]));
     }
   }
   for (int v = 0; v < CV; ++v) {
-    const int lanes = std::min(4, g.n - f0 - 4 * v);
+    const int lanes = std::min(4, c.nout - f0 - 4 * v);
     if (lanes <= 0) break;
-    const v128_t b = bias ? load_first(bias + f0 + 4 * v, lanes) : wasm_f32x4_splat(0.f);
+    const v128_t b = c.bias ? load_first(c.bias + f0 + 4 * v, lanes) : wasm_f32x4_splat(0.f);
     for (int p = 0; p < PX; ++p) {
-      const v128_t r = bias ? wasm_f32x4_add(acc[p][v], b) : acc[p][v];
-      store_first(y + p * g.n + f0 + 4 * v, r, lanes);
+      const v128_t r = c.bias ? wasm_f32x4_add(acc[p][v], b) : acc[p][v];
+      store_first(y + p * c.nout + f0 + 4 * v, r, lanes);
     }
   }
 }
 
+// One output row of `ow` pixels: tiles of PX pixels, then single pixels.
 template <int CV, int PX>
-void fwd_block(const ConvGeom& g, const float* x, const float* wp, int ns, const float* bias, int f0, float* y) {
-  for (int oy = 0; oy < g.oh(); ++oy) {
-    const float* xr = x + oy * g.w * g.cin;
-    float* yr = y + oy * g.ow() * g.n;
-    int ox = 0;
-    for (; ox + PX <= g.ow(); ox += PX) fwd_tile<CV, PX>(g, xr + ox * g.cin, wp, ns, bias, f0, yr + ox * g.n);
-    for (; ox < g.ow(); ++ox) fwd_tile<CV, 1>(g, xr + ox * g.cin, wp, ns, bias, f0, yr + ox * g.n);
+__attribute__((noinline)) void fwd_row(const Direct& c, int ow, const float* xr, int f0, float* yr) {
+  int ox = 0;
+  for (; ox + PX <= ow; ox += PX) fwd_tile<CV, PX>(c, xr + ox * c.pstride, f0, yr + ox * c.nout);
+  for (; ox < ow; ++ox) fwd_tile<CV, 1>(c, xr + ox * c.pstride, f0, yr + ox * c.nout);
+}
+
+// One output row, every block of output channels.
+void direct_row(const Direct& c, int ow, const float* xr, float* yr) {
+  int f0 = 0;
+  for (; f0 + 16 <= c.ns; f0 += 16) fwd_row<4, 2>(c, ow, xr, f0, yr);
+  switch ((c.ns - f0) / 4) {
+    case 1: fwd_row<1, 8>(c, ow, xr, f0, yr); break;
+    case 2: fwd_row<2, 4>(c, ow, xr, f0, yr); break;
+    case 3: fwd_row<3, 3>(c, ow, xr, f0, yr); break;
+    default: break;
   }
 }
 
@@ -225,50 +264,22 @@ void dw_block(const ConvGeom& g, int images, const float* x, const float* dyp, i
   for (; t < K; ++t) dw_tile<1, CV>(g, images, x, dyp, ns, t, f0, dW);
 }
 
-// Input gradient, for one output pixel and one kernel row ky: the run of k*cin floats of dx under
-// it gets sum_f dy[p][f] * W[ky][kx, ci][f], vectors v0..v0+VB of the run at a time (wt: the
-// kernel as [ky][f][run padded to rs], zero-padded); lanes past the run are not stored.
-template <int VB>
-__attribute__((noinline)) void dx_block(const float* dyp, int n, const float* wt, int rs, int v0, int run, float* d) {
-  v128_t acc[VB];
-  for (int v = 0; v < VB; ++v) acc[v] = wasm_f32x4_splat(0.f);
-  const float* w = wt + 4 * v0;
-  for (int f = 0; f < n; ++f, w += rs) {
-    const v128_t s = wasm_v128_load32_splat(dyp + f);
-    for (int v = 0; v < VB; ++v) acc[v] = wasm_f32x4_add(acc[v], wasm_f32x4_mul(s, wasm_v128_load(w + 4 * v)));
-  }
-  for (int v = 0; v < VB; ++v) {
-    const int j = 4 * (v0 + v), lanes = std::min(4, run - j);
-    float* q = d + j;
-    if (lanes == 4)
-      wasm_v128_store(q, wasm_f32x4_add(wasm_v128_load(q), acc[v]));
-    else
-      store_first(q, wasm_f32x4_add(load_first(q, lanes), acc[v]), lanes);
-  }
-}
-
-using DxBlockFn = void (*)(const float*, int, const float*, int, int, int, float*);
-constexpr DxBlockFn kDxBlocks[] = {nullptr,     dx_block<1>, dx_block<2>, dx_block<3>, dx_block<4>,
-                                   dx_block<5>, dx_block<6>, dx_block<7>, dx_block<8>};
-
 }  // namespace
 
 void conv_forward__wasm_simd(const ConvGeom& g, int images, const float* x, const float* W, const float* bias,
                              float* y) {
   const int K = g.taps(), ns = round4(g.n);
   thread_local std::vector<float> wp;
+  thread_local std::vector<int> off;
   wp.assign(std::size_t(K) * ns, 0.f);
-  for (int t = 0; t < K; ++t) std::copy(W + t * g.n, W + (t + 1) * g.n, wp.begin() + std::size_t(t) * ns);
-  for (int i = 0; i < images; ++i, x += g.in_size(), y += g.out_size()) {
-    int f0 = 0;
-    for (; f0 + 16 <= ns; f0 += 16) fwd_block<4, 2>(g, x, wp.data(), ns, bias, f0, y);
-    switch ((ns - f0) / 4) {
-      case 1: fwd_block<1, 8>(g, x, wp.data(), ns, bias, f0, y); break;
-      case 2: fwd_block<2, 4>(g, x, wp.data(), ns, bias, f0, y); break;
-      case 3: fwd_block<3, 3>(g, x, wp.data(), ns, bias, f0, y); break;
-      default: break;
-    }
+  off.resize(K);
+  for (int t = 0; t < K; ++t) {
+    for (int f = 0; f < g.n; ++f) wp[std::size_t(t) * ns + f] = W[t * g.n + f];
+    off[t] = tap_offset(g, t);
   }
+  const Direct c{K, off.data(), g.cin, wp.data(), ns, g.n, bias};
+  for (int i = 0; i < images; ++i, x += g.in_size(), y += g.out_size())
+    for (int oy = 0; oy < g.oh(); ++oy) direct_row(c, g.ow(), x + oy * g.w * g.cin, y + oy * g.ow() * g.n);
 }
 
 void conv_weight_grad__wasm_simd(const ConvGeom& g, int images, const float* x, const float* dy, float* dW) {
@@ -279,10 +290,11 @@ void conv_weight_grad__wasm_simd(const ConvGeom& g, int images, const float* x, 
   const float* d = dy;
   if (ns != g.n) {
     dwp.assign(std::size_t(K) * ns, 0.f);
-    for (int t = 0; t < K; ++t) std::copy(dW + t * g.n, dW + (t + 1) * g.n, dwp.begin() + std::size_t(t) * ns);
+    for (int t = 0; t < K; ++t)
+      for (int f = 0; f < g.n; ++f) dwp[std::size_t(t) * ns + f] = dW[t * g.n + f];
     dyp.assign(std::size_t(images) * P * ns, 0.f);
     for (std::size_t q = 0; q < std::size_t(images) * P; ++q)
-      std::copy(dy + q * g.n, dy + (q + 1) * g.n, dyp.begin() + q * ns);
+      for (int f = 0; f < g.n; ++f) dyp[q * ns + f] = dy[q * g.n + f];
     dw = dwp.data();
     d = dyp.data();
   }
@@ -295,29 +307,36 @@ void conv_weight_grad__wasm_simd(const ConvGeom& g, int images, const float* x, 
     default: break;
   }
   if (ns != g.n)
-    for (int t = 0; t < K; ++t) std::copy(dwp.begin() + std::size_t(t) * ns, dwp.begin() + std::size_t(t) * ns + g.n, dW + t * g.n);
+    for (int t = 0; t < K; ++t)
+      for (int f = 0; f < g.n; ++f) dW[t * g.n + f] = dwp[std::size_t(t) * ns + f];
 }
 
 void conv_input_grad__wasm_simd(const ConvGeom& g, int images, const float* dy, const float* W, float* dx) {
-  const int run = g.k * g.cin, rs = round4(run), V = rs / 4;
-  thread_local std::vector<float> wt;  // [ky][f][rs]
-  wt.assign(std::size_t(g.k) * g.n * rs, 0.f);
-  for (int ky = 0; ky < g.k; ++ky)
-    for (int j = 0; j < run; ++j)
-      for (int f = 0; f < g.n; ++f) wt[(std::size_t(ky) * g.n + f) * rs + j] = W[(ky * run + j) * g.n + f];
-  // The run in blocks of at most 8 vectors, as even as possible.
-  const int blocks = (V + 7) / 8, vb = (V + blocks - 1) / blocks;
-  for (int i = 0; i < images; ++i, dy += g.out_size(), dx += g.in_size()) {
-    std::fill(dx, dx + g.in_size(), 0.f);
-    for (int oy = 0; oy < g.oh(); ++oy)
-      for (int ox = 0; ox < g.ow(); ++ox) {
-        const float* dyp = dy + (oy * g.ow() + ox) * g.n;
-        for (int ky = 0; ky < g.k; ++ky) {
-          float* d = dx + ((oy + ky) * g.w + ox) * g.cin;
-          const float* w = wt.data() + std::size_t(ky) * g.n * rs;
-          for (int v0 = 0; v0 < V; v0 += vb) kDxBlocks[std::min(vb, V - v0)](dyp, g.n, w, rs, v0, run, d);
-        }
+  // dx is the direct convolution of dy, zero-padded by k-1 on every side, with the flipped kernel
+  // as [a][b][f][ci]; the padding rows are skipped (each dx row sums only the kernel rows that
+  // meet dy), the padding columns add exact zeros.
+  const int k = g.k, run = k * g.n, K = k * run, ns = round4(g.cin);
+  const int pw = g.ow() + 2 * (k - 1), prow = pw * g.n, ph = g.oh() + 2 * (k - 1);
+  thread_local std::vector<float> wp, pad;
+  thread_local std::vector<int> off;
+  wp.assign(std::size_t(K) * ns, 0.f);
+  off.resize(K);
+  for (int a = 0, t = 0; a < k; ++a)
+    for (int b = 0; b < k; ++b)
+      for (int f = 0; f < g.n; ++f, ++t) {
+        for (int ci = 0; ci < g.cin; ++ci) wp[std::size_t(t) * ns + ci] = W[(((k - 1 - a) * k + (k - 1 - b)) * g.cin + ci) * g.n + f];
+        off[t] = a * prow + b * g.n + f;
       }
+  pad.assign(std::size_t(ph) * prow, 0.f);
+  for (int i = 0; i < images; ++i, dy += g.out_size(), dx += g.in_size()) {
+    for (int oy = 0; oy < g.oh(); ++oy)
+      std::copy(dy + oy * g.ow() * g.n, dy + (oy + 1) * g.ow() * g.n, pad.begin() + std::size_t(oy + k - 1) * prow + (k - 1) * g.n);
+    for (int iy = 0; iy < g.h; ++iy) {
+      // Kernel rows a with dy row iy + a - (k-1) inside 0..oh-1.
+      const int a0 = std::max(0, k - 1 - iy), a1 = std::min(k - 1, g.oh() + k - 2 - iy);
+      const Direct c{(a1 - a0 + 1) * run, off.data() + a0 * run, g.n, wp.data() + std::size_t(a0) * run * ns, ns, g.cin, nullptr};
+      direct_row(c, g.w, pad.data() + std::size_t(iy) * prow, dx + iy * g.w * g.cin);
+    }
   }
 }
 #endif

@@ -7,10 +7,11 @@
 // Every variant sums in the same order, so they all return the same bits (the trainer is
 // deterministic across builds): forward: taps in order from +0, bias added after; weight grad:
 // one running sum per dW element from its old value, images in order, pixels row-major; input
-// grad: dx from +0, adding for each output pixel p in row-major order whose window covers it the
-// partial sum over f (from +0, f in order) of dy[p][f] * W[t][f].
-// Variants: __scalar (the reference loops), __portable (the register-blocked gemm plus col2im:
-// the plain wasm build and native), __wasm_simd (direct f32x4 kernels, the SIMD wasm build).
+// grad (a full convolution of dy with the flipped kernel): dx[iy][ix][ci] from +0, adding
+// dy[oy][ox][f] * W[ky][kx][ci][f] for oy = iy-ky ascending, then ox = ix-kx ascending (the
+// pixels inside dy), then f ascending.
+// Variants: __scalar (the reference loops), __portable (the register-blocked gemm; for the input
+// gradient loops that native compilers vectorise over ci: the plain wasm build and native), __wasm_simd (direct f32x4 kernels, the SIMD wasm build).
 #pragma once
 
 namespace convolens::train {
