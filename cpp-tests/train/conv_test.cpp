@@ -28,13 +28,13 @@ TEST(Conv, VariantsEqualScalarReferenceBitForBit) {
   Rng rng(5);
   const ConvGeom shapes[] = {{5, 5, 1, 3, 1},  {7, 6, 1, 3, 8},  {9, 8, 1, 5, 10}, {6, 9, 3, 3, 5},
                              {8, 8, 8, 5, 16}, {6, 7, 10, 3, 17}, {5, 6, 16, 3, 24}, {4, 4, 32, 3, 32},
-                             {3, 3, 2, 3, 6},  {6, 5, 11, 1, 13}, {7, 7, 3, 2, 35}};
+                             {3, 3, 2, 3, 6},  {6, 5, 11, 1, 13}, {7, 7, 3, 2, 35}, {4, 3, 1, 1, 9}, {2, 9, 2, 2, 3}};
   for (const ConvGeom& g : shapes)
     for (int images : {1, 3}) {
       const std::size_t K = std::size_t(g.taps());
       const auto x = random(images * std::size_t(g.in_size()), rng), dy = random(images * std::size_t(g.out_size()), rng);
       const auto W = random(K * g.n, rng), bias = random(g.n, rng), dw0 = random(K * g.n, rng);
-      std::vector<float> y0(images * std::size_t(g.out_size())), dx0(images * std::size_t(g.in_size())), dW0 = dw0;
+      std::vector<float> y0(images * std::size_t(g.out_size())), dx0(images * std::size_t(g.in_size())), dW0 = dw0;  // dW is overwritten
       v[0].forward(g, images, x.data(), W.data(), bias.data(), y0.data());
       v[0].weight_grad(g, images, x.data(), dy.data(), dW0.data());
       v[0].input_grad(g, images, dy.data(), W.data(), dx0.data());

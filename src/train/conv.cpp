@@ -42,7 +42,7 @@ void conv_weight_grad__scalar(const ConvGeom& g, int images, const float* x, con
   const int K = g.taps();
   for (int t = 0; t < K; ++t)
     for (int f = 0; f < g.n; ++f) {
-      float s = dW[t * g.n + f];
+      float s = 0.f;
       for (int i = 0; i < images; ++i)
         for (int oy = 0; oy < g.oh(); ++oy)
           for (int ox = 0; ox < g.ow(); ++ox)
@@ -105,6 +105,7 @@ void conv_forward__portable(const ConvGeom& g, int images, const float* x, const
 void conv_weight_grad__portable(const ConvGeom& g, int images, const float* x, const float* dy, float* dW) {
   const Tables& tb = tables(g);
   const int P = g.oh() * g.ow();
+  std::fill(dW, dW + std::size_t(g.taps()) * g.n, 0.f);
   for (int i = 0; i < images; ++i, x += g.in_size(), dy += g.out_size())
     gemm({g.taps(), g.n, P, x, 0, dy, g.n, dW, g.n, true, true, tb.tap.data(), tb.pixel.data()});
 }
@@ -150,7 +151,12 @@ void conv_input_grad__portable(const ConvGeom& g, int images, const float* dy, c
 #if defined(__wasm_simd128__)
 namespace {
 
-inline int round4(int v) { return (v + 3) & ~3; }
+// Rows padded to whole vectors, and never to a lone vector after the blocks of 4 (1..4 filters
+// past a multiple of 16 get 8 lanes): fewer kernel instantiations (module size).
+inline int padded(int v) {
+  const int r = (v + 3) & ~3;
+  return r % 16 == 4 ? r + 4 : r;
+}
 
 // The first n (1..4) lanes of v to p (never writes past p[n - 1]).
 inline void store_first(float* p, v128_t v, int n) {
@@ -207,12 +213,33 @@ inline void fwd_tile(const Direct& c, const float* corner, int f0, float* y) {
   }
 }
 
-// One output row of `ow` pixels: tiles of PX pixels, then single pixels.
+// One output pixel, one vector of outputs at a time (rows narrower than a tile).
+__attribute__((noinline)) void fwd_pixel(const Direct& c, const float* corner, int f0, float* y, int cv) {
+  for (int v = 0; v < cv; ++v) {
+    const int lanes = std::min(4, c.nout - f0 - 4 * v);
+    if (lanes <= 0) break;
+    v128_t acc = wasm_f32x4_splat(0.f);
+    const float* w = c.wp + f0 + 4 * v;
+    for (int t = 0; t < c.K; ++t, w += c.ns)
+      acc = wasm_f32x4_add(acc, wasm_f32x4_mul(wasm_v128_load32_splat(corner + c.off[t]), wasm_v128_load(w)));
+    if (c.bias) acc = wasm_f32x4_add(acc, load_first(c.bias + f0 + 4 * v, lanes));
+    store_first(y + f0 + 4 * v, acc, lanes);
+  }
+}
+
+// One output row of `ow` pixels in tiles of PX pixels; the last tile overlaps the one before
+// (its pixels are computed again, to the same bits) instead of a narrower tile (module size).
 template <int CV, int PX>
 __attribute__((noinline)) void fwd_row(const Direct& c, int ow, const float* xr, int f0, float* yr) {
-  int ox = 0;
-  for (; ox + PX <= ow; ox += PX) fwd_tile<CV, PX>(c, xr + ox * c.pstride, f0, yr + ox * c.nout);
-  for (; ox < ow; ++ox) fwd_tile<CV, 1>(c, xr + ox * c.pstride, f0, yr + ox * c.nout);
+  if (ow < PX) {
+    for (int ox = 0; ox < ow; ++ox) fwd_pixel(c, xr + ox * c.pstride, f0, yr + ox * c.nout, CV);
+    return;
+  }
+  for (int ox = 0;; ox += PX) {
+    ox = std::min(ox, ow - PX);
+    fwd_tile<CV, PX>(c, xr + ox * c.pstride, f0, yr + ox * c.nout);
+    if (ox == ow - PX) break;
+  }
 }
 
 // One output row, every block of output channels.
@@ -220,7 +247,6 @@ void direct_row(const Direct& c, int ow, const float* xr, float* yr) {
   int f0 = 0;
   for (; f0 + 16 <= c.ns; f0 += 16) fwd_row<4, 2>(c, ow, xr, f0, yr);
   switch ((c.ns - f0) / 4) {
-    case 1: fwd_row<1, 8>(c, ow, xr, f0, yr); break;
     case 2: fwd_row<2, 4>(c, ow, xr, f0, yr); break;
     case 3: fwd_row<3, 3>(c, ow, xr, f0, yr); break;
     default: break;
@@ -228,7 +254,7 @@ void direct_row(const Direct& c, int ow, const float* xr, float* yr) {
 }
 
 // Weight gradient: T taps x CV vectors of filters of dW stay in registers over all images and
-// pixels (dy rows zero-padded to ns floats). Per pixel T splats of x and CV loads of dy.
+// pixels (dy rows zero-padded to ns floats), from +0. Per pixel T splats of x and CV loads of dy.
 template <int T, int CV>
 __attribute__((noinline)) void dw_tile(const ConvGeom& g, int images, const float* x, const float* dyp, int ns,
                                        int t0, int f0, float* dW) {
@@ -236,7 +262,7 @@ __attribute__((noinline)) void dw_tile(const ConvGeom& g, int images, const floa
   for (int t = 0; t < T; ++t) off[t] = tap_offset(g, t0 + t);
   v128_t acc[T][CV];
   for (int t = 0; t < T; ++t)
-    for (int v = 0; v < CV; ++v) acc[t][v] = wasm_v128_load(dW + (t0 + t) * ns + f0 + 4 * v);
+    for (int v = 0; v < CV; ++v) acc[t][v] = wasm_f32x4_splat(0.f);
   const int oh = g.oh(), ow = g.ow(), cin = g.cin, row = g.w * g.cin;
   const float* d = dyp + f0;
   for (int i = 0; i < images; ++i, x += g.in_size())
@@ -255,20 +281,44 @@ __attribute__((noinline)) void dw_tile(const ConvGeom& g, int images, const floa
     for (int v = 0; v < CV; ++v) wasm_v128_store(dW + (t0 + t) * ns + f0 + 4 * v, acc[t][v]);
 }
 
+// One tap, one vector of filters at a time (fewer taps than a tile).
+__attribute__((noinline)) void dw_single(const ConvGeom& g, int images, const float* x, const float* dyp, int ns,
+                                         int t0, int f0, int cv, float* dW) {
+  const int off = tap_offset(g, t0), P = g.oh() * g.ow();
+  for (int v = 0; v < cv; ++v) {
+    v128_t acc = wasm_f32x4_splat(0.f);
+    const float* d = dyp + f0 + 4 * v;
+    const float* xi = x;
+    for (int i = 0; i < images; ++i, xi += g.in_size())
+      for (int p = 0; p < P; ++p, d += ns) {
+        const float* xp = xi + ((p / g.ow()) * g.w + p % g.ow()) * g.cin + off;
+        acc = wasm_f32x4_add(acc, wasm_f32x4_mul(wasm_v128_load32_splat(xp), wasm_v128_load(d)));
+      }
+    wasm_v128_store(dW + t0 * ns + f0 + 4 * v, acc);
+  }
+}
+
+// Tiles of T taps; the last tile overlaps the one before (dW is written, not accumulated, so its
+// taps get the same bits again) instead of narrower tiles (module size).
 template <int CV, int T>
 void dw_block(const ConvGeom& g, int images, const float* x, const float* dyp, int ns, int f0, float* dW) {
   const int K = g.taps();
-  int t = 0;
-  for (; t + T <= K; t += T) dw_tile<T, CV>(g, images, x, dyp, ns, t, f0, dW);
-  for (; t + 2 <= K; t += 2) dw_tile<2, CV>(g, images, x, dyp, ns, t, f0, dW);
-  for (; t < K; ++t) dw_tile<1, CV>(g, images, x, dyp, ns, t, f0, dW);
+  if (K < T) {
+    for (int t = 0; t < K; ++t) dw_single(g, images, x, dyp, ns, t, f0, CV, dW);
+    return;
+  }
+  for (int t = 0;; t += T) {
+    t = std::min(t, K - T);
+    dw_tile<T, CV>(g, images, x, dyp, ns, t, f0, dW);
+    if (t == K - T) break;
+  }
 }
 
 }  // namespace
 
 void conv_forward__wasm_simd(const ConvGeom& g, int images, const float* x, const float* W, const float* bias,
                              float* y) {
-  const int K = g.taps(), ns = round4(g.n);
+  const int K = g.taps(), ns = padded(g.n);
   thread_local std::vector<float> wp;
   thread_local std::vector<int> off;
   wp.assign(std::size_t(K) * ns, 0.f);
@@ -283,15 +333,13 @@ void conv_forward__wasm_simd(const ConvGeom& g, int images, const float* x, cons
 }
 
 void conv_weight_grad__wasm_simd(const ConvGeom& g, int images, const float* x, const float* dy, float* dW) {
-  const int K = g.taps(), ns = round4(g.n), P = g.oh() * g.ow();
-  // dW and dy with rows padded to whole vectors (copies only when n is not a multiple of 4).
+  const int K = g.taps(), ns = padded(g.n), P = g.oh() * g.ow();
+  // dW and dy with rows padded to whole vectors (copies only when n is not a multiple of them).
   thread_local std::vector<float> dwp, dyp;
   float* dw = dW;
   const float* d = dy;
   if (ns != g.n) {
-    dwp.assign(std::size_t(K) * ns, 0.f);
-    for (int t = 0; t < K; ++t)
-      for (int f = 0; f < g.n; ++f) dwp[std::size_t(t) * ns + f] = dW[t * g.n + f];
+    dwp.resize(std::size_t(K) * ns);
     dyp.assign(std::size_t(images) * P * ns, 0.f);
     for (std::size_t q = 0; q < std::size_t(images) * P; ++q)
       for (int f = 0; f < g.n; ++f) dyp[q * ns + f] = dy[q * g.n + f];
@@ -301,9 +349,13 @@ void conv_weight_grad__wasm_simd(const ConvGeom& g, int images, const float* x, 
   int f0 = 0;
   for (; f0 + 16 <= ns; f0 += 16) dw_block<4, 3>(g, images, x, d, ns, f0, dw);
   switch ((ns - f0) / 4) {
-    case 1: dw_block<1, 8>(g, images, x, d, ns, f0, dw); break;
-    case 2: dw_block<2, 6>(g, images, x, d, ns, f0, dw); break;
-    case 3: dw_block<3, 4>(g, images, x, d, ns, f0, dw); break;
+    case 2:
+      if (K % 6 == 0)
+        dw_block<2, 6>(g, images, x, d, ns, f0, dw);
+      else
+        dw_block<2, 3>(g, images, x, d, ns, f0, dw);
+      break;
+    case 3: dw_block<3, 3>(g, images, x, d, ns, f0, dw); break;
     default: break;
   }
   if (ns != g.n)
@@ -315,7 +367,7 @@ void conv_input_grad__wasm_simd(const ConvGeom& g, int images, const float* dy, 
   // dx is the direct convolution of dy, zero-padded by k-1 on every side, with the flipped kernel
   // as [a][b][f][ci]; the padding rows are skipped (each dx row sums only the kernel rows that
   // meet dy), the padding columns add exact zeros.
-  const int k = g.k, run = k * g.n, K = k * run, ns = round4(g.cin);
+  const int k = g.k, run = k * g.n, K = k * run, ns = padded(g.cin);
   const int pw = g.ow() + 2 * (k - 1), prow = pw * g.n, ph = g.oh() + 2 * (k - 1);
   thread_local std::vector<float> wp, pad;
   thread_local std::vector<int> off;

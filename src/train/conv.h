@@ -2,11 +2,11 @@
 // [k][k][cin][n] (a K x n matrix, K = k*k*cin taps in (ky, kx, ci) order). Three products, each
 // over `images` consecutive images:
 //   forward:      y[p][f] = sum_t x(p, t) * W[t][f], then + bias[f]
-//   weight grad:  dW[t][f] += sum_{image, p} x(p, t) * dy[p][f]
+//   weight grad:  dW[t][f] = sum_{image, p} x(p, t) * dy[p][f]
 //   input grad:   dx = col2im(dy * W^T)
 // Every variant sums in the same order, so they all return the same bits (the trainer is
 // deterministic across builds): forward: taps in order from +0, bias added after; weight grad:
-// one running sum per dW element from its old value, images in order, pixels row-major; input
+// one running sum per dW element from +0, images in order, pixels row-major; input
 // grad (a full convolution of dy with the flipped kernel): dx[iy][ix][ci] from +0, adding
 // dy[oy][ox][f] * W[ky][kx][ci][f] for oy = iy-ky ascending, then ox = ix-kx ascending (the
 // pixels inside dy), then f ascending.

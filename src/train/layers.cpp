@@ -79,7 +79,6 @@ void Conv2D::backward(const Tensor& x, const Tensor&, const Tensor& dy, Tensor* 
   const ConvGeom g{in_.h, in_.w, in_.c, k_, filters_};
   if (dx) dx->resize(x.n, in_);
   parallel_chunks(x.n, [&](int c, int b, int e) {
-    std::fill(dw_[c].begin(), dw_[c].end(), 0.f);
     conv_weight_grad(g, e - b, x.at(b), dy.at(b), dw_[c].data());
     if (use_bias_) {
       float* db = db_[c].data();
