@@ -256,44 +256,36 @@ void direct_row(const Direct& c, int ow, const float* xr, float* yr) {
 // Weight gradient: T taps x CV vectors of filters of dW stay in registers over all images and
 // pixels (dy rows zero-padded to ns floats), from +0. Per pixel T splats of x and CV loads of dy.
 template <int T, int CV>
-__attribute__((noinline)) void dw_tile(const ConvGeom& g, int images, const float* x, const float* dyp, int ns,
-                                       int t0, int f0, float* dW) {
+__attribute__((noinline)) void dw_tile(const ConvGeom& g, const int* pix, int nq, const float* x, const float* dyp,
+                                       int ns, int t0, int f0, float* dW) {
   int off[T];
   for (int t = 0; t < T; ++t) off[t] = tap_offset(g, t0 + t);
   v128_t acc[T][CV];
   for (int t = 0; t < T; ++t)
     for (int v = 0; v < CV; ++v) acc[t][v] = wasm_f32x4_splat(0.f);
-  const int oh = g.oh(), ow = g.ow(), cin = g.cin, row = g.w * g.cin;
   const float* d = dyp + f0;
-  for (int i = 0; i < images; ++i, x += g.in_size())
-    for (int oy = 0; oy < oh; ++oy) {
-      const float* xp = x + oy * row;
-      for (int ox = 0; ox < ow; ++ox, xp += cin, d += ns) {
-        v128_t dv[CV];
-        for (int v = 0; v < CV; ++v) dv[v] = wasm_v128_load(d + 4 * v);
-        for (int t = 0; t < T; ++t) {
-          const v128_t xv = wasm_v128_load32_splat(xp + off[t]);
-          for (int v = 0; v < CV; ++v) acc[t][v] = wasm_f32x4_add(acc[t][v], wasm_f32x4_mul(xv, dv[v]));
-        }
-      }
+  for (int q = 0; q < nq; ++q, d += ns) {
+    const float* xp = x + pix[q];
+    v128_t dv[CV];
+    for (int v = 0; v < CV; ++v) dv[v] = wasm_v128_load(d + 4 * v);
+    for (int t = 0; t < T; ++t) {
+      const v128_t xv = wasm_v128_load32_splat(xp + off[t]);
+      for (int v = 0; v < CV; ++v) acc[t][v] = wasm_f32x4_add(acc[t][v], wasm_f32x4_mul(xv, dv[v]));
     }
+  }
   for (int t = 0; t < T; ++t)
     for (int v = 0; v < CV; ++v) wasm_v128_store(dW + (t0 + t) * ns + f0 + 4 * v, acc[t][v]);
 }
 
 // One tap, one vector of filters at a time (fewer taps than a tile).
-__attribute__((noinline)) void dw_single(const ConvGeom& g, int images, const float* x, const float* dyp, int ns,
-                                         int t0, int f0, int cv, float* dW) {
-  const int off = tap_offset(g, t0), P = g.oh() * g.ow();
+__attribute__((noinline)) void dw_single(const ConvGeom& g, const int* pix, int nq, const float* x, const float* dyp,
+                                         int ns, int t0, int f0, int cv, float* dW) {
+  const float* xt = x + tap_offset(g, t0);
   for (int v = 0; v < cv; ++v) {
     v128_t acc = wasm_f32x4_splat(0.f);
     const float* d = dyp + f0 + 4 * v;
-    const float* xi = x;
-    for (int i = 0; i < images; ++i, xi += g.in_size())
-      for (int p = 0; p < P; ++p, d += ns) {
-        const float* xp = xi + ((p / g.ow()) * g.w + p % g.ow()) * g.cin + off;
-        acc = wasm_f32x4_add(acc, wasm_f32x4_mul(wasm_v128_load32_splat(xp), wasm_v128_load(d)));
-      }
+    for (int q = 0; q < nq; ++q, d += ns)
+      acc = wasm_f32x4_add(acc, wasm_f32x4_mul(wasm_v128_load32_splat(xt + pix[q]), wasm_v128_load(d)));
     wasm_v128_store(dW + t0 * ns + f0 + 4 * v, acc);
   }
 }
@@ -301,15 +293,15 @@ __attribute__((noinline)) void dw_single(const ConvGeom& g, int images, const fl
 // Tiles of T taps; the last tile overlaps the one before (dW is written, not accumulated, so its
 // taps get the same bits again) instead of narrower tiles (module size).
 template <int CV, int T>
-void dw_block(const ConvGeom& g, int images, const float* x, const float* dyp, int ns, int f0, float* dW) {
+void dw_block(const ConvGeom& g, const int* pix, int nq, const float* x, const float* dyp, int ns, int f0, float* dW) {
   const int K = g.taps();
   if (K < T) {
-    for (int t = 0; t < K; ++t) dw_single(g, images, x, dyp, ns, t, f0, CV, dW);
+    for (int t = 0; t < K; ++t) dw_single(g, pix, nq, x, dyp, ns, t, f0, CV, dW);
     return;
   }
   for (int t = 0;; t += T) {
     t = std::min(t, K - T);
-    dw_tile<T, CV>(g, images, x, dyp, ns, t, f0, dW);
+    dw_tile<T, CV>(g, pix, nq, x, dyp, ns, t, f0, dW);
     if (t == K - T) break;
   }
 }
@@ -336,6 +328,12 @@ void conv_weight_grad__wasm_simd(const ConvGeom& g, int images, const float* x, 
   const int K = g.taps(), ns = padded(g.n), P = g.oh() * g.ow();
   // dW and dy with rows padded to whole vectors (copies only when n is not a multiple of them).
   thread_local std::vector<float> dwp, dyp;
+  thread_local std::vector<int> pix;  // offset of every (image, output pixel)'s window corner in x
+  const int nq = images * P;
+  pix.resize(nq);
+  for (int i = 0, q = 0; i < images; ++i)
+    for (int oy = 0; oy < g.oh(); ++oy)
+      for (int ox = 0; ox < g.ow(); ++ox) pix[q++] = i * g.in_size() + (oy * g.w + ox) * g.cin;
   float* dw = dW;
   const float* d = dy;
   if (ns != g.n) {
@@ -347,15 +345,15 @@ void conv_weight_grad__wasm_simd(const ConvGeom& g, int images, const float* x, 
     d = dyp.data();
   }
   int f0 = 0;
-  for (; f0 + 16 <= ns; f0 += 16) dw_block<4, 3>(g, images, x, d, ns, f0, dw);
+  for (; f0 + 16 <= ns; f0 += 16) dw_block<4, 3>(g, pix.data(), nq, x, d, ns, f0, dw);
   switch ((ns - f0) / 4) {
     case 2:
       if (K % 6 == 0)
-        dw_block<2, 6>(g, images, x, d, ns, f0, dw);
+        dw_block<2, 6>(g, pix.data(), nq, x, d, ns, f0, dw);
       else
-        dw_block<2, 3>(g, images, x, d, ns, f0, dw);
+        dw_block<2, 3>(g, pix.data(), nq, x, d, ns, f0, dw);
       break;
-    case 3: dw_block<3, 3>(g, images, x, d, ns, f0, dw); break;
+    case 3: dw_block<3, 3>(g, pix.data(), nq, x, d, ns, f0, dw); break;
     default: break;
   }
   if (ns != g.n)
