@@ -36,7 +36,8 @@ TEST(Conv, VariantsEqualScalarReferenceBitForBit) {
       const auto W = random(K * g.n, rng), bias = random(g.n, rng), dw0 = random(K * g.n, rng);
       std::vector<float> y0(images * std::size_t(g.out_size())), dx0(images * std::size_t(g.in_size())), dW0 = dw0;  // dW is overwritten
       v[0].forward(g, images, x.data(), W.data(), bias.data(), y0.data());
-      v[0].weight_grad(g, images, x.data(), dy.data(), dW0.data());
+      std::vector<float> db0(g.n + 1, 7.f);
+      v[0].weight_grad(g, images, x.data(), dy.data(), dW0.data(), db0.data());
       v[0].input_grad(g, images, dy.data(), W.data(), dx0.data());
       for (int r = 1; r < count; ++r) {
         const std::string at = std::string(v[r].name) + " h=" + std::to_string(g.h) + " w=" + std::to_string(g.w) +
@@ -51,8 +52,12 @@ TEST(Conv, VariantsEqualScalarReferenceBitForBit) {
         std::vector<float> ynb(y0.size());
         v[0].forward(g, images, x.data(), W.data(), nullptr, ynb.data());
         EXPECT_EQ(0, std::memcmp(y.data() + 1, ynb.data(), ynb.size() * 4)) << "forward without bias " << at;
-        v[r].weight_grad(g, images, x.data(), dy.data(), dW.data());
+        std::vector<float> db(g.n + 1, 7.f);
+        v[r].weight_grad(g, images, x.data(), dy.data(), dW.data(), db.data());
         EXPECT_EQ(0, std::memcmp(dW.data(), dW0.data(), dW0.size() * 4)) << "weight grad " << at;
+        EXPECT_EQ(0, std::memcmp(db.data(), db0.data(), db0.size() * 4)) << "bias grad (or wrote past it) " << at;
+        v[r].weight_grad(g, images, x.data(), dy.data(), dW.data(), nullptr);
+        EXPECT_EQ(0, std::memcmp(dW.data(), dW0.data(), dW0.size() * 4)) << "weight grad without bias " << at;
         v[r].input_grad(g, images, dy.data(), W.data(), dx.data() + 1);
         EXPECT_EQ(0, std::memcmp(dx.data() + 1, dx0.data(), dx0.size() * 4)) << "input grad " << at;
         EXPECT_TRUE(dx.front() == 7.f && dx.back() == 7.f) << "input grad wrote outside dx: " << at;

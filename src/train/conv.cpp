@@ -6,8 +6,13 @@
 
 #include "train/gemm.h"
 
-#if defined(__wasm_simd128__)
-#include <wasm_simd128.h>
+// The direct kernels: the SIMD wasm build, and natively through SIMDe (the same code, so native
+// training gets them too, with the same bits); the plain wasm build keeps the portable variant.
+#if defined(__wasm_simd128__) || !defined(__EMSCRIPTEN__)
+#define CONVOLENS_CONV_DIRECT 1
+#include "simd/simd.h"
+#else
+#define CONVOLENS_CONV_DIRECT 0
 #endif
 
 namespace convolens::train {
@@ -22,6 +27,14 @@ inline int tap_offset(const ConvGeom& g, int t) {
 }  // namespace
 
 // ---- scalar reference ------------------------------------------------------------------------
+
+namespace {
+void bias_grad__scalar(const ConvGeom& g, int images, const float* dy, float* db) {
+  std::fill(db, db + g.n, 0.f);
+  for (std::size_t q = 0; q < std::size_t(images) * g.oh() * g.ow(); ++q)
+    for (int f = 0; f < g.n; ++f) db[f] += dy[q * g.n + f];
+}
+}  // namespace
 
 void conv_forward__scalar(const ConvGeom& g, int images, const float* x, const float* W, const float* bias, float* y) {
   const int K = g.taps();
@@ -38,7 +51,7 @@ void conv_forward__scalar(const ConvGeom& g, int images, const float* x, const f
       }
 }
 
-void conv_weight_grad__scalar(const ConvGeom& g, int images, const float* x, const float* dy, float* dW) {
+void conv_weight_grad__scalar(const ConvGeom& g, int images, const float* x, const float* dy, float* dW, float* db) {
   const int K = g.taps();
   for (int t = 0; t < K; ++t)
     for (int f = 0; f < g.n; ++f) {
@@ -50,6 +63,7 @@ void conv_weight_grad__scalar(const ConvGeom& g, int images, const float* x, con
                  dy[std::size_t(i) * g.out_size() + (oy * g.ow() + ox) * g.n + f];
       dW[t * g.n + f] = s;
     }
+  if (db) bias_grad__scalar(g, images, dy, db);
 }
 
 void conv_input_grad__scalar(const ConvGeom& g, int images, const float* dy, const float* W, float* dx) {
@@ -102,12 +116,13 @@ void conv_forward__portable(const ConvGeom& g, int images, const float* x, const
   }
 }
 
-void conv_weight_grad__portable(const ConvGeom& g, int images, const float* x, const float* dy, float* dW) {
+void conv_weight_grad__portable(const ConvGeom& g, int images, const float* x, const float* dy, float* dW, float* db) {
   const Tables& tb = tables(g);
   const int P = g.oh() * g.ow();
   std::fill(dW, dW + std::size_t(g.taps()) * g.n, 0.f);
   for (int i = 0; i < images; ++i, x += g.in_size(), dy += g.out_size())
     gemm({g.taps(), g.n, P, x, 0, dy, g.n, dW, g.n, true, true, tb.tap.data(), tb.pixel.data()});
+  if (db) bias_grad__scalar(g, images, dy - std::size_t(images) * g.out_size(), db);
 }
 
 void conv_input_grad__portable(const ConvGeom& g, int images, const float* dy, const float* W, float* dx) {
@@ -148,7 +163,7 @@ void conv_input_grad__portable(const ConvGeom& g, int images, const float* dy, c
 
 // ---- wasm SIMD: direct kernels ---------------------------------------------------------------
 
-#if defined(__wasm_simd128__)
+#if CONVOLENS_CONV_DIRECT
 namespace {
 
 // Rows padded to whole vectors, and never to a lone vector after the blocks of 4 (1..4 filters
@@ -324,7 +339,7 @@ void conv_forward__wasm_simd(const ConvGeom& g, int images, const float* x, cons
     for (int oy = 0; oy < g.oh(); ++oy) direct_row(c, g.ow(), x + oy * g.w * g.cin, y + oy * g.ow() * g.n);
 }
 
-void conv_weight_grad__wasm_simd(const ConvGeom& g, int images, const float* x, const float* dy, float* dW) {
+void conv_weight_grad__wasm_simd(const ConvGeom& g, int images, const float* x, const float* dy, float* dW, float* db) {
   const int K = g.taps(), ns = padded(g.n), P = g.oh() * g.ow();
   // dW and dy with rows padded to whole vectors (copies only when n is not a multiple of them).
   thread_local std::vector<float> dwp, dyp;
@@ -359,6 +374,14 @@ void conv_weight_grad__wasm_simd(const ConvGeom& g, int images, const float* x, 
   if (ns != g.n)
     for (int t = 0; t < K; ++t)
       for (int f = 0; f < g.n; ++f) dW[t * g.n + f] = dwp[std::size_t(t) * ns + f];
+  if (db) {
+    // Column sums of the (padded) dy rows, one vector of filters at a time.
+    for (int f = 0; f < g.n; f += 4) {
+      v128_t acc = wasm_f32x4_splat(0.f);
+      for (int q = 0; q < nq; ++q) acc = wasm_f32x4_add(acc, wasm_v128_load(d + std::size_t(q) * ns + f));
+      store_first(db + f, acc, std::min(4, g.n - f));
+    }
+  }
 }
 
 void conv_input_grad__wasm_simd(const ConvGeom& g, int images, const float* dy, const float* W, float* dx) {
@@ -397,7 +420,7 @@ const ConvVariant* conv_variants(int* count) {
   static const ConvVariant table[] = {
       {"conv__scalar", conv_forward__scalar, conv_weight_grad__scalar, conv_input_grad__scalar},
       {"conv__portable", conv_forward__portable, conv_weight_grad__portable, conv_input_grad__portable},
-#if defined(__wasm_simd128__)
+#if CONVOLENS_CONV_DIRECT
       {"conv__wasm_simd", conv_forward__wasm_simd, conv_weight_grad__wasm_simd, conv_input_grad__wasm_simd},
 #endif
   };
@@ -405,12 +428,12 @@ const ConvVariant* conv_variants(int* count) {
   return table;
 }
 
-#if defined(__wasm_simd128__)
+#if CONVOLENS_CONV_DIRECT
 void conv_forward(const ConvGeom& g, int images, const float* x, const float* W, const float* bias, float* y) {
   conv_forward__wasm_simd(g, images, x, W, bias, y);
 }
-void conv_weight_grad(const ConvGeom& g, int images, const float* x, const float* dy, float* dW) {
-  conv_weight_grad__wasm_simd(g, images, x, dy, dW);
+void conv_weight_grad(const ConvGeom& g, int images, const float* x, const float* dy, float* dW, float* db) {
+  conv_weight_grad__wasm_simd(g, images, x, dy, dW, db);
 }
 void conv_input_grad(const ConvGeom& g, int images, const float* dy, const float* W, float* dx) {
   conv_input_grad__wasm_simd(g, images, dy, W, dx);
@@ -419,8 +442,8 @@ void conv_input_grad(const ConvGeom& g, int images, const float* dy, const float
 void conv_forward(const ConvGeom& g, int images, const float* x, const float* W, const float* bias, float* y) {
   conv_forward__portable(g, images, x, W, bias, y);
 }
-void conv_weight_grad(const ConvGeom& g, int images, const float* x, const float* dy, float* dW) {
-  conv_weight_grad__portable(g, images, x, dy, dW);
+void conv_weight_grad(const ConvGeom& g, int images, const float* x, const float* dy, float* dW, float* db) {
+  conv_weight_grad__portable(g, images, x, dy, dW, db);
 }
 void conv_input_grad(const ConvGeom& g, int images, const float* dy, const float* W, float* dx) {
   conv_input_grad__portable(g, images, dy, W, dx);

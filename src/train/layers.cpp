@@ -75,20 +75,10 @@ void Conv2D::forward(const Tensor& x, Tensor& y, bool) {
 }
 
 void Conv2D::backward(const Tensor& x, const Tensor&, const Tensor& dy, Tensor* dx) {
-  const int P = out_.h * out_.w;
   const ConvGeom g{in_.h, in_.w, in_.c, k_, filters_};
   if (dx) dx->resize(x.n, in_);
   parallel_chunks(x.n, [&](int c, int b, int e) {
-    conv_weight_grad(g, e - b, x.at(b), dy.at(b), dw_[c].data());
-    if (use_bias_) {
-      float* db = db_[c].data();
-      std::fill(db, db + filters_, 0.f);
-      for (int i = b; i < e; ++i) {
-        const float* d = dy.at(i);
-        for (int p = 0; p < P; ++p)
-          for (int f = 0; f < filters_; ++f) db[f] += d[p * filters_ + f];
-      }
-    }
+    conv_weight_grad(g, e - b, x.at(b), dy.at(b), dw_[c].data(), use_bias_ ? db_[c].data() : nullptr);
     if (dx) conv_input_grad(g, e - b, dy.at(b), kernel.value.data(), dx->at(b));
   });
   reduce_chunks(dw_, kernel.grad);
