@@ -4,6 +4,7 @@
 // vectors, rows shorter than a pixel tile, 1x1 outputs).
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <cstring>
 #include <vector>
 
@@ -63,5 +64,32 @@ TEST(Conv, VariantsEqualScalarReferenceBitForBit) {
         EXPECT_TRUE(dx.front() == 7.f && dx.back() == 7.f) << "input grad wrote outside dx: " << at;
       }
     }
+  set_gemm_portable(false);
+}
+
+// Native default (FMA gemm, another summation order for the input gradient): close to the
+// reference; in the wasm builds the dispatchers are the variants above.
+TEST(Conv, DispatchersAgreeWithTheReference) {
+  Rng rng(6);
+  const ConvGeom g{9, 8, 5, 3, 7};
+  const auto x = random(2 * std::size_t(g.in_size()), rng), dy = random(2 * std::size_t(g.out_size()), rng);
+  const auto W = random(std::size_t(g.taps()) * g.n, rng);
+  for (bool portable : {false, true}) {
+    set_gemm_portable(portable);
+    std::vector<float> y(2 * g.out_size()), y0 = y, dx(2 * g.in_size()), dx0 = dx, dW(g.taps() * g.n), dW0 = dW, db(g.n), db0 = db;
+    conv_forward(g, 2, x.data(), W.data(), nullptr, y.data());
+    conv_weight_grad(g, 2, x.data(), dy.data(), dW.data(), db.data());
+    conv_input_grad(g, 2, dy.data(), W.data(), dx.data());
+    int count = 0;
+    const ConvVariant* v = conv_variants(&count);
+    v[0].forward(g, 2, x.data(), W.data(), nullptr, y0.data());
+    v[0].weight_grad(g, 2, x.data(), dy.data(), dW0.data(), db0.data());
+    v[0].input_grad(g, 2, dy.data(), W.data(), dx0.data());
+    for (std::size_t i = 0; i < y.size(); ++i) ASSERT_NEAR(y[i], y0[i], 1e-5f * (1 + std::fabs(y0[i]))) << i;
+    for (std::size_t i = 0; i < dW.size(); ++i) ASSERT_NEAR(dW[i], dW0[i], 1e-5f * (1 + std::fabs(dW0[i]))) << i;
+    for (std::size_t i = 0; i < db.size(); ++i) ASSERT_NEAR(db[i], db0[i], 1e-5f * (1 + std::fabs(db0[i]))) << i;
+    for (std::size_t i = 0; i < dx.size(); ++i) ASSERT_NEAR(dx[i], dx0[i], 1e-5f * (1 + std::fabs(dx0[i]))) << i;
+    if (portable) EXPECT_EQ(0, std::memcmp(dx.data(), dx0.data(), dx.size() * 4)) << "portable input gradient bits";
+  }
   set_gemm_portable(false);
 }

@@ -6,8 +6,9 @@
 
 #include "train/gemm.h"
 
-// The direct kernels: the SIMD wasm build, and natively through SIMDe (the same code, so native
-// training gets them too, with the same bits); the plain wasm build keeps the portable variant.
+// The direct kernels: the SIMD wasm build, and natively through SIMDe (the input gradient of
+// set_gemm_portable runs, which must equal the wasm builds' bits); the plain wasm build keeps the
+// portable variant.
 #if defined(__wasm_simd128__) || !defined(__EMSCRIPTEN__)
 #define CONVOLENS_CONV_DIRECT 1
 #include "simd/simd.h"
@@ -160,6 +161,31 @@ void conv_input_grad__portable(const ConvGeom& g, int images, const float* dy, c
           for (int j = 0; j < m; ++j) dx[(iy * g.w + ix) * cin + c0 + j] = acc[j];
         }
 }
+
+#if !defined(__EMSCRIPTEN__)
+// Native, unless set_gemm_portable: the input gradient as the FMA gemm's column matrix plus
+// col2im, in another summation order (native results already differ from wasm through FMA).
+void conv_input_grad__native_fma(const ConvGeom& g, int images, const float* dy, const float* W, float* dx) {
+  const int P = g.oh() * g.ow(), K = g.taps(), rowlen = g.k * g.cin;
+  thread_local std::vector<float> wt, dcol;
+  wt.resize(std::size_t(K) * g.n);
+  for (int t = 0; t < K; ++t)
+    for (int f = 0; f < g.n; ++f) wt[std::size_t(f) * K + t] = W[t * g.n + f];
+  dcol.resize(std::size_t(P) * K);
+  for (int i = 0; i < images; ++i, dy += g.out_size(), dx += g.in_size()) {
+    gemm({P, K, g.n, dy, g.n, wt.data(), K, dcol.data(), K, false, false});
+    std::fill(dx, dx + g.in_size(), 0.f);
+    for (int oy = 0; oy < g.oh(); ++oy)
+      for (int ox = 0; ox < g.ow(); ++ox) {
+        const float* src = dcol.data() + (std::size_t(oy) * g.ow() + ox) * K;
+        for (int ky = 0; ky < g.k; ++ky) {
+          float* dst = dx + (std::size_t(oy + ky) * g.w + ox) * g.cin;
+          for (int j = 0; j < rowlen; ++j) dst[j] += src[ky * rowlen + j];
+        }
+      }
+  }
+}
+#endif
 
 // ---- wasm SIMD: direct kernels ---------------------------------------------------------------
 
@@ -428,7 +454,7 @@ const ConvVariant* conv_variants(int* count) {
   return table;
 }
 
-#if CONVOLENS_CONV_DIRECT
+#if defined(__wasm_simd128__)
 void conv_forward(const ConvGeom& g, int images, const float* x, const float* W, const float* bias, float* y) {
   conv_forward__wasm_simd(g, images, x, W, bias, y);
 }
@@ -439,6 +465,8 @@ void conv_input_grad(const ConvGeom& g, int images, const float* dy, const float
   conv_input_grad__wasm_simd(g, images, dy, W, dx);
 }
 #else
+// The plain wasm build, and native: forward and weight gradient through the gemm (natively its
+// FMA variant, or the portable one, which returns the direct kernels' bits).
 void conv_forward(const ConvGeom& g, int images, const float* x, const float* W, const float* bias, float* y) {
   conv_forward__portable(g, images, x, W, bias, y);
 }
@@ -446,7 +474,14 @@ void conv_weight_grad(const ConvGeom& g, int images, const float* x, const float
   conv_weight_grad__portable(g, images, x, dy, dW, db);
 }
 void conv_input_grad(const ConvGeom& g, int images, const float* dy, const float* W, float* dx) {
+#if defined(__EMSCRIPTEN__)
   conv_input_grad__portable(g, images, dy, W, dx);
+#else
+  if (gemm_portable())
+    conv_input_grad__wasm_simd(g, images, dy, W, dx);  // through SIMDe: the wasm build's bits
+  else
+    conv_input_grad__native_fma(g, images, dy, W, dx);
+#endif
 }
 #endif
 

@@ -12,7 +12,8 @@
 // pixels inside dy), then f ascending.
 // Variants: __scalar (the reference loops); __portable (the register-blocked gemm, and scalar
 // loops for the input gradient: the plain wasm build); __wasm_simd (direct f32x4 kernels: the SIMD
-// wasm build, and native builds through SIMDe).
+// wasm build, and native builds through SIMDe). Natively the dispatchers below use the gemm's FMA
+// variant (and, for the input gradient, its column matrix plus col2im) unless set_gemm_portable.
 #pragma once
 
 namespace convolens::train {
