@@ -2,9 +2,10 @@
 // presets, batch 64 of random images, µs per image: where a step's time goes. Native:
 //   build/native/train_layers [reps]
 // wasm SIMD (what the browser runs; link against a build/wasm tree):
-//   em++ -std=c++20 -O3 -msimd128 -fwasm-exceptions -Isrc tools/train_layers.cpp src/train/*.cpp \
-//     build/wasm/libconvolens_nn_simd.a build/wasm/libconvolens_core_simd.a -o /tmp/tl.js \
+//   em++ -std=c++20 -O3 -msimd128 -fwasm-exceptions -Isrc tools/train_layers.cpp src/train/*.cpp
+//     build/wasm/libconvolens_nn_simd.a build/wasm/libconvolens_core_simd.a -o /tmp/tl.js
 //     -sALLOW_MEMORY_GROWTH=1 -sENVIRONMENT=node && node --no-experimental-fetch /tmp/tl.js
+// (one command line)
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
