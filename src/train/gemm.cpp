@@ -242,6 +242,7 @@ namespace {
 bool g_portable = false;
 }
 void set_gemm_portable(bool on) { g_portable = on; }
+bool gemm_portable() { return g_portable; }
 
 void gemm(const GemmArgs& g) {
 #if defined(__wasm_simd128__)

@@ -43,5 +43,6 @@ const GemmVariant* gemm_variants(int* count);
 // match the wasm build bit for bit (the FMA variant rounds differently).
 void gemm(const GemmArgs& g);
 void set_gemm_portable(bool on);
+bool gemm_portable();
 
 }  // namespace convolens::train

@@ -5,6 +5,7 @@
 #include <cstdio>
 
 #include "core/errors.h"
+#include "train/conv.h"
 #include "train/elementwise.h"
 #include "train/gemm.h"
 #include "train/parallel.h"
@@ -55,17 +56,7 @@ Shape Conv2D::build(Shape in) {
   out_ = {in.h - k_ + 1, in.w - k_ + 1, filters_};
   kernel = make_param(name_, "kernel", {k_, k_, in.c, filters_});
   if (use_bias_) bias = make_param(name_, "bias", {filters_});
-  const std::size_t P = std::size_t(out_.h) * out_.w, K = std::size_t(k_) * k_ * in.c;
-  // Row p of the column matrix is the k x k x cin patch under output pixel p, in kernel order
-  // (ky, kx, ci); a kernel row (kx, ci) is contiguous in the NHWC image.
-  pixel_off_.resize(P);
-  for (int oy = 0; oy < out_.h; ++oy)
-    for (int ox = 0; ox < out_.w; ++ox) pixel_off_[std::size_t(oy) * out_.w + ox] = (oy * in.w + ox) * in.c;
-  tap_off_.resize(K);
-  for (int ky = 0, t = 0; ky < k_; ++ky)
-    for (int j = 0; j < k_ * in.c; ++j) tap_off_[t++] = ky * in.w * in.c + j;
-  dcol_.assign(kChunks, std::vector<float>(P * K));
-  dw_.assign(kChunks, std::vector<float>(K * filters_));
+  dw_.assign(kChunks, std::vector<float>(std::size_t(k_) * k_ * in.c * filters_));
   db_.assign(kChunks, std::vector<float>(filters_));
   return out_;
 }
@@ -77,47 +68,18 @@ std::vector<Param*> Conv2D::params() {
 
 void Conv2D::forward(const Tensor& x, Tensor& y, bool) {
   y.resize(x.n, out_);
-  const int P = out_.h * out_.w, K = k_ * k_ * in_.c;
+  const ConvGeom g{in_.h, in_.w, in_.c, k_, filters_};
   parallel_chunks(x.n, [&](int, int b, int e) {
-    for (int i = b; i < e; ++i) {
-      float* out = y.at(i);
-      gemm({P, filters_, K, x.at(i), 0, kernel.value.data(), filters_, out, filters_, false, false, pixel_off_.data(),
-            tap_off_.data()});
-      if (use_bias_)
-        for (int p = 0; p < P; ++p)
-          for (int f = 0; f < filters_; ++f) out[p * filters_ + f] += bias.value[f];
-    }
+    conv_forward(g, e - b, x.at(b), kernel.value.data(), use_bias_ ? bias.value.data() : nullptr, y.at(b));
   });
 }
 
 void Conv2D::backward(const Tensor& x, const Tensor&, const Tensor& dy, Tensor* dx) {
-  const int P = out_.h * out_.w, K = k_ * k_ * in_.c, cin = in_.c, rowlen = k_ * cin;
-  transpose(kernel.value, K, filters_, wt_);
+  const ConvGeom g{in_.h, in_.w, in_.c, k_, filters_};
   if (dx) dx->resize(x.n, in_);
   parallel_chunks(x.n, [&](int c, int b, int e) {
-    float* dcol = dcol_[c].data();
-    std::fill(dw_[c].begin(), dw_[c].end(), 0.f);
-    std::fill(db_[c].begin(), db_[c].end(), 0.f);
-    for (int i = b; i < e; ++i) {
-      const float* g = dy.at(i);
-      gemm({K, filters_, P, x.at(i), 0, g, filters_, dw_[c].data(), filters_, true, true, tap_off_.data(),
-            pixel_off_.data()});
-      if (use_bias_)
-        for (int p = 0; p < P; ++p)
-          for (int f = 0; f < filters_; ++f) db_[c][f] += g[p * filters_ + f];
-      if (!dx) continue;
-      gemm({P, K, filters_, g, filters_, wt_.data(), K, dcol, K, false, false});
-      float* d = dx->at(i);
-      std::fill(d, d + in_.size(), 0.f);
-      for (int oy = 0; oy < out_.h; ++oy)
-        for (int ox = 0; ox < out_.w; ++ox) {
-          const float* src = dcol + (std::size_t(oy) * out_.w + ox) * k_ * rowlen;
-          for (int ky = 0; ky < k_; ++ky) {
-            float* dst = d + (std::size_t(oy + ky) * in_.w + ox) * cin;
-            for (int j = 0; j < rowlen; ++j) dst[j] += src[ky * rowlen + j];
-          }
-        }
-    }
+    conv_weight_grad(g, e - b, x.at(b), dy.at(b), dw_[c].data(), use_bias_ ? db_[c].data() : nullptr);
+    if (dx) conv_input_grad(g, e - b, dy.at(b), kernel.value.data(), dx->at(b));
   });
   reduce_chunks(dw_, kernel.grad);
   if (use_bias_) reduce_chunks(db_, bias.grad);

@@ -73,10 +73,7 @@ class Conv2D : public Layer {
  private:
   int filters_, k_;
   bool use_bias_;
-  // Implicit im2col: column matrix element (p, t) is image[pixel_off_[p] + tap_off_[t]].
-  std::vector<int> pixel_off_, tap_off_;
-  std::vector<std::vector<float>> dcol_, dw_, db_;  // per chunk
-  std::vector<float> wt_;                                 // kernel transposed (filters x K)
+  std::vector<std::vector<float>> dw_, db_;  // per chunk
 };
 
 class BatchNorm : public Layer {

@@ -1,0 +1,95 @@
+// Every convolution variant (forward, weight gradient, input gradient) against the scalar
+// reference, bit for bit (memcmp): the trainer's weights must not depend on the build. Odd sizes
+// hit every tile edge (filter counts that are not multiples of 4, kernel rows longer than 8
+// vectors, rows shorter than a pixel tile, 1x1 outputs).
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstring>
+#include <vector>
+
+#include "train/conv.h"
+#include "train/gemm.h"
+#include "train/rng.h"
+
+using namespace convolens::train;
+
+namespace {
+std::vector<float> random(std::size_t n, Rng& rng) {
+  std::vector<float> v(n);
+  for (auto& x : v) x = rng.uniform(-1, 1);
+  return v;
+}
+}  // namespace
+
+TEST(Conv, VariantsEqualScalarReferenceBitForBit) {
+  set_gemm_portable(true);  // natively the gemm's FMA variant rounds differently
+  int count = 0;
+  const ConvVariant* v = conv_variants(&count);
+  Rng rng(5);
+  const ConvGeom shapes[] = {{5, 5, 1, 3, 1},  {7, 6, 1, 3, 8},  {9, 8, 1, 5, 10}, {6, 9, 3, 3, 5},
+                             {8, 8, 8, 5, 16}, {6, 7, 10, 3, 17}, {5, 6, 16, 3, 24}, {4, 4, 32, 3, 32},
+                             {3, 3, 2, 3, 6},  {6, 5, 11, 1, 13}, {7, 7, 3, 2, 35}, {4, 3, 1, 1, 9}, {2, 9, 2, 2, 3}};
+  for (const ConvGeom& g : shapes)
+    for (int images : {1, 3}) {
+      const std::size_t K = std::size_t(g.taps());
+      const auto x = random(images * std::size_t(g.in_size()), rng), dy = random(images * std::size_t(g.out_size()), rng);
+      const auto W = random(K * g.n, rng), bias = random(g.n, rng), dw0 = random(K * g.n, rng);
+      std::vector<float> y0(images * std::size_t(g.out_size())), dx0(images * std::size_t(g.in_size())), dW0 = dw0;  // dW is overwritten
+      v[0].forward(g, images, x.data(), W.data(), bias.data(), y0.data());
+      std::vector<float> db0(g.n + 1, 7.f);
+      v[0].weight_grad(g, images, x.data(), dy.data(), dW0.data(), db0.data());
+      v[0].input_grad(g, images, dy.data(), W.data(), dx0.data());
+      for (int r = 1; r < count; ++r) {
+        const std::string at = std::string(v[r].name) + " h=" + std::to_string(g.h) + " w=" + std::to_string(g.w) +
+                               " cin=" + std::to_string(g.cin) + " k=" + std::to_string(g.k) + " n=" +
+                               std::to_string(g.n) + " images=" + std::to_string(images);
+        // Outputs get one float of slack on each side, which must stay untouched.
+        std::vector<float> y(y0.size() + 2, 7.f), dx(dx0.size() + 2, 7.f), dW = dw0;
+        v[r].forward(g, images, x.data(), W.data(), bias.data(), y.data() + 1);
+        EXPECT_EQ(0, std::memcmp(y.data() + 1, y0.data(), y0.size() * 4)) << "forward " << at;
+        EXPECT_TRUE(y.front() == 7.f && y.back() == 7.f) << "forward wrote outside y: " << at;
+        v[r].forward(g, images, x.data(), W.data(), nullptr, y.data() + 1);
+        std::vector<float> ynb(y0.size());
+        v[0].forward(g, images, x.data(), W.data(), nullptr, ynb.data());
+        EXPECT_EQ(0, std::memcmp(y.data() + 1, ynb.data(), ynb.size() * 4)) << "forward without bias " << at;
+        std::vector<float> db(g.n + 1, 7.f);
+        v[r].weight_grad(g, images, x.data(), dy.data(), dW.data(), db.data());
+        EXPECT_EQ(0, std::memcmp(dW.data(), dW0.data(), dW0.size() * 4)) << "weight grad " << at;
+        EXPECT_EQ(0, std::memcmp(db.data(), db0.data(), db0.size() * 4)) << "bias grad (or wrote past it) " << at;
+        v[r].weight_grad(g, images, x.data(), dy.data(), dW.data(), nullptr);
+        EXPECT_EQ(0, std::memcmp(dW.data(), dW0.data(), dW0.size() * 4)) << "weight grad without bias " << at;
+        v[r].input_grad(g, images, dy.data(), W.data(), dx.data() + 1);
+        EXPECT_EQ(0, std::memcmp(dx.data() + 1, dx0.data(), dx0.size() * 4)) << "input grad " << at;
+        EXPECT_TRUE(dx.front() == 7.f && dx.back() == 7.f) << "input grad wrote outside dx: " << at;
+      }
+    }
+  set_gemm_portable(false);
+}
+
+// Native default (FMA gemm, another summation order for the input gradient): close to the
+// reference; in the wasm builds the dispatchers are the variants above.
+TEST(Conv, DispatchersAgreeWithTheReference) {
+  Rng rng(6);
+  const ConvGeom g{9, 8, 5, 3, 7};
+  const auto x = random(2 * std::size_t(g.in_size()), rng), dy = random(2 * std::size_t(g.out_size()), rng);
+  const auto W = random(std::size_t(g.taps()) * g.n, rng);
+  for (bool portable : {false, true}) {
+    set_gemm_portable(portable);
+    std::vector<float> y(2 * g.out_size()), y0 = y, dx(2 * g.in_size()), dx0 = dx, dW(g.taps() * g.n), dW0 = dW, db(g.n), db0 = db;
+    conv_forward(g, 2, x.data(), W.data(), nullptr, y.data());
+    conv_weight_grad(g, 2, x.data(), dy.data(), dW.data(), db.data());
+    conv_input_grad(g, 2, dy.data(), W.data(), dx.data());
+    int count = 0;
+    const ConvVariant* v = conv_variants(&count);
+    v[0].forward(g, 2, x.data(), W.data(), nullptr, y0.data());
+    v[0].weight_grad(g, 2, x.data(), dy.data(), dW0.data(), db0.data());
+    v[0].input_grad(g, 2, dy.data(), W.data(), dx0.data());
+    for (std::size_t i = 0; i < y.size(); ++i) ASSERT_NEAR(y[i], y0[i], 1e-5f * (1 + std::fabs(y0[i]))) << i;
+    for (std::size_t i = 0; i < dW.size(); ++i) ASSERT_NEAR(dW[i], dW0[i], 1e-5f * (1 + std::fabs(dW0[i]))) << i;
+    for (std::size_t i = 0; i < db.size(); ++i) ASSERT_NEAR(db[i], db0[i], 1e-5f * (1 + std::fabs(db0[i]))) << i;
+    for (std::size_t i = 0; i < dx.size(); ++i) ASSERT_NEAR(dx[i], dx0[i], 1e-5f * (1 + std::fabs(dx0[i]))) << i;
+    if (portable) EXPECT_EQ(0, std::memcmp(dx.data(), dx0.data(), dx.size() * 4)) << "portable input gradient bits";
+  }
+  set_gemm_portable(false);
+}
