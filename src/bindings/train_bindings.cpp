@@ -4,7 +4,7 @@
 #include <emscripten/bind.h>
 #include <emscripten/val.h>
 
-#include <cstdio>
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
@@ -185,9 +185,11 @@ class TrainNet {
     });
   }
   std::string hash() {
-    char b[20];
-    std::snprintf(b, sizeof b, "%016llx", (unsigned long long)train::weights_hash(*net_));
-    return b;
+    // 16 hex digits, by hand: snprintf would bring printf into the module (~5 KB).
+    std::uint64_t h = train::weights_hash(*net_);
+    std::string s(16, '0');
+    for (int i = 15; i >= 0; --i, h >>= 4) s[i] = "0123456789abcdef"[h & 15];
+    return s;
   }
 
  private:

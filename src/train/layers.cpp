@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdio>
 
 #include "core/errors.h"
 #include "train/conv.h"
@@ -98,9 +97,6 @@ std::string Conv2D::config_json() const {
 
 // ---- BatchNormalization -----------------------------------------------------------------------
 
-BatchNorm::BatchNorm(std::string name, float momentum, float epsilon)
-    : Layer(std::move(name)), momentum_(momentum), epsilon_(epsilon) {}
-
 Shape BatchNorm::build(Shape in) {
   in_ = out_ = in;
   gamma = make_param(name_, "gamma", {in.c});
@@ -151,11 +147,11 @@ void BatchNorm::forward(const Tensor& x, Tensor& y, bool training) {
   if (training) {
     channel_sums(x, x, nullptr);
     const double m = double(x.n) * in_.h * in_.w;
-    const float keep = recal_ ? float(recal_batches_) / float(recal_batches_ + 1) : momentum_;
+    const float keep = recal_ ? float(recal_batches_) / float(recal_batches_ + 1) : kMomentum;
     for (int ch = 0; ch < C; ++ch) {
       const double mean = s1_[ch] / m, var = std::max(0.0, s2_[ch] / m - mean * mean);
       mean_[ch] = float(mean);
-      invstd_[ch] = float(1.0 / std::sqrt(var + epsilon_));
+      invstd_[ch] = float(1.0 / std::sqrt(var + kEpsilon));
       moving_mean.value[ch] = keep * moving_mean.value[ch] + (1 - keep) * float(mean);
       moving_variance.value[ch] = keep * moving_variance.value[ch] + (1 - keep) * float(var);
     }
@@ -163,7 +159,7 @@ void BatchNorm::forward(const Tensor& x, Tensor& y, bool training) {
   } else {
     for (int ch = 0; ch < C; ++ch) {
       mean_[ch] = moving_mean.value[ch];
-      invstd_[ch] = 1.f / std::sqrt(moving_variance.value[ch] + epsilon_);
+      invstd_[ch] = 1.f / std::sqrt(moving_variance.value[ch] + kEpsilon);
     }
   }
   k1_.resize(C);  // scale
@@ -209,9 +205,8 @@ void BatchNorm::backward(const Tensor& x, const Tensor& y, const Tensor& dy, Ten
 }
 
 std::string BatchNorm::config_json() const {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, R"("axis":-1,"momentum":%g,"epsilon":%g)", momentum_, epsilon_);
-  return std::string(buf) +
+  static_assert(kMomentum == 0.99f && kEpsilon == 1e-3f, "the text below writes them");
+  return std::string(R"("axis":-1,"momentum":0.99,"epsilon":0.001)") +
          R"(,"center":true,"scale":true,"beta_initializer":{"class_name":"Zeros","config":{}},"gamma_initializer":{"class_name":"Ones","config":{}},"moving_mean_initializer":{"class_name":"Zeros","config":{}},"moving_variance_initializer":{"class_name":"Ones","config":{}},"beta_regularizer":null,"gamma_regularizer":null,"beta_constraint":null,"gamma_constraint":null,"name":")" +
          name_ + "\"," + kDtype;
 }

@@ -78,7 +78,9 @@ class Conv2D : public Layer {
 
 class BatchNorm : public Layer {
  public:
-  explicit BatchNorm(std::string name, float momentum = 0.99f, float epsilon = 1e-3f);
+  // Keras' and TF.js's defaults; config_json() writes them as text (no printf in wasm).
+  static constexpr float kMomentum = 0.99f, kEpsilon = 1e-3f;
+  explicit BatchNorm(std::string name) : Layer(std::move(name)) {}
   const char* class_name() const override { return "BatchNormalization"; }
   Shape build(Shape in) override;
   void forward(const Tensor& x, Tensor& y, bool training) override;
@@ -96,7 +98,6 @@ class BatchNorm : public Layer {
  private:
   // s1 = sum a', s2 = sum a' * b per channel over the batch (a' = a masked by y: channel_sums()).
   void channel_sums(const Tensor& a, const Tensor& b, const Tensor* y);
-  float momentum_, epsilon_;
   bool relu_ = false;
   std::vector<float> mean_, invstd_;
   std::vector<double> s1_, s2_, chunk_sums_;      // kept between steps: no allocation per step
