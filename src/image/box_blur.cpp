@@ -91,7 +91,9 @@ inline void col_update4(std::uint16_t* col, const std::uint8_t* add, const std::
 // bytes) and of col: defined memory, unused lanes. add == sub (a zero update) for a band's first row.
 void box_row_q15(std::uint16_t* col, const std::uint8_t* add, const std::uint8_t* sub, int w, int kw,
                  const BoxForm& f, const std::uint8_t* centre, std::uint8_t* out) {
-  const v128_t vm = wasm_i16x8_splat(std::int16_t(f.q15_mul)), voff = wasm_i16x8_splat(std::int16_t(f.q15_offset));
+  const std::int16_t m = std::int16_t(f.q15_mul), o = std::int16_t(f.q15_offset);
+  const v128_t vm = wasm_i16x8_make(m, m, m, 0, m, m, m, 0), voff = wasm_i16x8_make(o, o, o, 0, o, o, o, 0);
+  const v128_t amask = wasm_i32x4_splat(static_cast<int>(0xFF000000u));
   int k = 0;
   for (; k + 8 <= kw * 4; k += 8)
     wasm_v128_store(col + k, wasm_i16x8_add(wasm_v128_load(col + k),
@@ -112,8 +114,9 @@ void box_row_q15(std::uint16_t* col, const std::uint8_t* add, const std::uint8_t
     t = wasm_i16x8_add(t, wasm_i16x8_sub(wasm_i16x8_add(l0, b0), wasm_i16x8_add(wasm_v128_load(c), wasm_v128_load(c + 4))));
     const v128_t r1 = q15_finish8(t, vm, voff);
     t = wasm_i16x8_add(t, wasm_i16x8_sub(wasm_i16x8_add(l1, b1), wasm_i16x8_add(wasm_v128_load(c + 8), wasm_v128_load(c + 12))));
+    // vm and voff are 0 in the alpha lanes, so the narrowed alpha bytes are 0: OR in the centre's.
     wasm_v128_store(x + 4 <= w ? out + x * 4 : tail,
-                    kern::keep_alpha(wasm_u8x16_narrow_i16x8(r0, r1), wasm_v128_load(centre + x * 4)));
+                    wasm_v128_or(wasm_u8x16_narrow_i16x8(r0, r1), wasm_v128_and(wasm_v128_load(centre + x * 4), amask)));
     l0 = n0;
     l1 = n1;
   }
@@ -150,6 +153,31 @@ void box_row_q15_gray(const std::uint16_t* col, int w, int kw, const BoxForm& f,
   }
 }
 
+// Column sums over the band's first window (rows v0 .. v0 + kh - 1), col zeroed to its slack
+// first. Shared by both box_kernel instantiations (one copy: the threaded module's size budget).
+__attribute__((noinline)) void col_start(std::uint16_t* col, int clen, int pb, PaddedRows& rows, int v0, int kh) {
+  for (int b = 0; b < clen; b += 8) wasm_v128_store(col + b, wasm_i16x8_splat(0));
+  for (int j = 0; j < kh; ++j) {
+    const std::uint8_t* r = rows.row(v0 + j);
+    for (int b = 0; b < pb; b += 16) {
+      const v128_t v = wasm_v128_load(r + b);
+      wasm_v128_store(col + b, wasm_i16x8_add(wasm_v128_load(col + b), wasm_u16x8_extend_low_u8x16(v)));
+      wasm_v128_store(col + b + 8, wasm_i16x8_add(wasm_v128_load(col + b + 8), wasm_u16x8_extend_high_u8x16(v)));
+    }
+  }
+}
+
+// Column sums down one row: + entering row - leaving row (the paths that do not fuse it).
+__attribute__((noinline)) void col_step(std::uint16_t* col, int pb, const std::uint8_t* add, const std::uint8_t* sub) {
+  for (int b = 0; b < pb; b += 16) {
+    const v128_t a = wasm_v128_load(add + b), s = wasm_v128_load(sub + b);
+    const v128_t lo = wasm_i16x8_sub(wasm_u16x8_extend_low_u8x16(a), wasm_u16x8_extend_low_u8x16(s));
+    const v128_t hi = wasm_i16x8_sub(wasm_u16x8_extend_high_u8x16(a), wasm_u16x8_extend_high_u8x16(s));
+    wasm_v128_store(col + b, wasm_i16x8_add(wasm_v128_load(col + b), lo));
+    wasm_v128_store(col + b + 8, wasm_i16x8_add(wasm_v128_load(col + b + 8), hi));
+  }
+}
+
 template <bool Fixed>
 __attribute__((noinline)) void box_kernel(const ImageView& src, const MutableImageView& dst, int y0, int y1,
                                           const Plan& p, Scratch& scratch) {
@@ -163,30 +191,15 @@ __attribute__((noinline)) void box_kernel(const ImageView& src, const MutableIma
   const v128_t vfactor = wasm_f32x4_splat(factor), voff = wasm_f32x4_splat(offset);
   const v128_t vmul = wasm_i32x4_splat(p.box.mul), vbias = wasm_i32x4_splat(p.box.bias);
   for (int y = y0; y < y1; ++y) {
-    if (y == y0) {  // column sums over the band's first window
-      for (int b = 0; b < clen; b += 8) wasm_v128_store(col + b, wasm_i16x8_splat(0));
-      for (int j = 0; j < kh; ++j) {
-        const std::uint8_t* r = rows.row(y0 + j - ay);
-        for (int b = 0; b < pb; b += 16) {
-          const v128_t v = wasm_v128_load(r + b);
-          wasm_v128_store(col + b, wasm_i16x8_add(wasm_v128_load(col + b), wasm_u16x8_extend_low_u8x16(v)));
-          wasm_v128_store(col + b + 8, wasm_i16x8_add(wasm_v128_load(col + b + 8), wasm_u16x8_extend_high_u8x16(v)));
-        }
-      }
+    if (y == y0) {
+      col_start(col, clen, pb, rows, y0 - ay, kh);
     } else if (C == 4 && p.box.q15) {
       const std::uint8_t* add = rows.row(y + kh - 1 - ay);
       box_row_q15(col, add, rows.row(y - 1 - ay), w, kw, p.box, rows.row(y) + p.ax() * 4, dst.row(y));
       continue;
     } else {
       const std::uint8_t* add = rows.row(y + kh - 1 - ay);
-      const std::uint8_t* sub = rows.row(y - 1 - ay);
-      for (int b = 0; b < pb; b += 16) {
-        const v128_t a = wasm_v128_load(add + b), s = wasm_v128_load(sub + b);
-        const v128_t lo = wasm_i16x8_sub(wasm_u16x8_extend_low_u8x16(a), wasm_u16x8_extend_low_u8x16(s));
-        const v128_t hi = wasm_i16x8_sub(wasm_u16x8_extend_high_u8x16(a), wasm_u16x8_extend_high_u8x16(s));
-        wasm_v128_store(col + b, wasm_i16x8_add(wasm_v128_load(col + b), lo));
-        wasm_v128_store(col + b + 8, wasm_i16x8_add(wasm_v128_load(col + b + 8), hi));
-      }
+      col_step(col, pb, add, rows.row(y - 1 - ay));
     }
     std::uint8_t* out = dst.row(y);
     if (C == 4 && p.box.q15) {
