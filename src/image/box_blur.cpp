@@ -98,7 +98,8 @@ void box_row_q15(std::uint16_t* col, const std::uint8_t* add, const std::uint8_t
   for (; k + 8 <= kw * 4; k += 8)
     wasm_v128_store(col + k, wasm_i16x8_add(wasm_v128_load(col + k),
                                             wasm_i16x8_sub(wasm_u16x8_load8x8(add + k), wasm_u16x8_load8x8(sub + k))));
-  for (; k < kw * 4; ++k) col[k] = std::uint16_t(col[k] + add[k] - sub[k]);
+  if (k < kw * 4)  // odd kw: one pixel left
+    for (int c = k; c < k + 4; ++c) col[c] = std::uint16_t(col[c] + add[c] - sub[c]);
   v128_t l0, l1;
   col_update4(col, add, sub, kw, l0, l1);
   v128_t t = wasm_i16x8_splat(0);
