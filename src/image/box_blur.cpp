@@ -68,32 +68,60 @@ inline v128_t q15_finish8(v128_t sums, v128_t mul, v128_t offset) {
   return wasm_i16x8_add_sat(wasm_i16x8_q15mulr_sat(wasm_u16x8_shr(sums, 1), mul), offset);
 }
 
-// One RGBA output row from the column sums (q15 finish): S(x+1) = S(x) + d(x) with
-// d(x) = col(x + kw) - col(x), so each u16x8 of two pixels is the running total plus [0, d(x)],
-// and the total advances by d(x) + d(x + 1). u16 wrap-around is harmless: every S fits in u16.
-void box_row_q15(const std::uint16_t* col, int w, int kw, const BoxForm& f, const std::uint8_t* centre,
-                 std::uint8_t* out) {
-  const v128_t zero = wasm_i16x8_splat(0), vm = wasm_i16x8_splat(std::int16_t(f.q15_mul)),
-               voff = wasm_i16x8_splat(std::int16_t(f.q15_offset));
-  v128_t s = zero;
-  for (int i = 0; i < kw; ++i) s = wasm_i16x8_add(s, wasm_v128_load(col + i * 4));  // low half: S(0)
-  v128_t total = wasm_i64x2_shuffle(s, s, 0, 0);  // [S(x), S(x)]
-  auto two = [&](int x) {                          // -> i16x8 results for pixels x, x + 1
-    const v128_t d = wasm_i16x8_sub(wasm_v128_load(col + (x + kw) * 4), wasm_v128_load(col + x * 4));
-    const v128_t sums = wasm_i16x8_add(total, wasm_i64x2_shuffle(zero, d, 0, 2));
-    total = wasm_i16x8_add(total, wasm_i16x8_add(d, wasm_i64x2_shuffle(d, d, 1, 0)));
-    return q15_finish8(sums, vm, voff);
-  };
-  int x = 0;
-  for (; x + 4 <= w; x += 4) {
-    const v128_t a = two(x), b = two(x + 2);
-    wasm_v128_store(out + x * 4, kern::keep_alpha(wasm_u8x16_narrow_i16x8(a, b), wasm_v128_load(centre + x * 4)));
+// Column sums of four RGBA pixels from p on: + entering row - leaving row, stored and returned.
+// load8x8 widens as it loads (one instruction per half, where extend_high takes two in V8).
+inline void col_update4(std::uint16_t* col, const std::uint8_t* add, const std::uint8_t* sub, int p, v128_t& lo,
+                        v128_t& hi) {
+  const std::uint8_t *a = add + p * 4, *s = sub + p * 4;
+  lo = wasm_i16x8_add(wasm_v128_load(col + p * 4), wasm_i16x8_sub(wasm_u16x8_load8x8(a), wasm_u16x8_load8x8(s)));
+  hi = wasm_i16x8_add(wasm_v128_load(col + p * 4 + 8),
+                      wasm_i16x8_sub(wasm_u16x8_load8x8(a + 8), wasm_u16x8_load8x8(s + 8)));
+  wasm_v128_store(col + p * 4, lo);
+  wasm_v128_store(col + p * 4 + 8, hi);
+}
+
+// One RGBA output row with the q15 finish, the vertical update fused into the horizontal slide.
+// Horizontal: two pixels per u16x8, T(x) = [S(x), S(x+1)] advances by two pixels as
+// T(x+2) = T(x) + A(x+kw) + B(x+kw) - A(x) - B(x) with A(x) = [col(x), col(x+1)] and
+// B(x) = [col(x+1), col(x+2)]; no prefix shuffles, and u16 wrap-around is harmless (every S fits).
+// Vertical: the first kw column sums are updated up front; those entering the window (x + kw on)
+// are updated in registers one chunk of four pixels ahead, stored for the next row and used right
+// away (their B pairs by a lane shift across two chunks), so col is not written in one pass and
+// re-read in another. The last chunks run past the padded row into the slack of the rows (32
+// bytes) and of col: defined memory, unused lanes. add == sub (a zero update) for a band's first row.
+void box_row_q15(std::uint16_t* col, const std::uint8_t* add, const std::uint8_t* sub, int w, int kw,
+                 const BoxForm& f, const std::uint8_t* centre, std::uint8_t* out) {
+  const std::int16_t m = std::int16_t(f.q15_mul), o = std::int16_t(f.q15_offset);
+  const v128_t vm = wasm_i16x8_make(m, m, m, 0, m, m, m, 0), voff = wasm_i16x8_make(o, o, o, 0, o, o, o, 0);
+  const v128_t amask = wasm_i32x4_splat(static_cast<int>(0xFF000000u));
+  int k = 0;
+  for (; k + 8 <= kw * 4; k += 8)
+    wasm_v128_store(col + k, wasm_i16x8_add(wasm_v128_load(col + k),
+                                            wasm_i16x8_sub(wasm_u16x8_load8x8(add + k), wasm_u16x8_load8x8(sub + k))));
+  if (k < kw * 4)  // odd kw: one pixel left
+    for (int c = k; c < k + 4; ++c) col[c] = std::uint16_t(col[c] + add[c] - sub[c]);
+  v128_t l0, l1;
+  col_update4(col, add, sub, kw, l0, l1);
+  v128_t t = wasm_i16x8_splat(0);
+  for (int i = 0; i < kw; ++i) t = wasm_i16x8_add(t, wasm_v128_load(col + i * 4));  // T(0)
+  alignas(16) std::uint8_t tail[16];  // the last, partial store goes here (no branch in the loop)
+  for (int x = 0; x < w; x += 4) {
+    v128_t n0, n1;
+    col_update4(col, add, sub, x + kw + 4, n0, n1);
+    const v128_t b0 = wasm_i8x16_shuffle(l0, l1, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23);
+    const v128_t b1 = wasm_i8x16_shuffle(l1, n0, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23);
+    const std::uint16_t* c = col + x * 4;
+    const v128_t r0 = q15_finish8(t, vm, voff);
+    t = wasm_i16x8_add(t, wasm_i16x8_sub(wasm_i16x8_add(l0, b0), wasm_i16x8_add(wasm_v128_load(c), wasm_v128_load(c + 4))));
+    const v128_t r1 = q15_finish8(t, vm, voff);
+    t = wasm_i16x8_add(t, wasm_i16x8_sub(wasm_i16x8_add(l1, b1), wasm_i16x8_add(wasm_v128_load(c + 8), wasm_v128_load(c + 12))));
+    // vm and voff are 0 in the alpha lanes, so the narrowed alpha bytes are 0: OR in the centre's.
+    wasm_v128_store(x + 4 <= w ? out + x * 4 : tail,
+                    wasm_v128_or(wasm_u8x16_narrow_i16x8(r0, r1), wasm_v128_and(wasm_v128_load(centre + x * 4), amask)));
+    l0 = n0;
+    l1 = n1;
   }
-  if (x < w) {  // col has slack past the padded row: the extra lanes read defined memory, unused
-    const v128_t a = two(x), b = two(x + 2);
-    kern::store16(out + x * 4, kern::keep_alpha(wasm_u8x16_narrow_i16x8(a, b), wasm_v128_load(centre + x * 4)),
-                  (w - x) * 4);
-  }
+  if (w % 4) std::memcpy(out + (w & ~3) * 4, tail, std::size_t(w % 4) * 4);
 }
 
 // One gray output row from the column sums (q15 finish): eight pixels per u16x8. The running
@@ -126,43 +154,58 @@ void box_row_q15_gray(const std::uint16_t* col, int w, int kw, const BoxForm& f,
   }
 }
 
+// Column sums over the band's first window (rows v0 .. v0 + kh - 1), col zeroed to its slack
+// first. Shared by both box_kernel instantiations (one copy: the threaded module's size budget).
+__attribute__((noinline)) void col_start(std::uint16_t* col, int clen, int pb, PaddedRows& rows, int v0, int kh) {
+  for (int b = 0; b < clen; b += 8) wasm_v128_store(col + b, wasm_i16x8_splat(0));
+  for (int j = 0; j < kh; ++j) {
+    const std::uint8_t* r = rows.row(v0 + j);
+    for (int b = 0; b < pb; b += 16) {
+      const v128_t v = wasm_v128_load(r + b);
+      wasm_v128_store(col + b, wasm_i16x8_add(wasm_v128_load(col + b), wasm_u16x8_extend_low_u8x16(v)));
+      wasm_v128_store(col + b + 8, wasm_i16x8_add(wasm_v128_load(col + b + 8), wasm_u16x8_extend_high_u8x16(v)));
+    }
+  }
+}
+
+// Column sums down one row: + entering row - leaving row (the paths that do not fuse it).
+__attribute__((noinline)) void col_step(std::uint16_t* col, int pb, const std::uint8_t* add, const std::uint8_t* sub) {
+  for (int b = 0; b < pb; b += 16) {
+    const v128_t a = wasm_v128_load(add + b), s = wasm_v128_load(sub + b);
+    const v128_t lo = wasm_i16x8_sub(wasm_u16x8_extend_low_u8x16(a), wasm_u16x8_extend_low_u8x16(s));
+    const v128_t hi = wasm_i16x8_sub(wasm_u16x8_extend_high_u8x16(a), wasm_u16x8_extend_high_u8x16(s));
+    wasm_v128_store(col + b, wasm_i16x8_add(wasm_v128_load(col + b), lo));
+    wasm_v128_store(col + b + 8, wasm_i16x8_add(wasm_v128_load(col + b + 8), hi));
+  }
+}
+
 template <bool Fixed>
 __attribute__((noinline)) void box_kernel(const ImageView& src, const MutableImageView& dst, int y0, int y1,
                                           const Plan& p, Scratch& scratch) {
   const int C = src.channels, w = src.width, kw = p.kw(), kh = p.kh(), ay = p.ay();
   PaddedRows rows(src, kw, kh, p.spec.border, p.spec.border_value, scratch.rows);
   const int pb = rows.padded_bytes();
-  const int clen = (pb + 15) / 16 * 16 + 16;
+  const int clen = (pb + 15) / 16 * 16 + 48;  // slack: the RGBA q15 row runs up to 12 pixels past the padded row
   scratch.line.resize(std::size_t(clen) * sizeof(std::uint16_t));
   std::uint16_t* col = scratch.line.as<std::uint16_t>();  // kh * 255 <= 7905: u16 is exact
   const float factor = p.box.factor, offset = p.spec.kernel.offset;
   const v128_t vfactor = wasm_f32x4_splat(factor), voff = wasm_f32x4_splat(offset);
   const v128_t vmul = wasm_i32x4_splat(p.box.mul), vbias = wasm_i32x4_splat(p.box.bias);
   for (int y = y0; y < y1; ++y) {
-    if (y == y0) {  // column sums over the band's first window
-      for (int b = 0; b < clen; b += 8) wasm_v128_store(col + b, wasm_i16x8_splat(0));
-      for (int j = 0; j < kh; ++j) {
-        const std::uint8_t* r = rows.row(y0 + j - ay);
-        for (int b = 0; b < pb; b += 16) {
-          const v128_t v = wasm_v128_load(r + b);
-          wasm_v128_store(col + b, wasm_i16x8_add(wasm_v128_load(col + b), wasm_u16x8_extend_low_u8x16(v)));
-          wasm_v128_store(col + b + 8, wasm_i16x8_add(wasm_v128_load(col + b + 8), wasm_u16x8_extend_high_u8x16(v)));
-        }
-      }
+    if (y == y0) {
+      col_start(col, clen, pb, rows, y0 - ay, kh);
+    } else if (C == 4 && p.box.q15) {
+      const std::uint8_t* add = rows.row(y + kh - 1 - ay);
+      box_row_q15(col, add, rows.row(y - 1 - ay), w, kw, p.box, rows.row(y) + p.ax() * 4, dst.row(y));
+      continue;
     } else {
       const std::uint8_t* add = rows.row(y + kh - 1 - ay);
-      const std::uint8_t* sub = rows.row(y - 1 - ay);
-      for (int b = 0; b < pb; b += 16) {
-        const v128_t a = wasm_v128_load(add + b), s = wasm_v128_load(sub + b);
-        const v128_t lo = wasm_i16x8_sub(wasm_u16x8_extend_low_u8x16(a), wasm_u16x8_extend_low_u8x16(s));
-        const v128_t hi = wasm_i16x8_sub(wasm_u16x8_extend_high_u8x16(a), wasm_u16x8_extend_high_u8x16(s));
-        wasm_v128_store(col + b, wasm_i16x8_add(wasm_v128_load(col + b), lo));
-        wasm_v128_store(col + b + 8, wasm_i16x8_add(wasm_v128_load(col + b + 8), hi));
-      }
+      col_step(col, pb, add, rows.row(y - 1 - ay));
     }
     std::uint8_t* out = dst.row(y);
     if (C == 4 && p.box.q15) {
-      box_row_q15(col, w, kw, p.box, rows.row(y) + p.ax() * 4, out);
+      const std::uint8_t* r = rows.row(y0 + kh - 1 - ay);
+      box_row_q15(col, r, r, w, kw, p.box, rows.row(y) + p.ax() * 4, out);
     } else if (C == 4) {
       // One pixel per i32x4 (R, G, B, A lanes); four pixels are packed per store.
       const std::uint8_t* centre = rows.row(y) + p.ax() * 4;

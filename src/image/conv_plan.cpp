@@ -246,7 +246,7 @@ Plan make_plan(const FilterSpec& spec) {
 PaddedRows::PaddedRows(const ImageView& src, int kw, int kh, Border border, std::uint8_t value, Buffer& storage)
     : src_(src), kw_(kw), ax_((kw - 1) / 2), slots_(kh + 1), border_(border), value_(value) {
   padded_bytes_ = (src.width + kw - 1) * src.channels;
-  stride_ = (padded_bytes_ + 16 + 15) / 16 * 16;  // 16 bytes of slack: SIMD tails may over-read
+  stride_ = (padded_bytes_ + 32 + 15) / 16 * 16;  // 32 bytes of slack: SIMD tails may over-read
   storage.resize(std::size_t(stride_) * slots_);
   data_ = storage.data();
   for (int s = 0; s < slots_; ++s) tags_[s] = INT32_MIN;
@@ -264,7 +264,7 @@ const std::uint8_t* PaddedRows::row(int v) {
 
 void PaddedRows::fill(std::uint8_t* dst, int v) const {
   const int C = src_.channels, w = src_.width;
-  std::memset(dst + padded_bytes_, 0, 16);  // defined bytes for over-reads
+  std::memset(dst + padded_bytes_, 0, 32);  // defined bytes for over-reads
   const int r = border_index(v, src_.height, border_);
   if (r < 0) {
     std::memset(dst, value_, padded_bytes_);
