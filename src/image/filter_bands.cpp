@@ -25,9 +25,9 @@ int bands_per_thread(std::span<Filter* const> stages) {
 }
 
 // Frames run in this many bands (<= 1: on the calling thread).
-int band_count(const ImageView& src, int per_thread = 1) {
+int band_count(const ImageView& src, std::span<Filter* const> stages = {}) {
   if (!kThreadsBuilt || long(src.width) * src.height < g_min_pixels) return 1;
-  return std::min(threads() * per_thread, src.height / g_min_rows);
+  return std::min(threads() * bands_per_thread(stages), src.height / g_min_rows);
 }
 
 // The rows of a stage's input that its output rows [y0, y1) read: the window's virtual rows
@@ -97,7 +97,7 @@ bool can_chain(std::span<Filter* const> stages) {
 
 bool apply_pipeline_banded(const ImageView& src, const MutableImageView& dst, std::span<Filter* const> stages,
                            std::vector<Scratch>& band_scratch) {
-  const int bands = band_count(src, bands_per_thread(stages));
+  const int bands = band_count(src, stages);
   if (bands <= 1 || !can_chain(stages)) return false;
   validate_images(src, dst);  // bad input fails here, on the calling thread
   if (band_scratch.size() < std::size_t(bands)) band_scratch.resize(bands);
