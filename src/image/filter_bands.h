@@ -17,6 +17,9 @@ constexpr long kMinBandedPixels = 48 * 1024;
 constexpr int kMinBandRows = 16;
 // Bands per thread of a single direct 2-D kernel from 3x3 to 7 rows (filter_bands.cpp).
 constexpr int kBandsPerThread = 4;
+// With one band per thread, the last this many percent of the frame's rows go to a second round
+// of smaller bands (a guided split, filter_bands.cpp).
+constexpr int kGuidedTailPercent = 20;
 
 // apply_filter, in bands over the pool's threads when the frame is large enough (a filter's
 // plan and row; Filter::apply runs the same bands through apply_pipeline_banded).
