@@ -50,7 +50,7 @@ __attribute__((noinline)) void i16_grouped_kernel(const ImageView& src, const Mu
   const int nt = int(g.taps.size());
   const int C = src.channels, n = src.width * C;
   PaddedRows rows(src, p.kw(), p.kh(), p.spec.border, p.spec.border_value, scratch.rows);
-  static thread_local kern::GroupedTaps taps;  // ~25 KB: kept off the stack
+  kern::GroupedTaps& taps = *kern::GroupedTaps::in_scratch(scratch.line, 1);
   taps.init(g);
   const v128_t bias = wasm_i16x8_splat(std::int16_t(p.i16.bias));
   const v128_t mul = wasm_i16x8_splat(std::int16_t(1 << (15 - (p.i16.shift ? p.i16.shift : 1))));

@@ -10,10 +10,25 @@ namespace {
 long g_min_pixels = kMinBandedPixels;
 int g_min_rows = kMinBandRows;
 
+// Bands per thread. A single direct 2-D kernel (not separable, not a box, not a gradient) larger
+// than 3x3 and up to 7 rows cuts the frame into kBandsPerThread bands per thread, claimed one at
+// a time, so a thread the machine slows for a while takes fewer of them: its rows are the most
+// work per pixel (kw * kh taps), and a band's restart only copies kh - 1 halo rows again. Every
+// other filter keeps one band per thread: 4 per thread cost the box (its column sums restart over
+// kh rows) 4-6 %, Sobel 12-14 % and the 3x3 and separable rows 1-3 % of their fastest rounds
+// (docs/threads.md); they split guided instead (apply_pipeline_banded). Pipelines keep one band
+// per thread too (every band edge recomputes each stage's halo rows).
+int bands_per_thread(std::span<Filter* const> stages) {
+  if (stages.size() != 1) return 1;
+  const Plan& p = stages[0]->plan();
+  const bool direct = !p.box.ok && !p.sep.ok && !p.sep16.ok && p.spec.gradient == Gradient::None;
+  return direct && p.kw() * p.kh() > 9 && p.kh() <= 7 ? kBandsPerThread : 1;
+}
+
 // Frames run in this many bands (<= 1: on the calling thread).
-int band_count(const ImageView& src) {
+int band_count(const ImageView& src, std::span<Filter* const> stages = {}) {
   if (!kThreadsBuilt || long(src.width) * src.height < g_min_pixels) return 1;
-  return std::min(threads(), src.height / g_min_rows);
+  return std::min(threads() * bands_per_thread(stages), src.height / g_min_rows);
 }
 
 // The rows of a stage's input that its output rows [y0, y1) read: the window's virtual rows
@@ -83,12 +98,18 @@ bool can_chain(std::span<Filter* const> stages) {
 
 bool apply_pipeline_banded(const ImageView& src, const MutableImageView& dst, std::span<Filter* const> stages,
                            std::vector<Scratch>& band_scratch) {
-  const int bands = band_count(src);
+  const int bands = band_count(src, stages), h = src.height;
   if (bands <= 1 || !can_chain(stages)) return false;
   validate_images(src, dst);  // bad input fails here, on the calling thread
-  if (band_scratch.size() < std::size_t(bands)) band_scratch.resize(bands);
-  parallel_chunks(src.height, bands,
-                  [&](int band, int y0, int y1) { chain_rows(src, dst, y0, y1, stages, band_scratch[band]); });
+  // One band per thread: a guided split instead of an even one. `bands` bands share the frame but
+  // its last kGuidedTailPercent evenly, then `bands` more share that tail; bands are claimed in
+  // order, so each thread takes a large band first and whoever finishes first takes the small
+  // ones: a thread the machine slows for a while takes fewer rows (docs/threads.md).
+  const int tail = bands == threads() && h * kGuidedTailPercent / 100 / bands >= g_min_rows ? h * kGuidedTailPercent / 100 : 0;
+  const int head = h - tail, n = tail ? 2 * bands : bands;
+  auto start = [&](int c) { return c <= bands ? int(long(head) * c / bands) : head + tail * (c - bands) / bands; };
+  if (band_scratch.size() < std::size_t(n)) band_scratch.resize(n);
+  parallel_chunks(n, n, [&](int band, int, int) { chain_rows(src, dst, start(band), start(band + 1), stages, band_scratch[band]); });
   return true;
 }
 

@@ -1,5 +1,5 @@
-// Filters across threads (core/thread_pool.h): a frame is cut into bands of output rows, one
-// per thread, and every band runs the same kernel row over its rows (apply_filter_rows: each
+// Filters across threads (core/thread_pool.h): a frame is cut into bands of output rows, one or
+// more per thread, and every band runs the same kernel row over its rows (apply_filter_rows: each
 // band reads its halo rows and restarts running sums at its first row), each with its own
 // Scratch. The result is the single-thread frame byte for byte, by construction.
 #pragma once
@@ -15,6 +15,11 @@ namespace convolens {
 constexpr long kMinBandedPixels = 48 * 1024;
 // A band has at least this many rows (every band recomputes the halo rows its window needs).
 constexpr int kMinBandRows = 16;
+// Bands per thread of a single direct 2-D kernel from 3x3 to 7 rows (filter_bands.cpp).
+constexpr int kBandsPerThread = 4;
+// With one band per thread, the last this many percent of the frame's rows go to a second round
+// of smaller bands (a guided split, filter_bands.cpp).
+constexpr int kGuidedTailPercent = 20;
 
 // apply_filter, in bands over the pool's threads when the frame is large enough (a filter's
 // plan and row; Filter::apply runs the same bands through apply_pipeline_banded).

@@ -50,7 +50,8 @@ __attribute__((noinline)) void gradient_kernel(const ImageView& src, const Mutab
   const int C = src.channels, n = src.width * C;
   PaddedRows rows(src, p.kw(), p.kh(), p.spec.border, p.spec.border_value, scratch.rows);
   const v128_t vscale = wasm_f32x4_splat(p.inv_scale), voff = wasm_f32x4_splat(p.spec.kernel.offset);
-  static thread_local kern::GroupedTaps tx, ty;  // ~25 KB each: kept off the stack
+  kern::GroupedTaps* const xy = kern::GroupedTaps::in_scratch(scratch.line, 2);
+  kern::GroupedTaps &tx = xy[0], &ty = xy[1];
   tx.init(p.grad.gx);
   ty.init(p.grad.gy);
   const std::uint8_t* line[kMaxKernelSize];

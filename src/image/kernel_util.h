@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdint>
 #include <cstring>
+#include <new>
 
 #include "core/buffer.h"
 #include "image/image.h"
@@ -79,6 +80,9 @@ inline void store16(std::uint8_t* p, v128_t v, int n) {
 
 // Integer taps grouped by weight (TapGroups) over 16 bytes: lo/hi += q_g * sum(pixels of group g).
 // ptr[t]: row pointer of tap t (already offset by its column); qv[g]: splat weight of group g.
+// ~25 KB: it lives in the band's scratch (in_scratch), not on the stack, and not thread_local:
+// in the -pthread build a thread_local is addressed from the thread's TLS base, a mutable wasm
+// global that the compiled loop reloads for every tap (custom 7x7 ran 7-11 % slower there).
 struct GroupedTaps {
   static constexpr int kCap = 31 * 31;
   int ng = 0;
@@ -113,6 +117,13 @@ struct GroupedTaps {
         hi = wasm_i16x8_add(hi, wasm_i16x8_mul(sh, qv[g]));
       }
     }
+  }
+  // n tables in b (a SIMD grouped row's working storage: those rows use no working line).
+  static GroupedTaps* in_scratch(Buffer& b, int n) {
+    b.resize(sizeof(GroupedTaps) * std::size_t(n));
+    GroupedTaps* t = b.as<GroupedTaps>();
+    for (int i = 0; i < n; ++i) new (t + i) GroupedTaps;  // sets ng only: init() fills the rest
+    return t;
   }
 };
 
