@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <cstring>
+#include <string>
 #include <vector>
 
 #include "train/elementwise.h"
@@ -78,6 +79,59 @@ TEST(Elementwise, MaxPoolEqualsScalarBitForBit) {
         maxpool2_backward__scalar(g.data(), wa.data(), H, W, C, wd.data());
         maxpool2_backward(g.data(), wa.data(), H, W, C, gd.data());
         ASSERT_EQ(0, std::memcmp(wd.data(), gd.data(), n * sizeof(float))) << "backward relu=" << relu << " C=" << C << " H=" << H;
+      }
+}
+
+// BatchNorm (+ ReLU) with the max-pool after it fused: the same floats as the passes apart
+// (bn_forward, maxpool2_forward; maxpool2_backward, channel_sums, bn_backward masked by the ReLU's
+// output), for the fused reference and the build's variant; odd sizes, channel tails, zeros of
+// both signs and NaN. The fused sums are channel_sums of maxpool2_backward with the fused arg.
+TEST(Elementwise, BatchNormWithPoolEqualsThePassesApartBitForBit) {
+  Rng rng(10);
+  for (int relu = 0; relu < 2; ++relu)
+    for (int C : {1, 3, 4, 10, 16})
+      for (int H : {2, 3, 5, 8}) {
+        const int W = H + 1, OH = H / 2, OW = W / 2;
+        const std::size_t n = std::size_t(H) * W * C, m = std::size_t(OH) * OW * C, per = std::size_t(H) * W;
+        std::vector<float> a(n), g(m), k1(C), k2(C), b1(C), b2(C), b3(C);
+        for (std::size_t i = 0; i < n; ++i)
+          a[i] = i % 9 == 0 ? 0.f : i % 11 == 0 ? -0.f : i % 23 == 0 ? NAN : i % 5 == 0 ? 0.5f : rng.uniform(-1, 1);
+        for (std::size_t i = 0; i < m; ++i) g[i] = i % 7 == 0 ? -0.f : rng.uniform(-1, 1);
+        for (int c = 0; c < C; ++c)
+          k1[c] = c == 1 ? 0.f : rng.uniform(-1, 1), k2[c] = c == 1 ? -0.f : rng.uniform(-1, 1),
+          b1[c] = rng.uniform(-1, 1), b2[c] = rng.uniform(-1, 1), b3[c] = rng.uniform(-1, 1);
+        // The passes apart, as the layers one by one run them.
+        std::vector<float> t(n), want(m), d(n), ws1(C), ws2(C), wdx(n);
+        std::vector<unsigned char> targ(m);
+        bn_forward__scalar(a.data(), per, C, k1.data(), k2.data(), relu, t.data());
+        maxpool2_forward__scalar(t.data(), W, C, OH, OW, false, want.data(), targ.data());
+        maxpool2_backward__scalar(g.data(), targ.data(), H, W, C, d.data());
+        const float* y = relu ? t.data() : nullptr;
+        channel_sums__scalar(d.data(), a.data(), y, per, C, ws1.data(), ws2.data());
+        bn_backward__scalar(d.data(), y, a.data(), per, C, b1.data(), b2.data(), b3.data(), wdx.data());
+        // The fused arg: the pool's with the ReLU inside it.
+        std::vector<float> u(n), uo(m);
+        std::vector<unsigned char> warg(m);
+        bn_forward__scalar(a.data(), per, C, k1.data(), k2.data(), false, u.data());
+        maxpool2_forward__scalar(u.data(), W, C, OH, OW, relu, uo.data(), warg.data());
+        const PoolGeom p{H, W, C, k1.data(), k2.data(), bool(relu)};
+        const std::string at = "relu=" + std::to_string(relu) + " C=" + std::to_string(C) + " H=" + std::to_string(H);
+        for (int v = 0; v < 2; ++v) {
+          std::vector<float> o(m), s1(C), s2(C), dx(n);
+          std::vector<unsigned char> arg(m);
+          (v ? bn_pool_forward : bn_pool_forward__scalar)(a.data(), p, o.data(), arg.data());
+          ASSERT_EQ(0, std::memcmp(want.data(), o.data(), m * sizeof(float))) << "forward v=" << v << " " << at;
+          ASSERT_EQ(warg, arg) << "arg v=" << v << " " << at;
+          (v ? bn_pool_backward : bn_pool_backward__scalar)(g.data(), arg.data(), a.data(), H, W, C, b1.data(),
+                                                            b2.data(), b3.data(), dx.data());
+          // BatchNorm's sums: on the scattered gradient, unmasked (arg says where the ReLU blocks).
+          std::vector<float> sd(n);
+          (v ? maxpool2_backward : maxpool2_backward__scalar)(g.data(), arg.data(), H, W, C, sd.data());
+          (v ? channel_sums : channel_sums__scalar)(sd.data(), a.data(), nullptr, per, C, s1.data(), s2.data());
+          ASSERT_EQ(0, std::memcmp(ws1.data(), s1.data(), C * sizeof(float))) << "sums v=" << v << " " << at;
+          ASSERT_EQ(0, std::memcmp(ws2.data(), s2.data(), C * sizeof(float))) << "product sums v=" << v << " " << at;
+          ASSERT_EQ(0, std::memcmp(wdx.data(), dx.data(), n * sizeof(float))) << "backward v=" << v << " " << at;
+        }
       }
 }
 

@@ -53,6 +53,33 @@ void maxpool2_backward__wasm_simd(const float* g, const unsigned char* arg, int 
 void maxpool2_forward(const float* a, int W, int C, int OH, int OW, bool relu, float* o, unsigned char* arg);
 void maxpool2_backward(const float* g, const unsigned char* arg, int H, int W, int C, float* d);
 
+// BatchNorm (+ the ReLU after it) with the 2x2 max-pool after that fused into its passes, on one
+// H x W x C image (the pool's output: H/2 x W/2 x C):
+//   forward:  o, arg = maxpool2_forward(t, relu) of t = a * k1[c] + k2[c] (the forward's scale
+//             and shift), without writing t. o is what the passes apart compute (bn_forward with
+//             the ReLU, then maxpool2_forward); arg also says "none" (4) where the ReLU passes
+//             no gradient, so the backward needs no mask;
+//   backward: bn_backward(g', no mask, a), where g' is what maxpool2_backward(g, arg) writes,
+//             without writing it (BatchNorm's sums run on g' written into a small buffer).
+// The same floats as the passes apart.
+struct PoolGeom {
+  int H, W, C;
+  const float* k1;
+  const float* k2;
+  bool relu;
+};
+void bn_pool_forward__scalar(const float* a, const PoolGeom& p, float* o, unsigned char* arg);
+void bn_pool_backward__scalar(const float* g, const unsigned char* arg, const float* a, int H, int W, int C,
+                              const float* k1, const float* k2, const float* k3, float* o);
+#if defined(__wasm_simd128__)
+void bn_pool_forward__wasm_simd(const float* a, const PoolGeom& p, float* o, unsigned char* arg);
+void bn_pool_backward__wasm_simd(const float* g, const unsigned char* arg, const float* a, int H, int W, int C,
+                                 const float* k1, const float* k2, const float* k3, float* o);
+#endif
+void bn_pool_forward(const float* a, const PoolGeom& p, float* o, unsigned char* arg);
+void bn_pool_backward(const float* g, const unsigned char* arg, const float* a, int H, int W, int C, const float* k1,
+                      const float* k2, const float* k3, float* o);
+
 // Adam with decoupled weight decay over n parameters (the float expressions of Adam::step):
 //   m = b1 m + (1 - b1) g;  v = b2 v + (1 - b2) g g;
 //   w -= lr * ((m / c1) / (sqrt(v / c2) + eps) + (decay ? wd w : 0))
