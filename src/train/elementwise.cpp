@@ -23,15 +23,18 @@ REFERENCE void relu_backward__scalar(const float* out, const float* g, float* d,
 }
 
 namespace {
-// a[j], or +0 where a ReLU after the layer passed no gradient (y: its output; null: no ReLU),
-// as relu_backward writes it.
-inline float masked(const float* a, const float* y, std::size_t j) { return y && !(y[j] > 0.f) ? 0.f : a[j]; }
+// a[j], or +0 where a ReLU after BatchNorm passed no gradient, as relu_backward writes it: where
+// its output max(0, x[j] m[ch] + m[C + ch]) is not > 0 (m: the forward's scale and shift; null:
+// no ReLU; x: BatchNorm's input).
+inline float masked(const float* a, const float* x, const float* m, std::size_t j, int C, int ch) {
+  return m && !(x[j] * m[ch] + m[C + ch] > 0.f) ? 0.f : a[j];
+}
 
 // One channel's two sums over the pixels, in pixel order (the order every variant keeps).
 void channel_sum(const float* a, const float* b, const float* y, std::size_t per, int C, int ch, float* s1, float* s2) {
   float f1 = 0.f, f2 = 0.f;
   for (std::size_t q = 0; q < per; ++q) {
-    const float v = masked(a, y, q * C + ch);
+    const float v = masked(a, b, y, q * C + ch, C, ch);
     f1 += v;
     f2 += v * b[q * C + ch];
   }
@@ -57,7 +60,7 @@ REFERENCE void bn_backward__scalar(const float* g, const float* y, const float* 
   for (std::size_t q = 0; q < per; ++q)
     for (int ch = 0; ch < C; ++ch) {
       const std::size_t j = q * C + ch;
-      o[j] = k1[ch] * masked(g, y, j) + k2[ch] + k3[ch] * a[j];
+      o[j] = k1[ch] * masked(g, a, y, j, C, ch) + k2[ch] + k3[ch] * a[j];
     }
 }
 
@@ -160,10 +163,13 @@ namespace {
 // are written twice with the same bits (outputs never alias inputs), and no scalar tail runs.
 inline int last_block(int ch, int C) { return ch + 4 <= C ? ch : C - 4; }
 
-// a's 4 lanes at j, masked as masked() does (+0 lanes are all-zero bits).
-inline v128_t masked4(const float* a, const float* y, std::size_t j) {
+// a's 4 lanes at j (channels ch..ch+3), masked as masked() does (+0 lanes are all-zero bits;
+// max(0, t) > 0 is t > 0).
+inline v128_t masked4(const float* a, const float* x, const float* m, std::size_t j, int C, int ch) {
   const v128_t v = wasm_v128_load(a + j);
-  return y ? wasm_v128_and(v, wasm_f32x4_gt(wasm_v128_load(y + j), wasm_f32x4_splat(0.f))) : v;
+  if (!m) return v;
+  const v128_t t = wasm_f32x4_add(wasm_f32x4_mul(wasm_v128_load(x + j), wasm_v128_load(m + ch)), wasm_v128_load(m + C + ch));
+  return wasm_v128_and(v, wasm_f32x4_gt(t, wasm_f32x4_splat(0.f)));
 }
 }  // namespace
 
@@ -177,7 +183,7 @@ void sums_blocks(const float* a, const float* b, const float* y, std::size_t per
   for (std::size_t q = 0; q < per; ++q) {
     const std::size_t r = q * C;
     for (int j = 0; j < 4; ++j) {
-      const v128_t va = masked4(a, y, r + st[j]);
+      const v128_t va = masked4(a, b, y, r + st[j], C, st[j]);
       f1[j] = wasm_f32x4_add(f1[j], va);
       f2[j] = wasm_f32x4_add(f2[j], wasm_f32x4_mul(va, wasm_v128_load(b + r + st[j])));
     }
@@ -226,7 +232,7 @@ void bn_backward__wasm_simd(const float* g, const float* y, const float* a, std:
                             const float* k2, const float* k3, float* o) {
   if (C < 4) return bn_backward__scalar(g, y, a, per, C, k1, k2, k3, o);
   auto block = [&](std::size_t j, int ch) {
-    const v128_t t = wasm_f32x4_add(wasm_f32x4_mul(wasm_v128_load(k1 + ch), masked4(g, y, j)), wasm_v128_load(k2 + ch));
+    const v128_t t = wasm_f32x4_add(wasm_f32x4_mul(wasm_v128_load(k1 + ch), masked4(g, a, y, j, C, ch)), wasm_v128_load(k2 + ch));
     wasm_v128_store(o + j, wasm_f32x4_add(t, wasm_f32x4_mul(wasm_v128_load(k3 + ch), wasm_v128_load(a + j))));
   };
   for (std::size_t q = 0; q < per; ++q) {

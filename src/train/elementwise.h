@@ -15,8 +15,10 @@ void relu_backward(const float* out, const float* g, float* d, std::size_t n);
 
 // Per-channel sums over one image of `per` pixels x C channels (BatchNorm statistics):
 // s1[c] = sum_q a'[q][c], s2[c] = sum_q a'[q][c] * b[q][c], in float, summed in pixel order, where
-// a' = a, or with y (the output of a ReLU after BatchNorm, fused into it; else null) a masked as
-// relu_backward(y, a) would: +0 where y is not > 0.
+// a' = a, or with y (a ReLU after BatchNorm, fused into it; else null: the forward's scale y[c] and
+// shift y[C + c]) a masked as relu_backward would by that ReLU's output max(0, b * y[c] + y[C + c])
+// (b: BatchNorm's input; +0 where the output is not > 0). The mask is computed again instead of
+// read from the output: one stream less.
 void channel_sums__scalar(const float* a, const float* b, const float* y, std::size_t per, int C, float* s1, float* s2);
 #if defined(__wasm_simd128__)
 void channel_sums__wasm_simd(const float* a, const float* b, const float* y, std::size_t per, int C, float* s1, float* s2);
@@ -25,7 +27,8 @@ void channel_sums(const float* a, const float* b, const float* y, std::size_t pe
 
 // BatchNorm's per-channel affine passes over `per` pixels x C channels:
 //   forward:  o = a * k1[c] + k2[c], then std::max(0, o) if relu (a ReLU after it, fused)
-//   backward: o = k1[c] * g' + k2[c] + k3[c] * a   (in that order; g' = g masked by y as above)
+//   backward: o = k1[c] * g' + k2[c] + k3[c] * a   (in that order; g' = g masked by y as above, a
+//             in the role of b)
 void bn_forward__scalar(const float* a, std::size_t per, int C, const float* k1, const float* k2, bool relu, float* o);
 void bn_backward__scalar(const float* g, const float* y, const float* a, std::size_t per, int C, const float* k1,
                          const float* k2, const float* k3, float* o);

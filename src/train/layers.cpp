@@ -118,7 +118,7 @@ void BatchNorm::set_recalibrating(bool on) {
 }
 
 // In double, per chunk then in chunk order (deterministic for any thread count).
-void BatchNorm::channel_sums(const Tensor& a, const Tensor& b, const Tensor* y, bool pooled) {
+void BatchNorm::channel_sums(const Tensor& a, const Tensor& b, const float* mask, bool pooled) {
   const int C = in_.c, H = in_.h, W = in_.w;
   const std::size_t ps = std::size_t(H / 2) * (W / 2) * C;
   chunk_sums_.assign(std::size_t(kChunks) * 2 * C, 0.0);  // per chunk: C sums, C product sums
@@ -134,7 +134,7 @@ void BatchNorm::channel_sums(const Tensor& a, const Tensor& b, const Tensor* y, 
         maxpool2_backward(ai, arg_.data() + i * ps, H, W, C, d);
         ai = d;
       }
-      train::channel_sums(ai, b.at(i), y ? y->at(i) : nullptr, std::size_t(H) * W, C, f1, f1 + C);
+      train::channel_sums(ai, b.at(i), mask, std::size_t(H) * W, C, f1, f1 + C);
       for (int ch = 0; ch < 2 * C; ++ch) p1[ch] += f1[ch];
     }
   });
@@ -169,29 +169,30 @@ void BatchNorm::forward(const Tensor& x, Tensor& y, bool training) {
       invstd_[ch] = 1.f / std::sqrt(moving_variance.value[ch] + kEpsilon);
     }
   }
-  fk1_.resize(C);  // scale
-  fk2_.resize(C);  // shift
+  fk_.resize(2 * std::size_t(C));  // scale, then shift
+  float *fk1 = fk_.data(), *fk2 = fk1 + C;
   for (int ch = 0; ch < C; ++ch) {
-    fk1_[ch] = gamma.value[ch] * invstd_[ch];
-    fk2_[ch] = beta.value[ch] - mean_[ch] * fk1_[ch];
+    fk1[ch] = gamma.value[ch] * invstd_[ch];
+    fk2[ch] = beta.value[ch] - mean_[ch] * fk1[ch];
   }
-  const PoolGeom g{in_.h, in_.w, C, fk1_.data(), fk2_.data(), relu_};
+  const PoolGeom g{in_.h, in_.w, C, fk1, fk2, relu_};
   y.resize(x.n, pool_ ? Shape{in_.h / 2, in_.w / 2, C} : out_);
   if (pool_) arg_.resize(y.data.size());
   const std::size_t ps = std::size_t(y.s.size());
   parallel_chunks(x.n, [&](int, int lo, int hi) {
     for (int i = lo; i < hi; ++i)
       if (pool_) bn_pool_forward(x.at(i), g, y.at(i), arg_.data() + i * ps);
-      else bn_forward(x.at(i), per, C, fk1_.data(), fk2_.data(), relu_, y.at(i));
+      else bn_forward(x.at(i), per, C, fk1, fk2, relu_, y.at(i));
   });
 }
 
 // Uses the statistics of the last forward (mean_, invstd_); with batch statistics they depend
 // on x too, which adds the two mean terms.
-void BatchNorm::backward(const Tensor& x, const Tensor& y, const Tensor& dy, Tensor* dx) {
+void BatchNorm::backward(const Tensor& x, const Tensor&, const Tensor& dy, Tensor* dx) {
   const int C = in_.c, H = in_.h, W = in_.w;
   const std::size_t per = std::size_t(H) * W, ps = std::size_t(H / 2) * (W / 2) * C;
-  const Tensor* mask = relu_ && !pool_ ? &y : nullptr;  // with the pool, arg_ carries the ReLU's mask
+  // The fused ReLU's mask from x and the forward's coefficients (with the pool, arg_ carries it).
+  const float* mask = relu_ && !pool_ ? fk_.data() : nullptr;
   channel_sums(dy, x, mask, pool_);  // sum dy, sum dy*x (dy masked by the fused ReLU, scattered by the fused pool)
   const double m = last_training_ ? double(x.n) * in_.h * in_.w : INFINITY;
   k1_.resize(C);
@@ -215,8 +216,7 @@ void BatchNorm::backward(const Tensor& x, const Tensor& y, const Tensor& dy, Ten
         bn_pool_backward(dy.at(i), arg_.data() + i * ps, x.at(i), H, W, C, k1_.data(), k2_.data(), k3_.data(),
                          dx->at(i));
       else
-        bn_backward(dy.at(i), mask ? mask->at(i) : nullptr, x.at(i), per, C, k1_.data(), k2_.data(), k3_.data(),
-                    dx->at(i));
+        bn_backward(dy.at(i), mask, x.at(i), per, C, k1_.data(), k2_.data(), k3_.data(), dx->at(i));
   });
 }
 

@@ -101,13 +101,13 @@ class BatchNorm : public Layer {
   Param gamma, beta, moving_mean, moving_variance;
 
  private:
-  // s1 = sum a', s2 = sum a' * b per channel over the batch (a' = a masked by y, or with pooled
-  // the pool's gradient a scattered by arg_ as maxpool2_backward does).
-  void channel_sums(const Tensor& a, const Tensor& b, const Tensor* y, bool pooled);
+  // s1 = sum a', s2 = sum a' * b per channel over the batch (a' = a masked as train::channel_sums
+  // does with mask, or with pooled the pool's gradient a scattered by arg_ as maxpool2_backward does).
+  void channel_sums(const Tensor& a, const Tensor& b, const float* mask, bool pooled);
   bool relu_ = false, pool_ = false;
   std::vector<float> mean_, invstd_;
   std::vector<double> s1_, s2_, chunk_sums_;      // kept between steps: no allocation per step
-  std::vector<float> fk1_, fk2_;                  // the forward's scale and shift
+  std::vector<float> fk_;                         // the forward's scale (C), then shift (C)
   std::vector<float> k1_, k2_, k3_, image_sums_, scratch_;
   std::vector<unsigned char> arg_;                // pool_: per pooled output, the window input it took
   bool recal_ = false;
