@@ -67,7 +67,7 @@ void maxpool2_backward(const float* g, const unsigned char* arg, int H, int W, i
 // The same floats as the passes apart.
 struct PoolGeom {
   int H, W, C;
-  const float* k1;
+  const float* k1;  // scale, shift per channel (the SIMD max-pool passes null: no affine)
   const float* k2;
   bool relu;
 };
