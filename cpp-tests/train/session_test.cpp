@@ -144,9 +144,10 @@ TEST(TrainSession, TwoPartsKeepIdenticalWeightsAndFollowOneSession) {
   EXPECT_LT(worst, 1e-3f);
 }
 
-// The fused passes (a ReLU inside the max-pool after it, Flatten skipped) give the same weights
-// bit for bit as the layers one by one, for the presets and for a spec with odd pool inputs,
-// channel counts that are no multiple of 4 and a ReLU as the first layer.
+// The fused passes (a ReLU inside the max-pool after it or the BatchNorm before it, a max-pool
+// inside the BatchNorm (+ ReLU) before it, Flatten skipped) give the same weights bit for bit as
+// the layers one by one, for the presets and for specs with odd pool inputs, channel counts that
+// are no multiple of 4 and a ReLU as the first layer.
 TEST(TrainSession, FusedPassesTrainTheSameWeightsAsTheLayersOneByOne) {
   const int n = 80;
   std::vector<std::uint8_t> data(std::size_t(n) * 785);
@@ -160,7 +161,9 @@ TEST(TrainSession, FusedPassesTrainTheSameWeightsAsTheLayersOneByOne) {
       train::preset_spec("tiny"), train::preset_spec("convnetjs"), train::preset_spec("mnist"),
       {{K::Relu}, {K::MaxPool}, {K::Conv2D, 5, 2, true}, {K::Relu}, {K::MaxPool}, {K::Conv2D, 6, 3, false},
        {K::BatchNorm}, {K::Relu}, {K::MaxPool}, {K::Flatten}, {K::Dense, 0, 0, true, 12}, {K::Relu},
-       {K::Dense, 0, 0, true, 10}}};
+       {K::Dense, 0, 0, true, 10}},
+      {{K::Conv2D, 7, 4, false}, {K::BatchNorm}, {K::MaxPool}, {K::Conv2D, 5, 2, false}, {K::BatchNorm}, {K::Relu},
+       {K::MaxPool}, {K::GlobalAvgPool}, {K::Dense, 0, 0, true, 10}}};
   for (std::size_t k = 0; k < specs.size(); ++k) {
     std::uint64_t hash[2];
     for (int fused = 0; fused < 2; ++fused) {

@@ -118,16 +118,23 @@ void BatchNorm::set_recalibrating(bool on) {
 }
 
 // In double, per chunk then in chunk order (deterministic for any thread count).
-void BatchNorm::channel_sums(const Tensor& a, const Tensor& b, const Tensor* y) {
-  const int C = in_.c;
-  const std::size_t per = std::size_t(in_.h) * in_.w;
+void BatchNorm::channel_sums(const Tensor& a, const Tensor& b, const float* mask, bool pooled) {
+  const int C = in_.c, H = in_.h, W = in_.w;
+  const std::size_t ps = std::size_t(H / 2) * (W / 2) * C;
   chunk_sums_.assign(std::size_t(kChunks) * 2 * C, 0.0);  // per chunk: C sums, C product sums
   image_sums_.resize(std::size_t(kChunks) * 2 * C);
-  parallel_chunks(a.n, [&](int c, int lo, int hi) {
+  if (pooled) scratch_.resize(std::size_t(kChunks) * H * W * C);
+  parallel_chunks(b.n, [&](int c, int lo, int hi) {
     double* p1 = chunk_sums_.data() + std::size_t(c) * 2 * C;
     float* f1 = image_sums_.data() + std::size_t(c) * 2 * C;
     for (int i = lo; i < hi; ++i) {
-      train::channel_sums(a.at(i), b.at(i), y ? y->at(i) : nullptr, per, C, f1, f1 + C);
+      const float* ai = a.at(i);
+      if (pooled) {  // the pool's gradient scattered into this chunk's buffer (in cache, unlike a batch tensor)
+        float* d = scratch_.data() + std::size_t(c) * H * W * C;
+        maxpool2_backward(ai, arg_.data() + i * ps, H, W, C, d);
+        ai = d;
+      }
+      train::channel_sums(ai, b.at(i), mask, std::size_t(H) * W, C, f1, f1 + C);
       for (int ch = 0; ch < 2 * C; ++ch) p1[ch] += f1[ch];
     }
   });
@@ -141,11 +148,11 @@ void BatchNorm::channel_sums(const Tensor& a, const Tensor& b, const Tensor* y) 
 }
 
 void BatchNorm::forward(const Tensor& x, Tensor& y, bool training) {
-  y.resize(x.n, out_);
   const int C = in_.c;
+  const std::size_t per = std::size_t(in_.h) * in_.w;
   last_training_ = training;
   if (training) {
-    channel_sums(x, x, nullptr);
+    channel_sums(x, x, nullptr, false);
     const double m = double(x.n) * in_.h * in_.w;
     const float keep = recal_ ? float(recal_batches_) / float(recal_batches_ + 1) : kMomentum;
     for (int ch = 0; ch < C; ++ch) {
@@ -162,24 +169,31 @@ void BatchNorm::forward(const Tensor& x, Tensor& y, bool training) {
       invstd_[ch] = 1.f / std::sqrt(moving_variance.value[ch] + kEpsilon);
     }
   }
-  k1_.resize(C);  // scale
-  k2_.resize(C);  // shift
+  fk_.resize(2 * std::size_t(C));  // scale, then shift
+  float *fk1 = fk_.data(), *fk2 = fk1 + C;
   for (int ch = 0; ch < C; ++ch) {
-    k1_[ch] = gamma.value[ch] * invstd_[ch];
-    k2_[ch] = beta.value[ch] - mean_[ch] * k1_[ch];
+    fk1[ch] = gamma.value[ch] * invstd_[ch];
+    fk2[ch] = beta.value[ch] - mean_[ch] * fk1[ch];
   }
-  const std::size_t per = std::size_t(in_.h) * in_.w;
+  const PoolGeom g{in_.h, in_.w, C, fk1, fk2, relu_};
+  y.resize(x.n, pool_ ? Shape{in_.h / 2, in_.w / 2, C} : out_);
+  if (pool_) arg_.resize(y.data.size());
+  const std::size_t ps = std::size_t(y.s.size());
   parallel_chunks(x.n, [&](int, int lo, int hi) {
-    for (int i = lo; i < hi; ++i) bn_forward(x.at(i), per, C, k1_.data(), k2_.data(), relu_, y.at(i));
+    for (int i = lo; i < hi; ++i)
+      if (pool_) bn_pool_forward(x.at(i), g, y.at(i), arg_.data() + i * ps);
+      else bn_forward(x.at(i), per, C, fk1, fk2, relu_, y.at(i));
   });
 }
 
 // Uses the statistics of the last forward (mean_, invstd_); with batch statistics they depend
 // on x too, which adds the two mean terms.
-void BatchNorm::backward(const Tensor& x, const Tensor& y, const Tensor& dy, Tensor* dx) {
-  const int C = in_.c;
-  const Tensor* mask = relu_ ? &y : nullptr;
-  channel_sums(dy, x, mask);  // sum dy, sum dy*x
+void BatchNorm::backward(const Tensor& x, const Tensor&, const Tensor& dy, Tensor* dx) {
+  const int C = in_.c, H = in_.h, W = in_.w;
+  const std::size_t per = std::size_t(H) * W, ps = std::size_t(H / 2) * (W / 2) * C;
+  // The fused ReLU's mask from x and the forward's coefficients (with the pool, arg_ carries it).
+  const float* mask = relu_ && !pool_ ? fk_.data() : nullptr;
+  channel_sums(dy, x, mask, pool_);  // sum dy, sum dy*x (dy masked by the fused ReLU, scattered by the fused pool)
   const double m = last_training_ ? double(x.n) * in_.h * in_.w : INFINITY;
   k1_.resize(C);
   k2_.resize(C);
@@ -196,11 +210,13 @@ void BatchNorm::backward(const Tensor& x, const Tensor& y, const Tensor& dy, Ten
   }
   if (!dx) return;
   dx->resize(x.n, in_);
-  const std::size_t per = std::size_t(in_.h) * in_.w;
   parallel_chunks(x.n, [&](int, int lo, int hi) {
     for (int i = lo; i < hi; ++i)
-      bn_backward(dy.at(i), mask ? mask->at(i) : nullptr, x.at(i), per, C, k1_.data(), k2_.data(), k3_.data(),
-                  dx->at(i));
+      if (pool_)
+        bn_pool_backward(dy.at(i), arg_.data() + i * ps, x.at(i), H, W, C, k1_.data(), k2_.data(), k3_.data(),
+                         dx->at(i));
+      else
+        bn_backward(dy.at(i), mask, x.at(i), per, C, k1_.data(), k2_.data(), k3_.data(), dx->at(i));
   });
 }
 

@@ -93,15 +93,23 @@ class BatchNorm : public Layer {
   // Fused with the ReLU after it (Net does this): forward writes the ReLU's output, backward
   // takes the gradient with respect to it. The same floats as the two layers apart.
   void set_relu_after(bool on) { relu_ = on; }
+  bool relu_after() const { return relu_; }
+  // Fused with the 2x2 MaxPool2 after it (and after the fused ReLU; Net does this): forward writes
+  // the pool's output (H/2 x W/2 x C), backward takes the gradient with respect to it; the
+  // normalised activations are never stored. The same floats as the layers apart.
+  void set_pool_after(bool on) { pool_ = on; }
   Param gamma, beta, moving_mean, moving_variance;
 
  private:
-  // s1 = sum a', s2 = sum a' * b per channel over the batch (a' = a masked by y: channel_sums()).
-  void channel_sums(const Tensor& a, const Tensor& b, const Tensor* y);
-  bool relu_ = false;
+  // s1 = sum a', s2 = sum a' * b per channel over the batch (a' = a masked as train::channel_sums
+  // does with mask, or with pooled the pool's gradient a scattered by arg_ as maxpool2_backward does).
+  void channel_sums(const Tensor& a, const Tensor& b, const float* mask, bool pooled);
+  bool relu_ = false, pool_ = false;
   std::vector<float> mean_, invstd_;
   std::vector<double> s1_, s2_, chunk_sums_;      // kept between steps: no allocation per step
-  std::vector<float> k1_, k2_, k3_, image_sums_;
+  std::vector<float> fk_;                         // the forward's scale (C), then shift (C)
+  std::vector<float> k1_, k2_, k3_, image_sums_, scratch_;
+  std::vector<unsigned char> arg_;                // pool_: per pooled output, the window input it took
   bool recal_ = false;
   bool last_training_ = false;  // backward differentiates whichever statistics forward used
   long recal_batches_ = 0;

@@ -33,10 +33,22 @@ void Net::plan() {
     if (auto* bn = dynamic_cast<BatchNorm*>(layers_[i].get())) {
       const bool relu_after = fuse_ && relu_at(i + 1);
       bn->set_relu_after(relu_after);
+      bn->set_pool_after(false);
       if (relu_after) skip_[i + 1] = 1;
     }
     auto* pool = dynamic_cast<MaxPool2*>(layers_[i].get());
-    const bool relu_before = fuse_ && pool && i > 0 && relu_at(i - 1);
+    // A max-pool after BatchNorm (and the ReLU inside it) runs inside BatchNorm; else a ReLU
+    // right before it runs inside the pool.
+    BatchNorm* bn_before = nullptr;
+    if (fuse_ && pool && i > 0) {
+      const std::size_t j = skip_[i - 1] ? i - 2 : i - 1;  // a skipped layer here is a ReLU inside a BatchNorm
+      if (j < i) bn_before = dynamic_cast<BatchNorm*>(layers_[j].get());
+    }
+    if (bn_before) {
+      bn_before->set_pool_after(true);
+      skip_[i] = 1;
+    }
+    const bool relu_before = fuse_ && pool && !bn_before && i > 0 && relu_at(i - 1);
     if (pool) pool->set_relu_before(relu_before);
     if (relu_before) skip_[i - 1] = 1;
     if (fuse_ && dynamic_cast<Flatten*>(layers_[i].get())) skip_[i] = 1;  // Dense reads the NHWC batch as flat rows

@@ -36,9 +36,11 @@ class Net {
   void set_bn_recalibrating(bool on);
   bool has_batch_norm() const;
   // Fused passes (on by default; the same floats as the layers one by one, which tests check):
-  // a ReLU after BatchNorm runs inside it, one before a MaxPool inside the pool, and Flatten
-  // (a copy) is skipped.
+  // a ReLU after BatchNorm runs inside it, and so does a MaxPool after those two (or right after
+  // BatchNorm); a ReLU before another MaxPool runs inside the pool; Flatten (a copy) is skipped.
   void set_fusion(bool on);
+  // Whether layer i runs inside a neighbour in the current plan (it then has no passes of its own).
+  bool fused_away(std::size_t i) const { return skip_[i] != 0; }
 
  private:
   void plan();
