@@ -1,6 +1,6 @@
 // Per-layer time of a training step (forward in training mode, backward; no Adam) for the three
 // presets, batch 64 of random images, µs per image: where a step's time goes. Native:
-//   build/native/train_layers [reps]
+//   build/native/train_layers [reps] [preset]
 // wasm SIMD (what the browser runs; link against a build/wasm tree):
 //   em++ -std=c++20 -O3 -msimd128 -fwasm-exceptions -Isrc tools/train_layers.cpp src/train/*.cpp
 //     build/wasm/libconvolens_nn_simd.a build/wasm/libconvolens_core_simd.a -o /tmp/tl.js
@@ -9,6 +9,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <string>
 #include <vector>
 
 #include "train/net.h"
@@ -21,6 +22,7 @@ using clk = std::chrono::steady_clock;
 int main(int argc, char** argv) {
   const int reps = argc > 1 ? std::atoi(argv[1]) : 40, warm = 5;
   for (const char* preset : {"tiny", "convnetjs", "mnist"}) {
+    if (argc > 2 && std::string(argv[2]) != preset) continue;
     auto net = make_net(preset_spec(preset), {28, 28, 1});
     net->init(1);
     Tensor x;
@@ -44,7 +46,10 @@ int main(int argc, char** argv) {
       }
       Tensor dl;
       dl.resize(64, acts[n].s);
-      for (auto& v : dl.data) v = 0.01f;
+      // Random, not constant: a constant loss gradient leaves BatchNorm's input gradients near
+      // zero, and subnormal products are many times slower on x86 (wasm keeps subnormals).
+      Rng grng(9);
+      for (auto& v : dl.data) v = grng.uniform(-0.01f, 0.01f);
       const Tensor* dy = &dl;
       for (std::size_t i = n; i-- > 0;) {
         const auto t0 = clk::now();
