@@ -3,6 +3,9 @@
 #include <algorithm>
 #include <cstddef>
 #include <vector>
+#ifdef WINO_PROF
+#include <chrono>
+#endif
 
 #include "train/gemm.h"
 
@@ -25,7 +28,16 @@ inline int tap_offset(const ConvGeom& g, int t) {
   return (t / run) * g.w * g.cin + t % run;
 }
 
+// Rows padded to whole vectors, and never to a lone vector after the blocks of 4 (1..4 filters
+// past a multiple of 16 get 8 lanes): fewer kernel instantiations (module size).
+inline int padded(int v) {
+  const int r = (v + 3) & ~3;
+  return r % 16 == 4 ? r + 4 : r;
+}
+
 }  // namespace
+
+int winograd_stride(int n) { return padded(n); }
 
 // ---- scalar reference ------------------------------------------------------------------------
 
@@ -192,12 +204,6 @@ void conv_input_grad__native_fma(const ConvGeom& g, int images, const float* dy,
 #if CONVOLENS_CONV_DIRECT
 namespace {
 
-// Rows padded to whole vectors, and never to a lone vector after the blocks of 4 (1..4 filters
-// past a multiple of 16 get 8 lanes): fewer kernel instantiations (module size).
-inline int padded(int v) {
-  const int r = (v + 3) & ~3;
-  return r % 16 == 4 ? r + 4 : r;
-}
 
 // The first n (1..4) lanes of v to p (never writes past p[n - 1]).
 inline void store_first(float* p, v128_t v, int n) {
@@ -440,41 +446,369 @@ void conv_input_grad__wasm_simd(const ConvGeom& g, int images, const float* dy, 
 }
 #endif
 
+
+// ---- Winograd F(2x2, 3x3) --------------------------------------------------------------------
+
+namespace {
+
+inline float vadd(float a, float b) { return a + b; }
+inline float vsub(float a, float b) { return a - b; }
+#if CONVOLENS_CONV_DIRECT
+inline v128_t vadd(v128_t a, v128_t b) { return wasm_f32x4_add(a, b); }
+inline v128_t vsub(v128_t a, v128_t b) { return wasm_f32x4_sub(a, b); }
+#endif
+
+// V = B^T d B, B^T = [1 0 -1 0; 0 1 1 0; 0 -1 1 0; 0 1 0 -1]: columns first, then rows.
+template <class T>
+inline void wino_in(const T (&d)[4][4], T (&v)[4][4]) {
+  T t[4][4];
+  for (int j = 0; j < 4; ++j) {
+    t[0][j] = vsub(d[0][j], d[2][j]);
+    t[1][j] = vadd(d[1][j], d[2][j]);
+    t[2][j] = vsub(d[2][j], d[1][j]);
+    t[3][j] = vsub(d[1][j], d[3][j]);
+  }
+  for (int i = 0; i < 4; ++i) {
+    v[i][0] = vsub(t[i][0], t[i][2]);
+    v[i][1] = vadd(t[i][1], t[i][2]);
+    v[i][2] = vsub(t[i][2], t[i][1]);
+    v[i][3] = vsub(t[i][1], t[i][3]);
+  }
+}
+
+// y = A^T m A, A^T = [1 1 1 0; 0 1 -1 -1].
+template <class T>
+inline void wino_out(const T (&m)[4][4], T (&y)[2][2]) {
+  T s[2][4];
+  for (int j = 0; j < 4; ++j) {
+    s[0][j] = vadd(vadd(m[0][j], m[1][j]), m[2][j]);
+    s[1][j] = vsub(vsub(m[1][j], m[2][j]), m[3][j]);
+  }
+  for (int i = 0; i < 2; ++i) {
+    y[i][0] = vadd(vadd(s[i][0], s[i][1]), s[i][2]);
+    y[i][1] = vsub(vsub(s[i][1], s[i][2]), s[i][3]);
+  }
+}
+
+}  // namespace
+
+void winograd_kernel(const float* W, int c, int n, bool flip, float* U) {
+  // U = G g G^T, G = [1 0 0; .5 .5 .5; .5 -.5 .5; 0 0 1]; sums before the halving (exact).
+  const int ns = padded(n);
+  std::fill(U, U + 16 * std::size_t(c) * ns, 0.f);
+  for (int ci = 0; ci < c; ++ci)
+    for (int f = 0; f < n; ++f) {
+      float g[3][3], t[4][3];
+      for (int a = 0; a < 3; ++a)
+        for (int b = 0; b < 3; ++b)
+          g[a][b] = flip ? W[(((2 - a) * 3 + (2 - b)) * n + f) * c + ci] : W[((a * 3 + b) * c + ci) * n + f];
+      for (int j = 0; j < 3; ++j) {
+        t[0][j] = g[0][j];
+        t[1][j] = 0.5f * ((g[0][j] + g[1][j]) + g[2][j]);
+        t[2][j] = 0.5f * ((g[0][j] - g[1][j]) + g[2][j]);
+        t[3][j] = g[2][j];
+      }
+      for (int i = 0; i < 4; ++i) {
+        float* u = U + (std::size_t(i * 4) * c + ci) * ns + f;
+        const std::size_t step = std::size_t(c) * ns;  // one xi further
+        u[0] = t[i][0];
+        u[step] = 0.5f * ((t[i][0] + t[i][1]) + t[i][2]);
+        u[2 * step] = 0.5f * ((t[i][0] - t[i][1]) + t[i][2]);
+        u[3 * step] = t[i][2];
+      }
+    }
+}
+
+void winograd__scalar(const WinoGeom& g, int images, const float* x, const float* U, const float* bias, float* y) {
+  const int C = g.c, N = g.n, OH = g.oh(), OW = g.ow(), ns = padded(N);
+  std::vector<float> V(16 * std::size_t(C));
+  for (int i = 0; i < images; ++i, x += std::size_t(g.h) * g.w * C, y += std::size_t(OH) * OW * N)
+    for (int ty = 0; 2 * ty < OH; ++ty)
+      for (int tx = 0; 2 * tx < OW; ++tx) {
+        for (int c = 0; c < C; ++c) {
+          float d[4][4], v[4][4];
+          for (int a = 0; a < 4; ++a)
+            for (int b = 0; b < 4; ++b) {
+              const int iy = 2 * ty + a - g.pad, ix = 2 * tx + b - g.pad;
+              d[a][b] = iy >= 0 && iy < g.h && ix >= 0 && ix < g.w ? x[(std::size_t(iy) * g.w + ix) * C + c] : 0.f;
+            }
+          wino_in(d, v);
+          for (int xi = 0; xi < 16; ++xi) V[std::size_t(xi) * C + c] = v[xi / 4][xi % 4];
+        }
+        for (int f = 0; f < N; ++f) {
+          float m[4][4], o[2][2];
+          for (int xi = 0; xi < 16; ++xi) {
+            float s = 0.f;
+            for (int c = 0; c < C; ++c) s += V[std::size_t(xi) * C + c] * U[(std::size_t(xi) * C + c) * ns + f];
+            m[xi / 4][xi % 4] = s;
+          }
+          wino_out(m, o);
+          for (int a = 0; a < 2; ++a)
+            for (int b = 0; b < 2; ++b) {
+              const int oy = 2 * ty + a, ox = 2 * tx + b;
+              if (oy < OH && ox < OW) y[(std::size_t(oy) * OW + ox) * N + f] = bias ? o[a][b] + bias[f] : o[a][b];
+            }
+        }
+      }
+}
+
+namespace {
+
+#if CONVOLENS_CONV_DIRECT
+// PX tiles x CV vectors of M = V U (one xi): channels in order from +0, as the reference.
+template <int CV, int PX>
+inline void wino_tile(const float* v, int vs, const float* u, int us, int C, float* m) {
+  v128_t acc[PX][CV];
+  for (int p = 0; p < PX; ++p)
+    for (int q = 0; q < CV; ++q) acc[p][q] = wasm_f32x4_splat(0.f);
+  for (int c = 0; c < C; ++c, u += us) {
+    v128_t wv[CV];
+    for (int q = 0; q < CV; ++q) wv[q] = wasm_v128_load(u + 4 * q);
+    for (int p = 0; p < PX; ++p) {
+      const v128_t xv = wasm_v128_load32_splat(v + p * vs + c);
+      for (int q = 0; q < CV; ++q) acc[p][q] = wasm_f32x4_add(acc[p][q], wasm_f32x4_mul(xv, wv[q]));
+    }
+  }
+  for (int p = 0; p < PX; ++p)
+    for (int q = 0; q < CV; ++q) wasm_v128_store(m + p * us + 4 * q, acc[p][q]);
+}
+
+// nb tiles (rows of V, vs floats apart) times U (C x ns) into M (rows ns floats apart); the
+// last tile group overlaps the one before (same bits again).
+template <int CV, int PX>
+__attribute__((noinline)) void wino_cols(const float* v, int vs, const float* u, int ns, int C, int nb, float* m) {
+  if (nb < PX) {
+    for (int b = 0; b < nb; ++b) wino_tile<CV, 1>(v + b * vs, vs, u, ns, C, m + b * ns);
+    return;
+  }
+  for (int b = 0;; b += PX) {
+    b = std::min(b, nb - PX);
+    wino_tile<CV, PX>(v + b * vs, vs, u, ns, C, m + b * ns);
+    if (b == nb - PX) break;
+  }
+}
+
+void wino_product(const float* v, int vs, const float* u, int ns, int C, int nb, float* m) {
+  int f0 = 0;
+  for (; f0 + 16 <= ns; f0 += 16) wino_cols<4, 2>(v, vs, u + f0, ns, C, nb, m + f0);
+  switch ((ns - f0) / 4) {
+    case 2: wino_cols<2, 4>(v, vs, u + f0, ns, C, nb, m + f0); break;
+    case 3: wino_cols<3, 3>(v, vs, u + f0, ns, C, nb, m + f0); break;
+    default: break;
+  }
+}
+#endif
+
+template <int W>
+struct Lanes;
+template <>
+struct Lanes<1> {
+  using T = float;
+  static constexpr int n = 1;
+  static float load(const float* p) { return *p; }
+  static void store(float* p, float v, int) { *p = v; }
+  static float load_part(const float* p, int) { return *p; }
+};
+#if CONVOLENS_CONV_DIRECT
+template <>
+struct Lanes<4> {
+  using T = v128_t;
+  static constexpr int n = 4;
+  static v128_t load(const float* p) { return wasm_v128_load(p); }
+  static void store(float* p, v128_t v, int lanes) { store_first(p, v, lanes); }
+  static v128_t load_part(const float* p, int lanes) { return load_first(p, lanes); }
+};
+#endif
+
+// The transforms in T (a float, or 4 channels of f32x4) around the trainer's gemm (one product
+// per xi over a block of tiles): the sums of winograd__scalar in its order, so its bits.
+#ifdef WINO_PROF
+}  // namespace
+double wprof[4];
+namespace {
+#endif
+template <int W>
+void winograd_blocked(const WinoGeom& g, int images, const float* x, const float* U, const float* bias, float* y) {
+  using L = Lanes<W>;
+  using T = typename L::T;
+  const int C = g.c, N = g.n, Cp = (C + 3) & ~3, Np = padded(N), OH = g.oh(), OW = g.ow();
+  const int TH = (OH + 1) / 2, TW = (OW + 1) / 2, PW = 2 * TW + 2, tiles = TH * TW, total = images * tiles;
+  const std::size_t img = std::size_t(2 * TH + 2) * PW * Cp;
+  constexpr int Tb = 128;  // tiles per block: V and M stay in cache
+  // One xi further in V and M: 16 floats past a multiple of the block (the 16 stores of a tile's
+  // transform must not land in one cache set).
+  const std::size_t vs = std::size_t(Tb) * Cp + 16, ms = std::size_t(Tb) * Np + 16;
+  thread_local std::vector<float> pad, V, M;
+  thread_local std::vector<int> rows, cols;
+#ifdef WINO_PROF
+  auto T0 = std::chrono::steady_clock::now();
+#endif
+  // Every image zero-padded: `pad` rows and columns around, rows and columns up to whole tiles,
+  // channels up to whole vectors.
+  pad.assign(img * images, 0.f);
+  for (int i = 0; i < images; ++i)
+    for (int r = 0; r < g.h; ++r)
+      for (int q = 0; q < g.w; ++q) {
+        const float* src = x + ((std::size_t(i) * g.h + r) * g.w + q) * C;
+        std::copy(src, src + C, pad.begin() + i * img + (std::size_t(r + g.pad) * PW + q + g.pad) * Cp);
+      }
+  V.resize(16 * vs);
+  M.resize(16 * ms);
+  rows.resize(Tb);
+  cols.resize(C);
+  for (int b = 0; b < Tb; ++b) rows[b] = b * Cp;
+  for (int c = 0; c < C; ++c) cols[c] = c;
+#ifdef WINO_PROF
+  auto T1 = std::chrono::steady_clock::now(); wprof[0] += std::chrono::duration<double>(T1 - T0).count();
+#endif
+  for (int t0 = 0; t0 < total; t0 += Tb) {
+    const int nb = std::min(Tb, total - t0);
+#ifdef WINO_PROF
+    auto T2 = std::chrono::steady_clock::now();
+#endif
+    for (int b = 0; b < nb; ++b) {
+      const int t = t0 + b, r = t % tiles;
+      const float* base = pad.data() + (t / tiles) * img + (std::size_t(2 * (r / TW)) * PW + 2 * (r % TW)) * Cp;
+      for (int c = 0; c < Cp; c += L::n) {
+        T d[4][4], v[4][4];
+        for (int a = 0; a < 4; ++a)
+          for (int e = 0; e < 4; ++e) d[a][e] = L::load(base + (std::size_t(a) * PW + e) * Cp + c);
+        wino_in(d, v);
+        for (int xi = 0; xi < 16; ++xi) L::store(V.data() + xi * vs + std::size_t(b) * Cp + c, v[xi / 4][xi % 4], 4);
+      }
+    }
+#ifdef WINO_PROF
+    auto T3 = std::chrono::steady_clock::now(); wprof[1] += std::chrono::duration<double>(T3 - T2).count();
+#endif
+    // M[xi] = V[xi] U[xi]: the SIMD build's direct kernel (tiles as pixels, channels as taps: its
+    // register tiles fit 16 vector registers), else the gemm; both sum channels in order from +0.
+    for (int xi = 0; xi < 16; ++xi) {
+      const float* v = V.data() + xi * vs;
+      const float* u = U + std::size_t(xi) * C * Np;
+      float* m = M.data() + xi * ms;
+#if CONVOLENS_CONV_DIRECT
+      if constexpr (W == 4) {
+        wino_product(v, Cp, u, Np, C, nb, m);
+        continue;
+      }
+#endif
+      gemm({nb, N, C, v, 0, u, Np, m, Np, false, false, rows.data(), cols.data()});
+    }
+#ifdef WINO_PROF
+    auto T4 = std::chrono::steady_clock::now(); wprof[2] += std::chrono::duration<double>(T4 - T3).count();
+#endif
+    for (int b = 0; b < nb; ++b) {
+      const int t = t0 + b, r = t % tiles, oy = 2 * (r / TW), ox = 2 * (r % TW);
+      float* yi = y + std::size_t(t / tiles) * OH * OW * N;
+      for (int f = 0; f < N; f += L::n) {
+        const int lanes = std::min(L::n, N - f);
+        T m[4][4], o[2][2];
+        for (int xi = 0; xi < 16; ++xi) m[xi / 4][xi % 4] = L::load(M.data() + xi * ms + std::size_t(b) * Np + f);
+        wino_out(m, o);
+        if (bias) {
+          const T bv = L::load_part(bias + f, lanes);
+          for (auto& row : o)
+            for (auto& e : row) e = vadd(e, bv);
+        }
+        for (int a = 0; a < 2 && oy + a < OH; ++a)
+          for (int e = 0; e < 2 && ox + e < OW; ++e) L::store(yi + (std::size_t(oy + a) * OW + ox + e) * N + f, o[a][e], lanes);
+      }
+    }
+#ifdef WINO_PROF
+    wprof[3] += std::chrono::duration<double>(std::chrono::steady_clock::now() - T4).count();
+#endif
+  }
+}
+
+}  // namespace
+
+void winograd__portable(const WinoGeom& g, int images, const float* x, const float* U, const float* bias, float* y) {
+  winograd_blocked<1>(g, images, x, U, bias, y);
+}
+#if CONVOLENS_CONV_DIRECT
+void winograd__wasm_simd(const WinoGeom& g, int images, const float* x, const float* U, const float* bias, float* y) {
+  winograd_blocked<4>(g, images, x, U, bias, y);
+}
+#endif
+
+// Measured in wasm SIMD (docs/train.md): Winograd wins from 8 channels each way; the input
+// gradient of a dy smaller than 3x3 (mostly padding) gains nothing. Layers of 1..7 channels
+// (the first layer of every preset) stay direct.
+bool conv_winograd_forward(const ConvGeom& g) { return g.k == 3 && g.cin >= 8 && g.n >= 8; }
+bool conv_winograd_input_grad(const ConvGeom& g) {
+  return g.k == 3 && g.cin >= 8 && g.n >= 8 && g.oh() >= 3 && g.ow() >= 3;
+}
+
+void conv_prepare(const ConvGeom& g, const float* W, bool input_grad, ConvPrep& p) {
+  std::vector<float>& u = input_grad ? p.bwd : p.fwd;
+  if (!(input_grad ? conv_winograd_input_grad(g) : conv_winograd_forward(g))) return u.clear();
+  u.resize(16 * std::size_t(input_grad ? g.n * padded(g.cin) : g.cin * padded(g.n)));
+  if (input_grad)
+    winograd_kernel(W, g.n, g.cin, true, u.data());
+  else
+    winograd_kernel(W, g.cin, g.n, false, u.data());
+}
+
 // ---- registry and dispatch -------------------------------------------------------------------
 
 const ConvVariant* conv_variants(int* count) {
   static const ConvVariant table[] = {
-      {"conv__scalar", conv_forward__scalar, conv_weight_grad__scalar, conv_input_grad__scalar},
-      {"conv__portable", conv_forward__portable, conv_weight_grad__portable, conv_input_grad__portable},
+      {"conv__scalar", conv_forward__scalar, conv_weight_grad__scalar, conv_input_grad__scalar, winograd__scalar},
+      {"conv__portable", conv_forward__portable, conv_weight_grad__portable, conv_input_grad__portable,
+       winograd__portable},
 #if CONVOLENS_CONV_DIRECT
-      {"conv__wasm_simd", conv_forward__wasm_simd, conv_weight_grad__wasm_simd, conv_input_grad__wasm_simd},
+      {"conv__wasm_simd", conv_forward__wasm_simd, conv_weight_grad__wasm_simd, conv_input_grad__wasm_simd,
+       winograd__wasm_simd},
 #endif
   };
   *count = int(sizeof table / sizeof table[0]);
   return table;
 }
 
-#if defined(__wasm_simd128__)
-void conv_forward(const ConvGeom& g, int images, const float* x, const float* W, const float* bias, float* y) {
-  conv_forward__wasm_simd(g, images, x, W, bias, y);
+namespace {
+// The transformed kernel: the prepared one, or transformed here (per thread).
+const float* wino_kernel(const ConvGeom& g, const float* W, bool input_grad, const ConvPrep* prep) {
+  if (prep && !(input_grad ? prep->bwd : prep->fwd).empty()) return (input_grad ? prep->bwd : prep->fwd).data();
+  thread_local ConvPrep local;
+  conv_prepare(g, W, input_grad, local);
+  return (input_grad ? local.bwd : local.fwd).data();
 }
-void conv_weight_grad(const ConvGeom& g, int images, const float* x, const float* dy, float* dW, float* db) {
-  conv_weight_grad__wasm_simd(g, images, x, dy, dW, db);
-}
-void conv_input_grad(const ConvGeom& g, int images, const float* dy, const float* W, float* dx) {
-  conv_input_grad__wasm_simd(g, images, dy, W, dx);
-}
+void winograd(const WinoGeom& w, int images, const float* x, const float* U, const float* bias, float* y) {
+#if CONVOLENS_CONV_DIRECT
+  winograd__wasm_simd(w, images, x, U, bias, y);  // natively through SIMDe; the gemm picks FMA or not
 #else
-// The plain wasm build, and native: forward and weight gradient through the gemm (natively its
-// FMA variant, or the portable one, which returns the direct kernels' bits).
-void conv_forward(const ConvGeom& g, int images, const float* x, const float* W, const float* bias, float* y) {
+  winograd__portable(w, images, x, U, bias, y);
+#endif
+}
+}  // namespace
+
+void conv_forward(const ConvGeom& g, int images, const float* x, const float* W, const float* bias, float* y,
+                  const ConvPrep* prep) {
+  if (conv_winograd_forward(g))
+    return winograd({g.h, g.w, g.cin, g.n, 0}, images, x, wino_kernel(g, W, false, prep), bias, y);
+#if defined(__wasm_simd128__)
+  conv_forward__wasm_simd(g, images, x, W, bias, y);
+#else
+  // The plain wasm build, and native: through the gemm (natively its FMA variant, or the portable
+  // one, which returns the direct kernels' bits).
   conv_forward__portable(g, images, x, W, bias, y);
+#endif
 }
+
 void conv_weight_grad(const ConvGeom& g, int images, const float* x, const float* dy, float* dW, float* db) {
+#if defined(__wasm_simd128__)
+  conv_weight_grad__wasm_simd(g, images, x, dy, dW, db);
+#else
   conv_weight_grad__portable(g, images, x, dy, dW, db);
+#endif
 }
-void conv_input_grad(const ConvGeom& g, int images, const float* dy, const float* W, float* dx) {
-#if defined(__EMSCRIPTEN__)
+
+void conv_input_grad(const ConvGeom& g, int images, const float* dy, const float* W, float* dx, const ConvPrep* prep) {
+  if (conv_winograd_input_grad(g))
+    return winograd({g.oh(), g.ow(), g.n, g.cin, g.k - 1}, images, dy, wino_kernel(g, W, true, prep), nullptr, dx);
+#if defined(__wasm_simd128__)
+  conv_input_grad__wasm_simd(g, images, dy, W, dx);
+#elif defined(__EMSCRIPTEN__)
   conv_input_grad__portable(g, images, dy, W, dx);
 #else
   if (gemm_portable())
@@ -483,6 +817,5 @@ void conv_input_grad(const ConvGeom& g, int images, const float* dy, const float
     conv_input_grad__native_fma(g, images, dy, W, dx);
 #endif
 }
-#endif
 
 }  // namespace convolens::train

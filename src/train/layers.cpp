@@ -68,17 +68,19 @@ std::vector<Param*> Conv2D::params() {
 void Conv2D::forward(const Tensor& x, Tensor& y, bool) {
   y.resize(x.n, out_);
   const ConvGeom g{in_.h, in_.w, in_.c, k_, filters_};
+  conv_prepare(g, kernel.value.data(), false, prep_);
   parallel_chunks(x.n, [&](int, int b, int e) {
-    conv_forward(g, e - b, x.at(b), kernel.value.data(), use_bias_ ? bias.value.data() : nullptr, y.at(b));
+    conv_forward(g, e - b, x.at(b), kernel.value.data(), use_bias_ ? bias.value.data() : nullptr, y.at(b), &prep_);
   });
 }
 
 void Conv2D::backward(const Tensor& x, const Tensor&, const Tensor& dy, Tensor* dx) {
   const ConvGeom g{in_.h, in_.w, in_.c, k_, filters_};
   if (dx) dx->resize(x.n, in_);
+  if (dx) conv_prepare(g, kernel.value.data(), true, prep_);
   parallel_chunks(x.n, [&](int c, int b, int e) {
     conv_weight_grad(g, e - b, x.at(b), dy.at(b), dw_[c].data(), use_bias_ ? db_[c].data() : nullptr);
-    if (dx) conv_input_grad(g, e - b, dy.at(b), kernel.value.data(), dx->at(b));
+    if (dx) conv_input_grad(g, e - b, dy.at(b), kernel.value.data(), dx->at(b), &prep_);
   });
   reduce_chunks(dw_, kernel.grad);
   if (use_bias_) reduce_chunks(db_, bias.grad);
