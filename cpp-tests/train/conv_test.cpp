@@ -137,6 +137,20 @@ TEST(Conv, WinogradVariantsEqualScalarReferenceBitForBit) {
           EXPECT_TRUE(y.front() == 7.f && y.back() == 7.f) << "winograd wrote outside y: " << at;
         }
       }
+      // The weight gradient (no padding): x as above, dy of the unpadded output.
+      const WinoGeom w{g.h, g.w, g.c, g.n, 0};
+      if (w.oh() < 1 || w.ow() < 1) continue;
+      const auto dy = random(images * std::size_t(w.oh()) * w.ow() * g.n, rng);
+      std::vector<float> dW0(9 * std::size_t(g.c) * g.n);
+      v[0].winograd_wgrad(w, images, x.data(), dy.data(), dW0.data());
+      for (int r = 1; r < count; ++r) {
+        std::vector<float> dW(dW0.size() + 2, 7.f);
+        v[r].winograd_wgrad(w, images, x.data(), dy.data(), dW.data() + 1);
+        EXPECT_EQ(0, std::memcmp(dW.data() + 1, dW0.data(), dW0.size() * 4))
+            << "winograd weight grad " << v[r].name << " h=" << g.h << " w=" << g.w << " c=" << g.c << " n=" << g.n
+            << " images=" << images;
+        EXPECT_TRUE(dW.front() == 7.f && dW.back() == 7.f) << "winograd weight grad wrote outside dW";
+      }
     }
   set_gemm_portable(false);
 }
@@ -162,5 +176,10 @@ TEST(Conv, WinogradComputesTheConvolution) {
     winograd_kernel(W.data(), g.n, g.cin, true, U.data());
     v[0].winograd({g.oh(), g.ow(), g.n, g.cin, 2}, images, dy.data(), U.data(), nullptr, dx.data());
     for (std::size_t i = 0; i < dx.size(); ++i) ASSERT_NEAR(dx[i], dx0[i], 1e-5f * (1 + std::fabs(dx0[i])) * g.n) << i;
+    std::vector<float> dW0(std::size_t(g.taps()) * g.n), dW = dW0;
+    v[0].weight_grad(g, images, x.data(), dy.data(), dW0.data(), nullptr);
+    v[0].winograd_wgrad({g.h, g.w, g.cin, g.n, 0}, images, x.data(), dy.data(), dW.data());
+    const float tol = 1e-5f * images * g.oh() * g.ow();
+    for (std::size_t i = 0; i < dW.size(); ++i) ASSERT_NEAR(dW[i], dW0[i], tol * (1 + std::fabs(dW0[i]))) << i;
   }
 }

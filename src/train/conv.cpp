@@ -3,9 +3,6 @@
 #include <algorithm>
 #include <cstddef>
 #include <vector>
-#ifdef WINO_PROF
-#include <chrono>
-#endif
 
 #include "train/gemm.h"
 
@@ -456,7 +453,9 @@ inline float vsub(float a, float b) { return a - b; }
 #if CONVOLENS_CONV_DIRECT
 inline v128_t vadd(v128_t a, v128_t b) { return wasm_f32x4_add(a, b); }
 inline v128_t vsub(v128_t a, v128_t b) { return wasm_f32x4_sub(a, b); }
+inline v128_t vneg(v128_t a) { return wasm_f32x4_neg(a); }
 #endif
+inline float vneg(float a) { return -a; }
 
 // V = B^T d B, B^T = [1 0 -1 0; 0 1 1 0; 0 -1 1 0; 0 1 0 -1]: columns first, then rows.
 template <class T>
@@ -487,6 +486,38 @@ inline void wino_out(const T (&m)[4][4], T (&y)[2][2]) {
   for (int i = 0; i < 2; ++i) {
     y[i][0] = vadd(vadd(s[i][0], s[i][1]), s[i][2]);
     y[i][1] = vsub(vsub(s[i][1], s[i][2]), s[i][3]);
+  }
+}
+
+// The weight gradient's transforms (the transposed algorithm): dy tile (2x2) to A dy A^T (4x4),
+// A = [1 0; 1 1; 1 -1; 0 -1], and the summed products back to the taps, G^T m G (3x3).
+template <class T>
+inline void wino_dy(const T (&y)[2][2], T (&d)[4][4]) {
+  T t[4][2];
+  for (int j = 0; j < 2; ++j) {
+    t[0][j] = y[0][j];
+    t[1][j] = vadd(y[0][j], y[1][j]);
+    t[2][j] = vsub(y[0][j], y[1][j]);
+    t[3][j] = vneg(y[1][j]);
+  }
+  for (int i = 0; i < 4; ++i) {
+    d[i][0] = t[i][0];
+    d[i][1] = vadd(t[i][0], t[i][1]);
+    d[i][2] = vsub(t[i][0], t[i][1]);
+    d[i][3] = vneg(t[i][1]);
+  }
+}
+inline void wino_taps(const float (&m)[4][4], float (&o)[3][3]) {
+  float t[3][4];
+  for (int j = 0; j < 4; ++j) {
+    t[0][j] = m[0][j] + 0.5f * (m[1][j] + m[2][j]);
+    t[1][j] = 0.5f * (m[1][j] - m[2][j]);
+    t[2][j] = 0.5f * (m[1][j] + m[2][j]) + m[3][j];
+  }
+  for (int i = 0; i < 3; ++i) {
+    o[i][0] = t[i][0] + 0.5f * (t[i][1] + t[i][2]);
+    o[i][1] = 0.5f * (t[i][1] - t[i][2]);
+    o[i][2] = 0.5f * (t[i][1] + t[i][2]) + t[i][3];
   }
 }
 
@@ -552,6 +583,47 @@ void winograd__scalar(const WinoGeom& g, int images, const float* x, const float
       }
 }
 
+void winograd_wgrad__scalar(const WinoGeom& g, int images, const float* x, const float* dy, float* dW) {
+  const int C = g.c, N = g.n, OH = g.oh(), OW = g.ow(), TH = (OH + 1) / 2, TW = (OW + 1) / 2;
+  const std::size_t T = std::size_t(images) * TH * TW;
+  std::vector<float> V(T * 16 * C), D(T * 16 * N);
+  for (std::size_t t = 0; t < T; ++t) {
+    const int i = int(t / (TH * TW)), ty = int(t % (TH * TW)) / TW, tx = int(t % TW);
+    for (int c = 0; c < C; ++c) {
+      float d[4][4], v[4][4];
+      for (int a = 0; a < 4; ++a)
+        for (int b = 0; b < 4; ++b) {
+          const int iy = 2 * ty + a, ix = 2 * tx + b;
+          d[a][b] = iy < g.h && ix < g.w ? x[((std::size_t(i) * g.h + iy) * g.w + ix) * C + c] : 0.f;
+        }
+      wino_in(d, v);
+      for (int xi = 0; xi < 16; ++xi) V[(t * 16 + xi) * C + c] = v[xi / 4][xi % 4];
+    }
+    for (int f = 0; f < N; ++f) {
+      float e[2][2], d[4][4];
+      for (int a = 0; a < 2; ++a)
+        for (int b = 0; b < 2; ++b) {
+          const int oy = 2 * ty + a, ox = 2 * tx + b;
+          e[a][b] = oy < OH && ox < OW ? dy[((std::size_t(i) * OH + oy) * OW + ox) * N + f] : 0.f;
+        }
+      wino_dy(e, d);
+      for (int xi = 0; xi < 16; ++xi) D[(t * 16 + xi) * N + f] = d[xi / 4][xi % 4];
+    }
+  }
+  for (int c = 0; c < C; ++c)
+    for (int f = 0; f < N; ++f) {
+      float m[4][4], o[3][3];
+      for (int xi = 0; xi < 16; ++xi) {
+        float s = 0.f;
+        for (std::size_t t = 0; t < T; ++t) s += V[(t * 16 + xi) * C + c] * D[(t * 16 + xi) * N + f];
+        m[xi / 4][xi % 4] = s;
+      }
+      wino_taps(m, o);
+      for (int a = 0; a < 3; ++a)
+        for (int b = 0; b < 3; ++b) dW[((a * 3 + b) * C + c) * N + f] = o[a][b];
+    }
+}
+
 namespace {
 
 #if CONVOLENS_CONV_DIRECT
@@ -597,6 +669,34 @@ void wino_product(const float* v, int vs, const float* u, int ns, int C, int nb,
     default: break;
   }
 }
+
+// The weight gradient's product: 4 channels x CV vectors of M[xi] (C x ns) += V^T D over nb
+// tiles, in registers across the tiles; tiles in order, continuing each running sum.
+template <int CV>
+__attribute__((noinline)) void wgrad_tile(const float* v, int vs, const float* d, int ds, int nb, float* m, int ms) {
+  v128_t acc[4][CV];
+  for (int r = 0; r < 4; ++r)
+    for (int q = 0; q < CV; ++q) acc[r][q] = wasm_v128_load(m + r * ms + 4 * q);
+  for (int b = 0; b < nb; ++b, v += vs, d += ds) {
+    v128_t dv[CV];
+    for (int q = 0; q < CV; ++q) dv[q] = wasm_v128_load(d + 4 * q);
+    for (int r = 0; r < 4; ++r) {
+      const v128_t xv = wasm_v128_load32_splat(v + r);
+      for (int q = 0; q < CV; ++q) acc[r][q] = wasm_f32x4_add(acc[r][q], wasm_f32x4_mul(xv, dv[q]));
+    }
+  }
+  for (int r = 0; r < 4; ++r)
+    for (int q = 0; q < CV; ++q) wasm_v128_store(m + r * ms + 4 * q, acc[r][q]);
+}
+
+void wgrad_product(const float* v, int Cp, const float* d, int ns, int nb, float* m) {
+  for (int c0 = 0; c0 < Cp; c0 += 4) {
+    int f0 = 0;
+    for (; f0 + 12 <= ns; f0 += 12) wgrad_tile<3>(v + c0, Cp, d + f0, ns, nb, m + c0 * ns + f0, ns);
+    if (f0 + 8 <= ns) wgrad_tile<2>(v + c0, Cp, d + f0, ns, nb, m + c0 * ns + f0, ns), f0 += 8;
+    if (f0 < ns) wgrad_tile<1>(v + c0, Cp, d + f0, ns, nb, m + c0 * ns + f0, ns);
+  }
+}
 #endif
 
 template <int W>
@@ -608,6 +708,7 @@ struct Lanes<1> {
   static float load(const float* p) { return *p; }
   static void store(float* p, float v, int) { *p = v; }
   static float load_part(const float* p, int) { return *p; }
+  static float zero() { return 0.f; }
 };
 #if CONVOLENS_CONV_DIRECT
 template <>
@@ -617,71 +718,80 @@ struct Lanes<4> {
   static v128_t load(const float* p) { return wasm_v128_load(p); }
   static void store(float* p, v128_t v, int lanes) { store_first(p, v, lanes); }
   static v128_t load_part(const float* p, int lanes) { return load_first(p, lanes); }
+  static v128_t zero() { return wasm_f32x4_splat(0.f); }
 };
 #endif
 
 // The transforms in T (a float, or 4 channels of f32x4) around the trainer's gemm (one product
 // per xi over a block of tiles): the sums of winograd__scalar in its order, so its bits.
-#ifdef WINO_PROF
-}  // namespace
-double wprof[4];
-namespace {
-#endif
+// The tiles of a product: 2x2 outputs each, images in order, then tile rows, then columns.
+// Every image zero-padded into `pad`: g.pad rows and columns around, rows and columns up to
+// whole tiles, channels up to whole vectors (Cp).
+struct Tiling {
+  int C, Cp, OH, OW, TW, PW, tiles, total;
+  std::size_t img;  // floats per padded image
+  Tiling(const WinoGeom& g, int images)
+      : C(g.c), Cp((g.c + 3) & ~3), OH(g.oh()), OW(g.ow()), TW((OW + 1) / 2), PW(2 * TW + 2),
+        tiles((OH + 1) / 2 * TW), total(images * tiles), img(std::size_t((OH + 1) / 2 * 2 + 2) * PW * Cp) {}
+  std::size_t corner(int t) const {  // tile t's input window in `pad`
+    const int r = t % tiles;
+    return (t / tiles) * img + (std::size_t(2 * (r / TW)) * PW + 2 * (r % TW)) * Cp;
+  }
+};
+
+constexpr int kTb = 128;  // tiles per block: a block's transforms stay in cache
+
+void pad_images(const WinoGeom& g, const Tiling& tl, int images, const float* x, std::vector<float>& pad) {
+  pad.assign(tl.img * images, 0.f);
+  for (int i = 0; i < images; ++i)
+    for (int r = 0; r < g.h; ++r)
+      for (int q = 0; q < g.w; ++q) {
+        const float* src = x + ((std::size_t(i) * g.h + r) * g.w + q) * g.c;
+        std::copy(src, src + g.c, pad.begin() + i * tl.img + (std::size_t(r + g.pad) * tl.PW + q + g.pad) * tl.Cp);
+      }
+}
+
+// V[xi] rows (Cp floats) of tiles t0..t0+nb; one xi further is vs floats (16 past a multiple of
+// the block: the 16 stores of a tile's transform must not land in one cache set).
+template <int W>
+void transform_in(const Tiling& tl, const float* pad, int t0, int nb, float* V, std::size_t vs) {
+  using L = Lanes<W>;
+  using T = typename L::T;
+  for (int b = 0; b < nb; ++b) {
+    const float* base = pad + tl.corner(t0 + b);
+    for (int c = 0; c < tl.Cp; c += L::n) {
+      T d[4][4], v[4][4];
+      for (int a = 0; a < 4; ++a)
+        for (int e = 0; e < 4; ++e) d[a][e] = L::load(base + (std::size_t(a) * tl.PW + e) * tl.Cp + c);
+      wino_in(d, v);
+      for (int xi = 0; xi < 16; ++xi) L::store(V + xi * vs + std::size_t(b) * tl.Cp + c, v[xi / 4][xi % 4], 4);
+    }
+  }
+}
+
+// The transforms in floats (W = 1) or f32x4 (W = 4) around one product per xi over a block of
+// tiles (the SIMD build's register tiles, else the trainer's gemm): the sums of winograd__scalar
+// in its order, so its bits.
 template <int W>
 void winograd_blocked(const WinoGeom& g, int images, const float* x, const float* U, const float* bias, float* y) {
   using L = Lanes<W>;
   using T = typename L::T;
-  const int C = g.c, N = g.n, Cp = (C + 3) & ~3, Np = padded(N), OH = g.oh(), OW = g.ow();
-  const int TH = (OH + 1) / 2, TW = (OW + 1) / 2, PW = 2 * TW + 2, tiles = TH * TW, total = images * tiles;
-  const std::size_t img = std::size_t(2 * TH + 2) * PW * Cp;
-  constexpr int Tb = 128;  // tiles per block: V and M stay in cache
-  // One xi further in V and M: 16 floats past a multiple of the block (the 16 stores of a tile's
-  // transform must not land in one cache set).
-  const std::size_t vs = std::size_t(Tb) * Cp + 16, ms = std::size_t(Tb) * Np + 16;
+  const Tiling tl(g, images);
+  const int C = g.c, Cp = tl.Cp, N = g.n, Np = padded(N), OH = tl.OH, OW = tl.OW;
+  const std::size_t vs = std::size_t(kTb) * Cp + 16, ms = std::size_t(kTb) * Np + 16;
   thread_local std::vector<float> pad, V, M;
   thread_local std::vector<int> rows, cols;
-#ifdef WINO_PROF
-  auto T0 = std::chrono::steady_clock::now();
-#endif
-  // Every image zero-padded: `pad` rows and columns around, rows and columns up to whole tiles,
-  // channels up to whole vectors.
-  pad.assign(img * images, 0.f);
-  for (int i = 0; i < images; ++i)
-    for (int r = 0; r < g.h; ++r)
-      for (int q = 0; q < g.w; ++q) {
-        const float* src = x + ((std::size_t(i) * g.h + r) * g.w + q) * C;
-        std::copy(src, src + C, pad.begin() + i * img + (std::size_t(r + g.pad) * PW + q + g.pad) * Cp);
-      }
+  pad_images(g, tl, images, x, pad);
   V.resize(16 * vs);
   M.resize(16 * ms);
-  rows.resize(Tb);
+  rows.resize(kTb);
   cols.resize(C);
-  for (int b = 0; b < Tb; ++b) rows[b] = b * Cp;
+  for (int b = 0; b < kTb; ++b) rows[b] = b * Cp;
   for (int c = 0; c < C; ++c) cols[c] = c;
-#ifdef WINO_PROF
-  auto T1 = std::chrono::steady_clock::now(); wprof[0] += std::chrono::duration<double>(T1 - T0).count();
-#endif
-  for (int t0 = 0; t0 < total; t0 += Tb) {
-    const int nb = std::min(Tb, total - t0);
-#ifdef WINO_PROF
-    auto T2 = std::chrono::steady_clock::now();
-#endif
-    for (int b = 0; b < nb; ++b) {
-      const int t = t0 + b, r = t % tiles;
-      const float* base = pad.data() + (t / tiles) * img + (std::size_t(2 * (r / TW)) * PW + 2 * (r % TW)) * Cp;
-      for (int c = 0; c < Cp; c += L::n) {
-        T d[4][4], v[4][4];
-        for (int a = 0; a < 4; ++a)
-          for (int e = 0; e < 4; ++e) d[a][e] = L::load(base + (std::size_t(a) * PW + e) * Cp + c);
-        wino_in(d, v);
-        for (int xi = 0; xi < 16; ++xi) L::store(V.data() + xi * vs + std::size_t(b) * Cp + c, v[xi / 4][xi % 4], 4);
-      }
-    }
-#ifdef WINO_PROF
-    auto T3 = std::chrono::steady_clock::now(); wprof[1] += std::chrono::duration<double>(T3 - T2).count();
-#endif
-    // M[xi] = V[xi] U[xi]: the SIMD build's direct kernel (tiles as pixels, channels as taps: its
-    // register tiles fit 16 vector registers), else the gemm; both sum channels in order from +0.
+  for (int t0 = 0; t0 < tl.total; t0 += kTb) {
+    const int nb = std::min(kTb, tl.total - t0);
+    transform_in<W>(tl, pad.data(), t0, nb, V.data(), vs);
+    // M[xi] = V[xi] U[xi], channels in order from +0.
     for (int xi = 0; xi < 16; ++xi) {
       const float* v = V.data() + xi * vs;
       const float* u = U + std::size_t(xi) * C * Np;
@@ -694,12 +804,9 @@ void winograd_blocked(const WinoGeom& g, int images, const float* x, const float
 #endif
       gemm({nb, N, C, v, 0, u, Np, m, Np, false, false, rows.data(), cols.data()});
     }
-#ifdef WINO_PROF
-    auto T4 = std::chrono::steady_clock::now(); wprof[2] += std::chrono::duration<double>(T4 - T3).count();
-#endif
     for (int b = 0; b < nb; ++b) {
-      const int t = t0 + b, r = t % tiles, oy = 2 * (r / TW), ox = 2 * (r % TW);
-      float* yi = y + std::size_t(t / tiles) * OH * OW * N;
+      const int t = t0 + b, r = t % tl.tiles, oy = 2 * (r / tl.TW), ox = 2 * (r % tl.TW);
+      float* yi = y + std::size_t(t / tl.tiles) * OH * OW * N;
       for (int f = 0; f < N; f += L::n) {
         const int lanes = std::min(L::n, N - f);
         T m[4][4], o[2][2];
@@ -714,10 +821,58 @@ void winograd_blocked(const WinoGeom& g, int images, const float* x, const float
           for (int e = 0; e < 2 && ox + e < OW; ++e) L::store(yi + (std::size_t(oy + a) * OW + ox + e) * N + f, o[a][e], lanes);
       }
     }
-#ifdef WINO_PROF
-    wprof[3] += std::chrono::duration<double>(std::chrono::steady_clock::now() - T4).count();
-#endif
   }
+}
+
+template <int W>
+void winograd_wgrad_blocked(const WinoGeom& g, int images, const float* x, const float* dy, float* dW) {
+  using L = Lanes<W>;
+  using T = typename L::T;
+  const Tiling tl(g, images);
+  const int C = g.c, Cp = tl.Cp, N = g.n, Np = padded(N), OH = tl.OH, OW = tl.OW;
+  const std::size_t vs = std::size_t(kTb) * Cp + 16, ds = std::size_t(kTb) * Np + 16, mw = std::size_t(Cp) * Np;
+  thread_local std::vector<float> pad, V, D, M;
+  pad_images(g, tl, images, x, pad);
+  V.resize(16 * vs);
+  D.resize(16 * ds);
+  M.assign(16 * mw, 0.f);
+  for (int t0 = 0; t0 < tl.total; t0 += kTb) {
+    const int nb = std::min(kTb, tl.total - t0);
+    transform_in<W>(tl, pad.data(), t0, nb, V.data(), vs);
+    for (int b = 0; b < nb; ++b) {
+      const int t = t0 + b, r = t % tl.tiles, oy = 2 * (r / tl.TW), ox = 2 * (r % tl.TW);
+      const float* di = dy + std::size_t(t / tl.tiles) * OH * OW * N;
+      for (int f = 0; f < Np; f += L::n) {
+        const int lanes = N - f;  // lanes past N (the rows' padding) are zeros
+        T e[2][2], d[4][4];
+        for (int a = 0; a < 2; ++a)
+          for (int q = 0; q < 2; ++q)
+            e[a][q] = oy + a < OH && ox + q < OW && lanes > 0
+                          ? L::load_part(di + (std::size_t(oy + a) * OW + ox + q) * N + f, std::min(L::n, lanes))
+                          : L::zero();
+        wino_dy(e, d);
+        for (int xi = 0; xi < 16; ++xi) L::store(D.data() + xi * ds + std::size_t(b) * Np + f, d[xi / 4][xi % 4], 4);
+      }
+    }
+    // M[xi] += V[xi]^T D[xi], tiles in order.
+    for (int xi = 0; xi < 16; ++xi) {
+#if CONVOLENS_CONV_DIRECT
+      if constexpr (W == 4) {
+        wgrad_product(V.data() + xi * vs, Cp, D.data() + xi * ds, Np, nb, M.data() + xi * mw);
+        continue;
+      }
+#endif
+      gemm({C, N, nb, V.data() + xi * vs, Cp, D.data() + xi * ds, Np, M.data() + xi * mw, Np, true, true});
+    }
+  }
+  for (int c = 0; c < C; ++c)
+    for (int f = 0; f < N; ++f) {
+      float m[4][4], o[3][3];
+      for (int xi = 0; xi < 16; ++xi) m[xi / 4][xi % 4] = M[xi * mw + std::size_t(c) * Np + f];
+      wino_taps(m, o);
+      for (int a = 0; a < 3; ++a)
+        for (int b = 0; b < 3; ++b) dW[((a * 3 + b) * C + c) * N + f] = o[a][b];
+    }
 }
 
 }  // namespace
@@ -725,9 +880,15 @@ void winograd_blocked(const WinoGeom& g, int images, const float* x, const float
 void winograd__portable(const WinoGeom& g, int images, const float* x, const float* U, const float* bias, float* y) {
   winograd_blocked<1>(g, images, x, U, bias, y);
 }
+void winograd_wgrad__portable(const WinoGeom& g, int images, const float* x, const float* dy, float* dW) {
+  winograd_wgrad_blocked<1>(g, images, x, dy, dW);
+}
 #if CONVOLENS_CONV_DIRECT
 void winograd__wasm_simd(const WinoGeom& g, int images, const float* x, const float* U, const float* bias, float* y) {
   winograd_blocked<4>(g, images, x, U, bias, y);
+}
+void winograd_wgrad__wasm_simd(const WinoGeom& g, int images, const float* x, const float* dy, float* dW) {
+  winograd_wgrad_blocked<4>(g, images, x, dy, dW);
 }
 #endif
 
@@ -735,6 +896,7 @@ void winograd__wasm_simd(const WinoGeom& g, int images, const float* x, const fl
 // gradient of a dy smaller than 3x3 (mostly padding) gains nothing. Layers of 1..7 channels
 // (the first layer of every preset) stay direct.
 bool conv_winograd_forward(const ConvGeom& g) { return g.k == 3 && g.cin >= 8 && g.n >= 8; }
+bool conv_winograd_weight_grad(const ConvGeom& g) { return g.k == 3 && g.cin >= 8 && g.n >= 8; }
 bool conv_winograd_input_grad(const ConvGeom& g) {
   return g.k == 3 && g.cin >= 8 && g.n >= 8 && g.oh() >= 3 && g.ow() >= 3;
 }
@@ -753,12 +915,13 @@ void conv_prepare(const ConvGeom& g, const float* W, bool input_grad, ConvPrep& 
 
 const ConvVariant* conv_variants(int* count) {
   static const ConvVariant table[] = {
-      {"conv__scalar", conv_forward__scalar, conv_weight_grad__scalar, conv_input_grad__scalar, winograd__scalar},
+      {"conv__scalar", conv_forward__scalar, conv_weight_grad__scalar, conv_input_grad__scalar, winograd__scalar,
+       winograd_wgrad__scalar},
       {"conv__portable", conv_forward__portable, conv_weight_grad__portable, conv_input_grad__portable,
-       winograd__portable},
+       winograd__portable, winograd_wgrad__portable},
 #if CONVOLENS_CONV_DIRECT
       {"conv__wasm_simd", conv_forward__wasm_simd, conv_weight_grad__wasm_simd, conv_input_grad__wasm_simd,
-       winograd__wasm_simd},
+       winograd__wasm_simd, winograd_wgrad__wasm_simd},
 #endif
   };
   *count = int(sizeof table / sizeof table[0]);
@@ -796,6 +959,15 @@ void conv_forward(const ConvGeom& g, int images, const float* x, const float* W,
 }
 
 void conv_weight_grad(const ConvGeom& g, int images, const float* x, const float* dy, float* dW, float* db) {
+  if (conv_winograd_weight_grad(g)) {
+#if CONVOLENS_CONV_DIRECT
+    winograd_wgrad__wasm_simd({g.h, g.w, g.cin, g.n, 0}, images, x, dy, dW);
+#else
+    winograd_wgrad__portable({g.h, g.w, g.cin, g.n, 0}, images, x, dy, dW);
+#endif
+    if (db) bias_grad__scalar(g, images, dy, db);
+    return;
+  }
 #if defined(__wasm_simd128__)
   conv_weight_grad__wasm_simd(g, images, x, dy, dW, db);
 #else

@@ -48,6 +48,7 @@ void winograd_kernel(const float* W, int c, int n, bool flip, float* U);
 // Which products of a layer take the Winograd path (the same choice in every build).
 bool conv_winograd_forward(const ConvGeom& g);
 bool conv_winograd_input_grad(const ConvGeom& g);
+bool conv_winograd_weight_grad(const ConvGeom& g);
 
 struct ConvVariant {
   const char* name;
@@ -55,6 +56,9 @@ struct ConvVariant {
   void (*weight_grad)(const ConvGeom& g, int images, const float* x, const float* dy, float* dW, float* db);  // db: null = none
   void (*input_grad)(const ConvGeom& g, int images, const float* dy, const float* W, float* dx);
   void (*winograd)(const WinoGeom& g, int images, const float* x, const float* U, const float* bias, float* y);
+  // The weight gradient the same way (pad 0): dW [3][3][c][n] = G^T (sum over tiles of
+  // (B^T x B) * (A dy A^T)) G, each of the 16 sums over tiles in order from +0.
+  void (*winograd_wgrad)(const WinoGeom& g, int images, const float* x, const float* dy, float* dW);
 };
 // scalar reference first; tests compare every row with it bit for bit.
 const ConvVariant* conv_variants(int* count);
