@@ -16,6 +16,15 @@
 #define CONVOLENS_CONV_DIRECT 0
 #endif
 
+// Set-up and driver code (packing, padding, loops that call the noinline kernels) is compiled
+// for size (CONVOLENS_SMALL, conv.h): the module's budget. The kernels themselves stay at -O3.
+#define CONVOLENS_COLD __attribute__((noinline)) CONVOLENS_SMALL
+#if defined(__clang__)
+#define CONVOLENS_PLAIN_LOOP _Pragma("clang loop vectorize(disable) unroll(disable)")
+#else
+#define CONVOLENS_PLAIN_LOOP
+#endif
+
 namespace convolens::train {
 namespace {
 
@@ -104,7 +113,7 @@ struct Tables {
   std::vector<int> pixel, tap;  // column matrix element (p, t) is image[pixel[p] + tap[t]]
 };
 // Per thread: native training runs chunks on threads.
-const Tables& tables(const ConvGeom& g) {
+CONVOLENS_SMALL const Tables& tables(const ConvGeom& g) {
   thread_local Tables tb;
   tb.pixel.resize(std::size_t(g.oh()) * g.ow());
   for (int oy = 0; oy < g.oh(); ++oy)
@@ -115,7 +124,7 @@ const Tables& tables(const ConvGeom& g) {
 }
 }  // namespace
 
-void conv_forward__portable(const ConvGeom& g, int images, const float* x, const float* W, const float* bias, float* y) {
+CONVOLENS_SMALL void conv_forward__portable(const ConvGeom& g, int images, const float* x, const float* W, const float* bias, float* y) {
   const Tables& tb = tables(g);
   const int P = g.oh() * g.ow();
   for (int i = 0; i < images; ++i, x += g.in_size(), y += g.out_size()) {
@@ -126,7 +135,7 @@ void conv_forward__portable(const ConvGeom& g, int images, const float* x, const
   }
 }
 
-void conv_weight_grad__portable(const ConvGeom& g, int images, const float* x, const float* dy, float* dW, float* db) {
+CONVOLENS_SMALL void conv_weight_grad__portable(const ConvGeom& g, int images, const float* x, const float* dy, float* dW, float* db) {
   const Tables& tb = tables(g);
   const int P = g.oh() * g.ow();
   std::fill(dW, dW + std::size_t(g.taps()) * g.n, 0.f);
@@ -287,72 +296,18 @@ __attribute__((noinline)) void fwd_row(const Direct& c, int ow, const float* xr,
 }
 
 // One output row, every block of output channels.
+// 12 channels past a multiple of 16 run as two blocks of 8 that overlap by 4 (those outputs are
+// computed twice, to the same bits): one kernel instantiation fewer (module size).
 void direct_row(const Direct& c, int ow, const float* xr, float* yr) {
   int f0 = 0;
   for (; f0 + 16 <= c.ns; f0 += 16) fwd_row<4, 2>(c, ow, xr, f0, yr);
-  switch ((c.ns - f0) / 4) {
-    case 2: fwd_row<2, 4>(c, ow, xr, f0, yr); break;
-    case 3: fwd_row<3, 3>(c, ow, xr, f0, yr); break;
-    default: break;
-  }
-}
-
-// Weight gradient: T taps x CV vectors of filters of dW stay in registers over all images and
-// pixels (dy rows zero-padded to ns floats), from +0. Per pixel T splats of x and CV loads of dy.
-template <int T, int CV>
-__attribute__((noinline)) void dw_tile(const ConvGeom& g, const int* pix, int nq, const float* x, const float* dyp,
-                                       int ns, int t0, int f0, float* dW) {
-  int off[T];
-  for (int t = 0; t < T; ++t) off[t] = tap_offset(g, t0 + t);
-  v128_t acc[T][CV];
-  for (int t = 0; t < T; ++t)
-    for (int v = 0; v < CV; ++v) acc[t][v] = wasm_f32x4_splat(0.f);
-  const float* d = dyp + f0;
-  for (int q = 0; q < nq; ++q, d += ns) {
-    const float* xp = x + pix[q];
-    v128_t dv[CV];
-    for (int v = 0; v < CV; ++v) dv[v] = wasm_v128_load(d + 4 * v);
-    for (int t = 0; t < T; ++t) {
-      const v128_t xv = wasm_v128_load32_splat(xp + off[t]);
-      for (int v = 0; v < CV; ++v) acc[t][v] = wasm_f32x4_add(acc[t][v], wasm_f32x4_mul(xv, dv[v]));
-    }
-  }
-  for (int t = 0; t < T; ++t)
-    for (int v = 0; v < CV; ++v) wasm_v128_store(dW + (t0 + t) * ns + f0 + 4 * v, acc[t][v]);
-}
-
-// One tap, one vector of filters at a time (fewer taps than a tile).
-__attribute__((noinline)) void dw_single(const ConvGeom& g, const int* pix, int nq, const float* x, const float* dyp,
-                                         int ns, int t0, int f0, int cv, float* dW) {
-  const float* xt = x + tap_offset(g, t0);
-  for (int v = 0; v < cv; ++v) {
-    v128_t acc = wasm_f32x4_splat(0.f);
-    const float* d = dyp + f0 + 4 * v;
-    for (int q = 0; q < nq; ++q, d += ns)
-      acc = wasm_f32x4_add(acc, wasm_f32x4_mul(wasm_v128_load32_splat(xt + pix[q]), wasm_v128_load(d)));
-    wasm_v128_store(dW + t0 * ns + f0 + 4 * v, acc);
-  }
-}
-
-// Tiles of T taps; the last tile overlaps the one before (dW is written, not accumulated, so its
-// taps get the same bits again) instead of narrower tiles (module size).
-template <int CV, int T>
-void dw_block(const ConvGeom& g, const int* pix, int nq, const float* x, const float* dyp, int ns, int f0, float* dW) {
-  const int K = g.taps();
-  if (K < T) {
-    for (int t = 0; t < K; ++t) dw_single(g, pix, nq, x, dyp, ns, t, f0, CV, dW);
-    return;
-  }
-  for (int t = 0;; t += T) {
-    t = std::min(t, K - T);
-    dw_tile<T, CV>(g, pix, nq, x, dyp, ns, t, f0, dW);
-    if (t == K - T) break;
-  }
+  if (c.ns - f0 == 12) fwd_row<2, 4>(c, ow, xr, f0, yr), f0 += 4;
+  if (c.ns - f0 == 8) fwd_row<2, 4>(c, ow, xr, f0, yr);
 }
 
 }  // namespace
 
-void conv_forward__wasm_simd(const ConvGeom& g, int images, const float* x, const float* W, const float* bias,
+CONVOLENS_SMALL void conv_forward__wasm_simd(const ConvGeom& g, int images, const float* x, const float* W, const float* bias,
                              float* y) {
   const int K = g.taps(), ns = padded(g.n);
   thread_local std::vector<float> wp;
@@ -368,52 +323,7 @@ void conv_forward__wasm_simd(const ConvGeom& g, int images, const float* x, cons
     for (int oy = 0; oy < g.oh(); ++oy) direct_row(c, g.ow(), x + oy * g.w * g.cin, y + oy * g.ow() * g.n);
 }
 
-void conv_weight_grad__wasm_simd(const ConvGeom& g, int images, const float* x, const float* dy, float* dW, float* db) {
-  const int K = g.taps(), ns = padded(g.n), P = g.oh() * g.ow();
-  // dW and dy with rows padded to whole vectors (copies only when n is not a multiple of them).
-  thread_local std::vector<float> dwp, dyp;
-  thread_local std::vector<int> pix;  // offset of every (image, output pixel)'s window corner in x
-  const int nq = images * P;
-  pix.resize(nq);
-  for (int i = 0, q = 0; i < images; ++i)
-    for (int oy = 0; oy < g.oh(); ++oy)
-      for (int ox = 0; ox < g.ow(); ++ox) pix[q++] = i * g.in_size() + (oy * g.w + ox) * g.cin;
-  float* dw = dW;
-  const float* d = dy;
-  if (ns != g.n) {
-    dwp.resize(std::size_t(K) * ns);
-    dyp.assign(std::size_t(images) * P * ns, 0.f);
-    for (std::size_t q = 0; q < std::size_t(images) * P; ++q)
-      for (int f = 0; f < g.n; ++f) dyp[q * ns + f] = dy[q * g.n + f];
-    dw = dwp.data();
-    d = dyp.data();
-  }
-  int f0 = 0;
-  for (; f0 + 16 <= ns; f0 += 16) dw_block<4, 3>(g, pix.data(), nq, x, d, ns, f0, dw);
-  switch ((ns - f0) / 4) {
-    case 2:
-      if (K % 6 == 0)
-        dw_block<2, 6>(g, pix.data(), nq, x, d, ns, f0, dw);
-      else
-        dw_block<2, 3>(g, pix.data(), nq, x, d, ns, f0, dw);
-      break;
-    case 3: dw_block<3, 3>(g, pix.data(), nq, x, d, ns, f0, dw); break;
-    default: break;
-  }
-  if (ns != g.n)
-    for (int t = 0; t < K; ++t)
-      for (int f = 0; f < g.n; ++f) dW[t * g.n + f] = dwp[std::size_t(t) * ns + f];
-  if (db) {
-    // Column sums of the (padded) dy rows, one vector of filters at a time.
-    for (int f = 0; f < g.n; f += 4) {
-      v128_t acc = wasm_f32x4_splat(0.f);
-      for (int q = 0; q < nq; ++q) acc = wasm_f32x4_add(acc, wasm_v128_load(d + std::size_t(q) * ns + f));
-      store_first(db + f, acc, std::min(4, g.n - f));
-    }
-  }
-}
-
-void conv_input_grad__wasm_simd(const ConvGeom& g, int images, const float* dy, const float* W, float* dx) {
+CONVOLENS_SMALL void conv_input_grad__wasm_simd(const ConvGeom& g, int images, const float* dy, const float* W, float* dx) {
   // dx is the direct convolution of dy, zero-padded by k-1 on every side, with the flipped kernel
   // as [a][b][f][ci]; the padding rows are skipped (each dx row sums only the kernel rows that
   // meet dy), the padding columns add exact zeros.
@@ -523,7 +433,7 @@ inline void wino_taps(const float (&m)[4][4], float (&o)[3][3]) {
 
 }  // namespace
 
-void winograd_kernel(const float* W, int c, int n, bool flip, float* U) {
+CONVOLENS_SMALL void winograd_kernel(const float* W, int c, int n, bool flip, float* U) {
   // U = G g G^T, G = [1 0 0; .5 .5 .5; .5 -.5 .5; 0 0 1]; sums before the halving (exact).
   const int ns = padded(n);
   std::fill(U, U + 16 * std::size_t(c) * ns, 0.f);
@@ -645,29 +555,23 @@ inline void wino_tile(const float* v, int vs, const float* u, int us, int C, flo
     for (int q = 0; q < CV; ++q) wasm_v128_store(m + p * us + 4 * q, acc[p][q]);
 }
 
-// nb tiles (rows of V, vs floats apart) times U (C x ns) into M (rows ns floats apart); the
-// last tile group overlaps the one before (same bits again).
-template <int CV, int PX>
+// nb tiles (rows of V, vs floats apart) times U (C x ns) into M (rows ns floats apart), 8 or 4
+// columns at a time; the last group of 4 tiles overlaps the one before (same bits again), and
+// fewer than 4 tiles compute rows past nb too (V and M hold whole blocks; those rows are
+// never read). Two instantiations only: module size.
+template <int CV>
 __attribute__((noinline)) void wino_cols(const float* v, int vs, const float* u, int ns, int C, int nb, float* m) {
-  if (nb < PX) {
-    for (int b = 0; b < nb; ++b) wino_tile<CV, 1>(v + b * vs, vs, u, ns, C, m + b * ns);
-    return;
-  }
-  for (int b = 0;; b += PX) {
-    b = std::min(b, nb - PX);
-    wino_tile<CV, PX>(v + b * vs, vs, u, ns, C, m + b * ns);
-    if (b == nb - PX) break;
+  for (int b = 0;; b += 4) {
+    b = std::max(0, std::min(b, nb - 4));
+    wino_tile<CV, 4>(v + b * vs, vs, u, ns, C, m + b * ns);
+    if (b + 4 >= nb) break;
   }
 }
 
 void wino_product(const float* v, int vs, const float* u, int ns, int C, int nb, float* m) {
   int f0 = 0;
-  for (; f0 + 16 <= ns; f0 += 16) wino_cols<4, 2>(v, vs, u + f0, ns, C, nb, m + f0);
-  switch ((ns - f0) / 4) {
-    case 2: wino_cols<2, 4>(v, vs, u + f0, ns, C, nb, m + f0); break;
-    case 3: wino_cols<3, 3>(v, vs, u + f0, ns, C, nb, m + f0); break;
-    default: break;
-  }
+  for (; f0 + 8 <= ns; f0 += 8) wino_cols<2>(v, vs, u + f0, ns, C, nb, m + f0);
+  if (f0 < ns) wino_cols<1>(v, vs, u + f0, ns, C, nb, m + f0);
 }
 
 // The weight gradient's product: 4 channels x CV vectors of M[xi] (C x ns) += V^T D over nb
@@ -692,8 +596,7 @@ __attribute__((noinline)) void wgrad_tile(const float* v, int vs, const float* d
 void wgrad_product(const float* v, int Cp, const float* d, int ns, int nb, float* m) {
   for (int c0 = 0; c0 < Cp; c0 += 4) {
     int f0 = 0;
-    for (; f0 + 12 <= ns; f0 += 12) wgrad_tile<3>(v + c0, Cp, d + f0, ns, nb, m + c0 * ns + f0, ns);
-    if (f0 + 8 <= ns) wgrad_tile<2>(v + c0, Cp, d + f0, ns, nb, m + c0 * ns + f0, ns), f0 += 8;
+    for (; f0 + 8 <= ns; f0 += 8) wgrad_tile<2>(v + c0, Cp, d + f0, ns, nb, m + c0 * ns + f0, ns);
     if (f0 < ns) wgrad_tile<1>(v + c0, Cp, d + f0, ns, nb, m + c0 * ns + f0, ns);
   }
 }
@@ -706,9 +609,7 @@ struct Lanes<1> {
   using T = float;
   static constexpr int n = 1;
   static float load(const float* p) { return *p; }
-  static void store(float* p, float v, int) { *p = v; }
-  static float load_part(const float* p, int) { return *p; }
-  static float zero() { return 0.f; }
+  static void store(float* p, float v) { *p = v; }
 };
 #if CONVOLENS_CONV_DIRECT
 template <>
@@ -716,9 +617,7 @@ struct Lanes<4> {
   using T = v128_t;
   static constexpr int n = 4;
   static v128_t load(const float* p) { return wasm_v128_load(p); }
-  static void store(float* p, v128_t v, int lanes) { store_first(p, v, lanes); }
-  static v128_t load_part(const float* p, int lanes) { return load_first(p, lanes); }
-  static v128_t zero() { return wasm_f32x4_splat(0.f); }
+  static void store(float* p, v128_t v) { wasm_v128_store(p, v); }
 };
 #endif
 
@@ -741,20 +640,50 @@ struct Tiling {
 
 constexpr int kTb = 128;  // tiles per block: a block's transforms stay in cache
 
-void pad_images(const WinoGeom& g, const Tiling& tl, int images, const float* x, std::vector<float>& pad) {
-  pad.assign(tl.img * images, 0.f);
-  for (int i = 0; i < images; ++i)
-    for (int r = 0; r < g.h; ++r)
-      for (int q = 0; q < g.w; ++q) {
-        const float* src = x + ((std::size_t(i) * g.h + r) * g.w + q) * g.c;
-        std::copy(src, src + g.c, pad.begin() + i * tl.img + (std::size_t(r + g.pad) * tl.PW + q + g.pad) * tl.Cp);
+// The padded images, or x itself when it already has that layout (no padding, whole tiles,
+// channels a multiple of 4). Only the border and the channel padding are zeroed.
+bool needs_pad(const WinoGeom& g, const Tiling& tl) {
+  return g.pad != 0 || g.c != tl.Cp || tl.PW != g.w || tl.img != std::size_t(g.h) * g.w * g.c;
+}
+
+// Per thread (native training runs chunks on threads): the padded images, V, M (and D).
+float* scratch(std::size_t n) {
+  thread_local std::vector<float> s;
+  if (s.size() < n) s.resize(n);
+  return s.data();
+}
+
+
+CONVOLENS_COLD const float* pad_images(const WinoGeom& g, const Tiling& tl, int images, const float* x, float* pad) {
+  const int C = g.c, Cp = tl.Cp, PW = tl.PW;
+  if (!needs_pad(g, tl)) return x;
+  for (int i = 0; i < images; ++i) {
+    float* p = pad + i * tl.img;
+    const float* src = x + std::size_t(i) * g.h * g.w * C;
+    std::fill(p, p + std::size_t(g.pad) * PW * Cp, 0.f);
+    for (int r = 0; r < g.h; ++r, src += std::size_t(g.w) * C) {
+      float* row = p + std::size_t(r + g.pad) * PW * Cp;
+      std::fill(row, row + g.pad * Cp, 0.f);
+      float* q = row + g.pad * Cp;
+      if (C == Cp) {
+        std::copy(src, src + std::size_t(g.w) * C, q);
+      } else {
+        for (int j = 0; j < g.w; ++j, q += Cp) {
+CONVOLENS_PLAIN_LOOP
+          for (int c = 0; c < Cp; ++c) q[c] = c < C ? src[j * C + c] : 0.f;
+        }
       }
+      std::fill(row + (g.pad + g.w) * Cp, row + std::size_t(PW) * Cp, 0.f);
+    }
+    std::fill(p + std::size_t(g.pad + g.h) * PW * Cp, p + tl.img, 0.f);
+  }
+  return pad;
 }
 
 // V[xi] rows (Cp floats) of tiles t0..t0+nb; one xi further is vs floats (16 past a multiple of
 // the block: the 16 stores of a tile's transform must not land in one cache set).
 template <int W>
-void transform_in(const Tiling& tl, const float* pad, int t0, int nb, float* V, std::size_t vs) {
+__attribute__((noinline)) void transform_in(const Tiling& tl, const float* pad, int t0, int nb, float* V, std::size_t vs) {
   using L = Lanes<W>;
   using T = typename L::T;
   for (int b = 0; b < nb; ++b) {
@@ -764,7 +693,47 @@ void transform_in(const Tiling& tl, const float* pad, int t0, int nb, float* V, 
       for (int a = 0; a < 4; ++a)
         for (int e = 0; e < 4; ++e) d[a][e] = L::load(base + (std::size_t(a) * tl.PW + e) * tl.Cp + c);
       wino_in(d, v);
-      for (int xi = 0; xi < 16; ++xi) L::store(V + xi * vs + std::size_t(b) * tl.Cp + c, v[xi / 4][xi % 4], 4);
+      for (int xi = 0; xi < 16; ++xi) L::store(V + xi * vs + std::size_t(b) * tl.Cp + c, v[xi / 4][xi % 4]);
+    }
+  }
+}
+
+// y of tiles t0..t0+nb from M[xi] rows (Np floats; one xi further is ms floats), + bias.
+template <int W>
+__attribute__((noinline)) void transform_out(const Tiling& tl, int N, int t0, int nb, const float* M, std::size_t ms,
+                                             const float* bias, float* y) {
+  using L = Lanes<W>;
+  using T = typename L::T;
+  const int Np = padded(N), OH = tl.OH, OW = tl.OW;
+  for (int b = 0; b < nb; ++b) {
+    const int t = t0 + b, r = t % tl.tiles, oy = 2 * (r / tl.TW), ox = 2 * (r % tl.TW);
+    float* yi = y + std::size_t(t / tl.tiles) * OH * OW * N + (std::size_t(oy) * OW + ox) * N;
+    const bool inside = oy + 1 < OH && ox + 1 < OW;
+    for (int f = 0; f < N; f += L::n) {
+      T m[4][4], o[2][2];
+      for (int xi = 0; xi < 16; ++xi) m[xi / 4][xi % 4] = L::load(M + xi * ms + std::size_t(b) * Np + f);
+      wino_out(m, o);
+      if (bias) {
+        alignas(16) float bz[L::n];
+CONVOLENS_PLAIN_LOOP
+        for (int j = 0; j < L::n; ++j) bz[j] = f + j < N ? bias[f + j] : 0.f;
+        const T bv = L::load(bz);
+        for (auto& row : o)
+          for (auto& e : row) e = vadd(e, bv);
+      }
+      if (inside && f + L::n <= N) {
+        for (int a = 0; a < 2; ++a)
+          for (int e = 0; e < 2; ++e) L::store(yi + (std::size_t(a) * OW + e) * N + f, o[a][e]);
+      } else {
+        // At the output's edge or past N: only the outputs that exist.
+        alignas(16) float z[2][2][L::n];
+        for (int a = 0; a < 2; ++a)
+          for (int e = 0; e < 2; ++e) L::store(z[a][e], o[a][e]);
+        for (int a = 0; a < 2 && oy + a < OH; ++a)
+          for (int e = 0; e < 2 && ox + e < OW; ++e)
+CONVOLENS_PLAIN_LOOP
+            for (int j = 0; j < L::n && f + j < N; ++j) yi[(std::size_t(a) * OW + e) * N + f + j] = z[a][e][j];
+      }
     }
   }
 }
@@ -773,98 +742,72 @@ void transform_in(const Tiling& tl, const float* pad, int t0, int nb, float* V, 
 // tiles (the SIMD build's register tiles, else the trainer's gemm): the sums of winograd__scalar
 // in its order, so its bits.
 template <int W>
-void winograd_blocked(const WinoGeom& g, int images, const float* x, const float* U, const float* bias, float* y) {
-  using L = Lanes<W>;
-  using T = typename L::T;
+CONVOLENS_SMALL void winograd_blocked(const WinoGeom& g, int images, const float* x, const float* U, const float* bias, float* y) {
   const Tiling tl(g, images);
-  const int C = g.c, Cp = tl.Cp, N = g.n, Np = padded(N), OH = tl.OH, OW = tl.OW;
+  const int C = g.c, Cp = tl.Cp, N = g.n, Np = padded(N);
   const std::size_t vs = std::size_t(kTb) * Cp + 16, ms = std::size_t(kTb) * Np + 16;
-  thread_local std::vector<float> pad, V, M;
-  thread_local std::vector<int> rows, cols;
-  pad_images(g, tl, images, x, pad);
-  V.resize(16 * vs);
-  M.resize(16 * ms);
-  rows.resize(kTb);
-  cols.resize(C);
-  for (int b = 0; b < kTb; ++b) rows[b] = b * Cp;
-  for (int c = 0; c < C; ++c) cols[c] = c;
+  const std::size_t np = needs_pad(g, tl) ? tl.img * images : 0;
+  float* const pad = scratch(np + 16 * (vs + ms));
+  float* const V = pad + np;
+  float* const M = V + 16 * vs;
+  const float* src = pad_images(g, tl, images, x, pad);
   for (int t0 = 0; t0 < tl.total; t0 += kTb) {
     const int nb = std::min(kTb, tl.total - t0);
-    transform_in<W>(tl, pad.data(), t0, nb, V.data(), vs);
+    transform_in<W>(tl, src, t0, nb, V, vs);
     // M[xi] = V[xi] U[xi], channels in order from +0.
     for (int xi = 0; xi < 16; ++xi) {
-      const float* v = V.data() + xi * vs;
+      const float* v = V + xi * vs;
       const float* u = U + std::size_t(xi) * C * Np;
-      float* m = M.data() + xi * ms;
+      float* m = M + xi * ms;
 #if CONVOLENS_CONV_DIRECT
       if constexpr (W == 4) {
         wino_product(v, Cp, u, Np, C, nb, m);
         continue;
       }
 #endif
-      gemm({nb, N, C, v, 0, u, Np, m, Np, false, false, rows.data(), cols.data()});
+      gemm({nb, N, C, v, Cp, u, Np, m, Np, false, false});
     }
-    for (int b = 0; b < nb; ++b) {
-      const int t = t0 + b, r = t % tl.tiles, oy = 2 * (r / tl.TW), ox = 2 * (r % tl.TW);
-      float* yi = y + std::size_t(t / tl.tiles) * OH * OW * N;
-      for (int f = 0; f < N; f += L::n) {
-        const int lanes = std::min(L::n, N - f);
-        T m[4][4], o[2][2];
-        for (int xi = 0; xi < 16; ++xi) m[xi / 4][xi % 4] = L::load(M.data() + xi * ms + std::size_t(b) * Np + f);
-        wino_out(m, o);
-        if (bias) {
-          const T bv = L::load_part(bias + f, lanes);
-          for (auto& row : o)
-            for (auto& e : row) e = vadd(e, bv);
-        }
-        for (int a = 0; a < 2 && oy + a < OH; ++a)
-          for (int e = 0; e < 2 && ox + e < OW; ++e) L::store(yi + (std::size_t(oy + a) * OW + ox + e) * N + f, o[a][e], lanes);
+    transform_out<W>(tl, N, t0, nb, M, ms, bias, y);
+  }
+}
+
+// D[xi] rows (Np floats; one xi further is ds floats) of tiles t0..t0+nb: A dy A^T, zeros past
+// the output's edge and past N.
+template <int W>
+__attribute__((noinline)) void transform_dy(const Tiling& tl, int N, int t0, int nb, const float* dy, float* D,
+                                            std::size_t ds) {
+  using L = Lanes<W>;
+  using T = typename L::T;
+  const int Np = padded(N), OH = tl.OH, OW = tl.OW;
+  for (int b = 0; b < nb; ++b) {
+    const int t = t0 + b, r = t % tl.tiles, oy = 2 * (r / tl.TW), ox = 2 * (r % tl.TW);
+    const float* di = dy + std::size_t(t / tl.tiles) * OH * OW * N + (std::size_t(oy) * OW + ox) * N;
+    const bool inside = oy + 1 < OH && ox + 1 < OW;
+    for (int f = 0; f < Np; f += L::n) {
+      T e[2][2], d[4][4];
+      if (inside && f + L::n <= N) {
+        for (int a = 0; a < 2; ++a)
+          for (int q = 0; q < 2; ++q) e[a][q] = L::load(di + (std::size_t(a) * OW + q) * N + f);
+      } else {
+        // At the output's edge or past N: the missing values are zeros.
+        alignas(16) float z[2][2][L::n];
+        for (int a = 0; a < 2; ++a)
+          for (int q = 0; q < 2; ++q)
+CONVOLENS_PLAIN_LOOP
+            for (int j = 0; j < L::n; ++j)
+              z[a][q][j] = oy + a < OH && ox + q < OW && f + j < N ? di[(std::size_t(a) * OW + q) * N + f + j] : 0.f;
+        for (int a = 0; a < 2; ++a)
+          for (int q = 0; q < 2; ++q) e[a][q] = L::load(z[a][q]);
       }
+      wino_dy(e, d);
+      for (int xi = 0; xi < 16; ++xi) L::store(D + xi * ds + std::size_t(b) * Np + f, d[xi / 4][xi % 4]);
     }
   }
 }
 
-template <int W>
-void winograd_wgrad_blocked(const WinoGeom& g, int images, const float* x, const float* dy, float* dW) {
-  using L = Lanes<W>;
-  using T = typename L::T;
-  const Tiling tl(g, images);
-  const int C = g.c, Cp = tl.Cp, N = g.n, Np = padded(N), OH = tl.OH, OW = tl.OW;
-  const std::size_t vs = std::size_t(kTb) * Cp + 16, ds = std::size_t(kTb) * Np + 16, mw = std::size_t(Cp) * Np;
-  thread_local std::vector<float> pad, V, D, M;
-  pad_images(g, tl, images, x, pad);
-  V.resize(16 * vs);
-  D.resize(16 * ds);
-  M.assign(16 * mw, 0.f);
-  for (int t0 = 0; t0 < tl.total; t0 += kTb) {
-    const int nb = std::min(kTb, tl.total - t0);
-    transform_in<W>(tl, pad.data(), t0, nb, V.data(), vs);
-    for (int b = 0; b < nb; ++b) {
-      const int t = t0 + b, r = t % tl.tiles, oy = 2 * (r / tl.TW), ox = 2 * (r % tl.TW);
-      const float* di = dy + std::size_t(t / tl.tiles) * OH * OW * N;
-      for (int f = 0; f < Np; f += L::n) {
-        const int lanes = N - f;  // lanes past N (the rows' padding) are zeros
-        T e[2][2], d[4][4];
-        for (int a = 0; a < 2; ++a)
-          for (int q = 0; q < 2; ++q)
-            e[a][q] = oy + a < OH && ox + q < OW && lanes > 0
-                          ? L::load_part(di + (std::size_t(oy + a) * OW + ox + q) * N + f, std::min(L::n, lanes))
-                          : L::zero();
-        wino_dy(e, d);
-        for (int xi = 0; xi < 16; ++xi) L::store(D.data() + xi * ds + std::size_t(b) * Np + f, d[xi / 4][xi % 4], 4);
-      }
-    }
-    // M[xi] += V[xi]^T D[xi], tiles in order.
-    for (int xi = 0; xi < 16; ++xi) {
-#if CONVOLENS_CONV_DIRECT
-      if constexpr (W == 4) {
-        wgrad_product(V.data() + xi * vs, Cp, D.data() + xi * ds, Np, nb, M.data() + xi * mw);
-        continue;
-      }
-#endif
-      gemm({C, N, nb, V.data() + xi * vs, Cp, D.data() + xi * ds, Np, M.data() + xi * mw, Np, true, true});
-    }
-  }
+// dW [3][3][C][N] from the summed products M[xi] [Cp][Np] (one xi further is mw floats).
+CONVOLENS_COLD void taps_out(int C, int N, const float* M, std::size_t mw, float* dW) {
+  const int Np = padded(N);
   for (int c = 0; c < C; ++c)
     for (int f = 0; f < N; ++f) {
       float m[4][4], o[3][3];
@@ -873,6 +816,36 @@ void winograd_wgrad_blocked(const WinoGeom& g, int images, const float* x, const
       for (int a = 0; a < 3; ++a)
         for (int b = 0; b < 3; ++b) dW[((a * 3 + b) * C + c) * N + f] = o[a][b];
     }
+}
+
+template <int W>
+CONVOLENS_SMALL void winograd_wgrad_blocked(const WinoGeom& g, int images, const float* x, const float* dy, float* dW) {
+  const Tiling tl(g, images);
+  const int C = g.c, Cp = tl.Cp, N = g.n, Np = padded(N);
+  const std::size_t vs = std::size_t(kTb) * Cp + 16, ds = std::size_t(kTb) * Np + 16, mw = std::size_t(Cp) * Np;
+  const std::size_t np = needs_pad(g, tl) ? tl.img * images : 0;
+  float* const pad = scratch(np + 16 * (vs + ds + mw));
+  float* const V = pad + np;
+  float* const D = V + 16 * vs;
+  float* const M = D + 16 * ds;
+  std::fill(M, M + 16 * mw, 0.f);
+  const float* src = pad_images(g, tl, images, x, pad);
+  for (int t0 = 0; t0 < tl.total; t0 += kTb) {
+    const int nb = std::min(kTb, tl.total - t0);
+    transform_in<W>(tl, src, t0, nb, V, vs);
+    transform_dy<W>(tl, N, t0, nb, dy, D, ds);
+    // M[xi] += V[xi]^T D[xi], tiles in order.
+    for (int xi = 0; xi < 16; ++xi) {
+#if CONVOLENS_CONV_DIRECT
+      if constexpr (W == 4) {
+        wgrad_product(V + xi * vs, Cp, D + xi * ds, Np, nb, M + xi * mw);
+        continue;
+      }
+#endif
+      gemm({C, N, nb, V + xi * vs, Cp, D + xi * ds, Np, M + xi * mw, Np, true, true});
+    }
+  }
+  taps_out(C, N, M, mw, dW);
 }
 
 }  // namespace
@@ -901,7 +874,7 @@ bool conv_winograd_input_grad(const ConvGeom& g) {
   return g.k == 3 && g.cin >= 8 && g.n >= 8 && g.oh() >= 3 && g.ow() >= 3;
 }
 
-void conv_prepare(const ConvGeom& g, const float* W, bool input_grad, ConvPrep& p) {
+CONVOLENS_SMALL void conv_prepare(const ConvGeom& g, const float* W, bool input_grad, ConvPrep& p) {
   std::vector<float>& u = input_grad ? p.bwd : p.fwd;
   if (!(input_grad ? conv_winograd_input_grad(g) : conv_winograd_forward(g))) return u.clear();
   u.resize(16 * std::size_t(input_grad ? g.n * padded(g.cin) : g.cin * padded(g.n)));
@@ -920,7 +893,8 @@ const ConvVariant* conv_variants(int* count) {
       {"conv__portable", conv_forward__portable, conv_weight_grad__portable, conv_input_grad__portable,
        winograd__portable, winograd_wgrad__portable},
 #if CONVOLENS_CONV_DIRECT
-      {"conv__wasm_simd", conv_forward__wasm_simd, conv_weight_grad__wasm_simd, conv_input_grad__wasm_simd,
+      // (the direct weight gradient gave way to Winograd's: module size; other layers use the gemm)
+      {"conv__wasm_simd", conv_forward__wasm_simd, conv_weight_grad__portable, conv_input_grad__wasm_simd,
        winograd__wasm_simd, winograd_wgrad__wasm_simd},
 #endif
   };
@@ -968,11 +942,8 @@ void conv_weight_grad(const ConvGeom& g, int images, const float* x, const float
     if (db) bias_grad__scalar(g, images, dy, db);
     return;
   }
-#if defined(__wasm_simd128__)
-  conv_weight_grad__wasm_simd(g, images, x, dy, dW, db);
-#else
+  // Other layers (a first layer of 1..7 channels, 5x5 kernels): the gemm, in every build.
   conv_weight_grad__portable(g, images, x, dy, dW, db);
-#endif
 }
 
 void conv_input_grad(const ConvGeom& g, int images, const float* dy, const float* W, float* dx, const ConvPrep* prep) {

@@ -49,7 +49,7 @@ const std::string kGlorotNormal =
 Conv2D::Conv2D(std::string name, int filters, int kernel, bool use_bias)
     : Layer(std::move(name)), filters_(filters), k_(kernel), use_bias_(use_bias) {}
 
-Shape Conv2D::build(Shape in) {
+CONVOLENS_SMALL Shape Conv2D::build(Shape in) {  // set-up: for size (module budget)
   if (in.h < k_ || in.w < k_) throw RangeError(name_ + ": input smaller than the kernel");
   in_ = in;
   out_ = {in.h - k_ + 1, in.w - k_ + 1, filters_};
@@ -86,7 +86,7 @@ void Conv2D::backward(const Tensor& x, const Tensor&, const Tensor& dy, Tensor* 
   if (use_bias_) reduce_chunks(db_, bias.grad);
 }
 
-std::string Conv2D::config_json() const {
+CONVOLENS_SMALL std::string Conv2D::config_json() const {
   // Key order as tfjs-layers' Conv2D.getConfig() writes it.
   return R"("filters":)" + std::to_string(filters_) + R"(,"kernel_initializer":)" + kGlorotNormal +
          R"(,"kernel_regularizer":null,"kernel_constraint":null,"kernel_size":[)" + std::to_string(k_) + "," +
