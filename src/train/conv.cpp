@@ -28,6 +28,13 @@
 namespace convolens::train {
 namespace {
 
+// Per-call work space, per thread (native training runs chunks on threads); grows, never shrinks.
+float* scratch(std::size_t n) {
+  thread_local std::vector<float> s;
+  if (s.size() < n) s.resize(n);
+  return s.data();
+}
+
 // Offset of tap t = (ky, kx, ci) from its output pixel's window corner in the image.
 inline int tap_offset(const ConvGeom& g, int t) {
   const int run = g.k * g.cin;
@@ -296,13 +303,45 @@ __attribute__((noinline)) void fwd_row(const Direct& c, int ow, const float* xr,
 }
 
 // One output row, every block of output channels.
-// 12 channels past a multiple of 16 run as two blocks of 8 that overlap by 4 (those outputs are
-// computed twice, to the same bits): one kernel instantiation fewer (module size).
+// Blocks of 8 output channels (4 pixels x 2 vectors per tile); 4 channels past a multiple of 8
+// run in a block that overlaps the one before (those outputs are computed twice, to the same
+// bits): one kernel instantiation (module size; 2 pixels x 4 vectors was no faster).
 void direct_row(const Direct& c, int ow, const float* xr, float* yr) {
-  int f0 = 0;
-  for (; f0 + 16 <= c.ns; f0 += 16) fwd_row<4, 2>(c, ow, xr, f0, yr);
-  if (c.ns - f0 == 12) fwd_row<2, 4>(c, ow, xr, f0, yr), f0 += 4;
-  if (c.ns - f0 == 8) fwd_row<2, 4>(c, ow, xr, f0, yr);
+  for (int f0 = 0;; f0 += 8) {
+    f0 = std::min(f0, c.ns - 8);
+    fwd_row<2, 4>(c, ow, xr, f0, yr);
+    if (f0 == c.ns - 8) break;
+  }
+}
+
+// Weight gradient: 3 taps x 8 filters of dW stay in registers over all images and pixels (dy
+// rows zero-padded to ns floats), from +0; per pixel 3 splats of x and 2 loads of dy. The last
+// tile of taps, and a last block of 8 filters, overlap the ones before (dW is written, not
+// accumulated: the same bits again). One instantiation (module size).
+__attribute__((noinline)) void dw_tile(const ConvGeom& g, const int* pix, int nq, const float* x, const float* dyp,
+                                       int ns, int t0, int f0, float* dW) {
+  const int o0 = tap_offset(g, t0), o1 = tap_offset(g, t0 + 1), o2 = tap_offset(g, t0 + 2);
+  v128_t a00 = wasm_f32x4_splat(0.f), a01 = a00, a10 = a00, a11 = a00, a20 = a00, a21 = a00;
+  const float* d = dyp + f0;
+  for (int q = 0; q < nq; ++q, d += ns) {
+    const float* xp = x + pix[q];
+    const v128_t d0 = wasm_v128_load(d), d1 = wasm_v128_load(d + 4);
+    const v128_t x0 = wasm_v128_load32_splat(xp + o0), x1 = wasm_v128_load32_splat(xp + o1),
+                 x2 = wasm_v128_load32_splat(xp + o2);
+    a00 = wasm_f32x4_add(a00, wasm_f32x4_mul(x0, d0));
+    a01 = wasm_f32x4_add(a01, wasm_f32x4_mul(x0, d1));
+    a10 = wasm_f32x4_add(a10, wasm_f32x4_mul(x1, d0));
+    a11 = wasm_f32x4_add(a11, wasm_f32x4_mul(x1, d1));
+    a20 = wasm_f32x4_add(a20, wasm_f32x4_mul(x2, d0));
+    a21 = wasm_f32x4_add(a21, wasm_f32x4_mul(x2, d1));
+  }
+  float* w = dW + t0 * ns + f0;
+  wasm_v128_store(w, a00);
+  wasm_v128_store(w + 4, a01);
+  wasm_v128_store(w + ns, a10);
+  wasm_v128_store(w + ns + 4, a11);
+  wasm_v128_store(w + 2 * ns, a20);
+  wasm_v128_store(w + 2 * ns + 4, a21);
 }
 
 }  // namespace
@@ -321,6 +360,51 @@ CONVOLENS_SMALL void conv_forward__wasm_simd(const ConvGeom& g, int images, cons
   const Direct c{K, off.data(), g.cin, wp.data(), ns, g.n, bias};
   for (int i = 0; i < images; ++i, x += g.in_size(), y += g.out_size())
     for (int oy = 0; oy < g.oh(); ++oy) direct_row(c, g.ow(), x + oy * g.w * g.cin, y + oy * g.ow() * g.n);
+}
+
+// Layers Winograd does not take (a first layer, 5x5 kernels); at least 3 taps and 5 filters,
+// else the gemm.
+CONVOLENS_SMALL void conv_weight_grad__wasm_simd(const ConvGeom& g, int images, const float* x, const float* dy,
+                                                 float* dW, float* db) {
+  const int K = g.taps(), ns = padded(g.n), P = g.oh() * g.ow(), nq = images * P;
+  if (K < 3 || ns < 8) return conv_weight_grad__portable(g, images, x, dy, dW, db);
+  // The offset of every (image, output pixel)'s window corner in x; dW and dy with rows padded to
+  // whole vectors (copies only when n is not a multiple of them).
+  thread_local std::vector<int> pixels;
+  pixels.resize(nq);
+  int* const pix = pixels.data();
+  for (int i = 0, q = 0; i < images; ++i)
+    for (int oy = 0; oy < g.oh(); ++oy)
+      for (int ox = 0; ox < g.ow(); ++ox) pix[q++] = i * g.in_size() + (oy * g.w + ox) * g.cin;
+  float* dw = dW;
+  const float* d = dy;
+  if (ns != g.n) {
+    dw = scratch((std::size_t(K) + nq) * ns);
+    float* const dp = dw + std::size_t(K) * ns;
+    for (int q = 0; q < nq; ++q)
+      for (int f = 0; f < ns; ++f) dp[std::size_t(q) * ns + f] = f < g.n ? dy[std::size_t(q) * g.n + f] : 0.f;
+    d = dp;
+  }
+  for (int f0 = 0;; f0 += 8) {
+    f0 = std::min(f0, ns - 8);
+    for (int t = 0;; t += 3) {
+      t = std::min(t, K - 3);
+      dw_tile(g, pix, nq, x, d, ns, t, f0, dw);
+      if (t == K - 3) break;
+    }
+    if (f0 == ns - 8) break;
+  }
+  if (ns != g.n)
+    for (int t = 0; t < K; ++t)
+      for (int f = 0; f < g.n; ++f) dW[t * g.n + f] = dw[std::size_t(t) * ns + f];
+  if (db) {
+    // Column sums of the (padded) dy rows, one vector of filters at a time.
+    for (int f = 0; f < g.n; f += 4) {
+      v128_t acc = wasm_f32x4_splat(0.f);
+      for (int q = 0; q < nq; ++q) acc = wasm_f32x4_add(acc, wasm_v128_load(d + std::size_t(q) * ns + f));
+      store_first(db + f, acc, std::min(4, g.n - f));
+    }
+  }
 }
 
 CONVOLENS_SMALL void conv_input_grad__wasm_simd(const ConvGeom& g, int images, const float* dy, const float* W, float* dx) {
@@ -646,12 +730,6 @@ bool needs_pad(const WinoGeom& g, const Tiling& tl) {
   return g.pad != 0 || g.c != tl.Cp || tl.PW != g.w || tl.img != std::size_t(g.h) * g.w * g.c;
 }
 
-// Per thread (native training runs chunks on threads): the padded images, V, M (and D).
-float* scratch(std::size_t n) {
-  thread_local std::vector<float> s;
-  if (s.size() < n) s.resize(n);
-  return s.data();
-}
 
 
 CONVOLENS_COLD const float* pad_images(const WinoGeom& g, const Tiling& tl, int images, const float* x, float* pad) {
@@ -893,8 +971,7 @@ const ConvVariant* conv_variants(int* count) {
       {"conv__portable", conv_forward__portable, conv_weight_grad__portable, conv_input_grad__portable,
        winograd__portable, winograd_wgrad__portable},
 #if CONVOLENS_CONV_DIRECT
-      // (the direct weight gradient gave way to Winograd's: module size; other layers use the gemm)
-      {"conv__wasm_simd", conv_forward__wasm_simd, conv_weight_grad__portable, conv_input_grad__wasm_simd,
+      {"conv__wasm_simd", conv_forward__wasm_simd, conv_weight_grad__wasm_simd, conv_input_grad__wasm_simd,
        winograd__wasm_simd, winograd_wgrad__wasm_simd},
 #endif
   };
@@ -904,25 +981,31 @@ const ConvVariant* conv_variants(int* count) {
 
 namespace {
 // The transformed kernel: the prepared one, or transformed here (per thread).
-const float* wino_kernel(const ConvGeom& g, const float* W, bool input_grad, const ConvPrep* prep) {
-  if (prep && !(input_grad ? prep->bwd : prep->fwd).empty()) return (input_grad ? prep->bwd : prep->fwd).data();
-  thread_local ConvPrep local;
-  conv_prepare(g, W, input_grad, local);
-  return (input_grad ? local.bwd : local.fwd).data();
-}
-void winograd(const WinoGeom& w, int images, const float* x, const float* U, const float* bias, float* y) {
+// Winograd with the prepared kernel, or one transformed here (callers without a ConvPrep).
+CONVOLENS_SMALL void winograd(const ConvGeom& g, const WinoGeom& w, int images, const float* x, const float* W,
+                              const ConvPrep* prep, bool input_grad, const float* bias, float* y) {
+  ConvPrep local;
+  if (!prep || (input_grad ? prep->bwd : prep->fwd).empty()) {
+    conv_prepare(g, W, input_grad, local);
+    prep = &local;
+  }
+  const float* U = (input_grad ? prep->bwd : prep->fwd).data();
 #if CONVOLENS_CONV_DIRECT
-  winograd__wasm_simd(w, images, x, U, bias, y);  // natively through SIMDe; the gemm picks FMA or not
+  winograd__wasm_simd(w, images, x, U, nullptr, y);  // natively through SIMDe
 #else
-  winograd__portable(w, images, x, U, bias, y);
+  winograd__portable(w, images, x, U, nullptr, y);
 #endif
+  // The bias after the transform, as every variant adds it: the same bits, less kernel code.
+  if (bias)
+    for (std::size_t p = 0; p < std::size_t(images) * w.oh() * w.ow(); ++p)
+      for (int f = 0; f < w.n; ++f) y[p * w.n + f] += bias[f];
 }
 }  // namespace
 
 void conv_forward(const ConvGeom& g, int images, const float* x, const float* W, const float* bias, float* y,
                   const ConvPrep* prep) {
   if (conv_winograd_forward(g))
-    return winograd({g.h, g.w, g.cin, g.n, 0}, images, x, wino_kernel(g, W, false, prep), bias, y);
+    return winograd(g, {g.h, g.w, g.cin, g.n, 0}, images, x, W, prep, false, bias, y);
 #if defined(__wasm_simd128__)
   conv_forward__wasm_simd(g, images, x, W, bias, y);
 #else
@@ -942,13 +1025,16 @@ void conv_weight_grad(const ConvGeom& g, int images, const float* x, const float
     if (db) bias_grad__scalar(g, images, dy, db);
     return;
   }
-  // Other layers (a first layer of 1..7 channels, 5x5 kernels): the gemm, in every build.
+#if defined(__wasm_simd128__)
+  conv_weight_grad__wasm_simd(g, images, x, dy, dW, db);
+#else
   conv_weight_grad__portable(g, images, x, dy, dW, db);
+#endif
 }
 
 void conv_input_grad(const ConvGeom& g, int images, const float* dy, const float* W, float* dx, const ConvPrep* prep) {
   if (conv_winograd_input_grad(g))
-    return winograd({g.oh(), g.ow(), g.n, g.cin, g.k - 1}, images, dy, wino_kernel(g, W, true, prep), nullptr, dx);
+    return winograd(g, {g.oh(), g.ow(), g.n, g.cin, g.k - 1}, images, dy, W, prep, true, nullptr, dx);
 #if defined(__wasm_simd128__)
   conv_input_grad__wasm_simd(g, images, dy, W, dx);
 #elif defined(__EMSCRIPTEN__)
