@@ -981,6 +981,16 @@ const ConvVariant* conv_variants(int* count) {
 
 namespace {
 // The transformed kernel: the prepared one, or transformed here (per thread).
+// Winograd in the wasm builds, and natively once set_gemm_portable (the wasm builds' bits);
+// native training by default keeps the gemm's FMA variant (8 lanes, fused: faster there).
+bool winograd_here() {
+#if defined(__EMSCRIPTEN__)
+  return true;
+#else
+  return gemm_portable();
+#endif
+}
+
 // Winograd with the prepared kernel, or one transformed here (callers without a ConvPrep).
 CONVOLENS_SMALL void winograd(const ConvGeom& g, const WinoGeom& w, int images, const float* x, const float* W,
                               const ConvPrep* prep, bool input_grad, const float* bias, float* y) {
@@ -1004,7 +1014,7 @@ CONVOLENS_SMALL void winograd(const ConvGeom& g, const WinoGeom& w, int images, 
 
 void conv_forward(const ConvGeom& g, int images, const float* x, const float* W, const float* bias, float* y,
                   const ConvPrep* prep) {
-  if (conv_winograd_forward(g))
+  if (conv_winograd_forward(g) && winograd_here())
     return winograd(g, {g.h, g.w, g.cin, g.n, 0}, images, x, W, prep, false, bias, y);
 #if defined(__wasm_simd128__)
   conv_forward__wasm_simd(g, images, x, W, bias, y);
@@ -1016,7 +1026,7 @@ void conv_forward(const ConvGeom& g, int images, const float* x, const float* W,
 }
 
 void conv_weight_grad(const ConvGeom& g, int images, const float* x, const float* dy, float* dW, float* db) {
-  if (conv_winograd_weight_grad(g)) {
+  if (conv_winograd_weight_grad(g) && winograd_here()) {
 #if CONVOLENS_CONV_DIRECT
     winograd_wgrad__wasm_simd({g.h, g.w, g.cin, g.n, 0}, images, x, dy, dW);
 #else
@@ -1033,7 +1043,7 @@ void conv_weight_grad(const ConvGeom& g, int images, const float* x, const float
 }
 
 void conv_input_grad(const ConvGeom& g, int images, const float* dy, const float* W, float* dx, const ConvPrep* prep) {
-  if (conv_winograd_input_grad(g))
+  if (conv_winograd_input_grad(g) && winograd_here())
     return winograd(g, {g.oh(), g.ow(), g.n, g.cin, g.k - 1}, images, dy, W, prep, true, nullptr, dx);
 #if defined(__wasm_simd128__)
   conv_input_grad__wasm_simd(g, images, dy, W, dx);
