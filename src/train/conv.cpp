@@ -943,13 +943,13 @@ void winograd_wgrad__wasm_simd(const WinoGeom& g, int images, const float* x, co
 }
 #endif
 
-// Measured in wasm SIMD (docs/train.md): Winograd wins from 8 channels each way; the input
-// gradient of a dy smaller than 3x3 (mostly padding) gains nothing. Layers of 1..7 channels
-// (the first layer of every preset) stay direct.
+// Measured in wasm SIMD (docs/train.md): Winograd wins from 8 channels each way, except the
+// weight gradient of outputs under 4x4 (one tile per image: the direct kernel is faster).
+// Layers of 1..7 channels (the first layer of every preset) and other kernel sizes stay direct.
 bool conv_winograd_forward(const ConvGeom& g) { return g.k == 3 && g.cin >= 8 && g.n >= 8; }
-bool conv_winograd_weight_grad(const ConvGeom& g) { return g.k == 3 && g.cin >= 8 && g.n >= 8; }
-bool conv_winograd_input_grad(const ConvGeom& g) {
-  return g.k == 3 && g.cin >= 8 && g.n >= 8 && g.oh() >= 3 && g.ow() >= 3;
+bool conv_winograd_input_grad(const ConvGeom& g) { return g.k == 3 && g.cin >= 8 && g.n >= 8; }
+bool conv_winograd_weight_grad(const ConvGeom& g) {
+  return g.k == 3 && g.cin >= 8 && g.n >= 8 && g.oh() >= 4 && g.ow() >= 4;
 }
 
 CONVOLENS_SMALL void conv_prepare(const ConvGeom& g, const float* W, bool input_grad, ConvPrep& p) {

@@ -12,8 +12,10 @@
 // pixels inside dy), then f ascending.
 // Variants: __scalar (the reference loops); __portable (the register-blocked gemm, and scalar
 // loops for the input gradient: the plain wasm build); __wasm_simd (direct f32x4 kernels: the SIMD
-// wasm build, and native builds through SIMDe). Natively the dispatchers below use the gemm's FMA
-// variant (and, for the input gradient, its column matrix plus col2im) unless set_gemm_portable.
+// wasm build, and native builds through SIMDe). 3x3 layers of >= 8 channels take Winograd
+// F(2x2, 3x3) instead (below; its own summation order, the same in every build). Natively the
+// dispatchers below use the gemm's FMA variant (and, for the input gradient, its column matrix
+// plus col2im) unless set_gemm_portable.
 #pragma once
 
 #include <vector>
