@@ -49,7 +49,7 @@ const std::string kGlorotNormal =
 Conv2D::Conv2D(std::string name, int filters, int kernel, bool use_bias)
     : Layer(std::move(name)), filters_(filters), k_(kernel), use_bias_(use_bias) {}
 
-Shape Conv2D::build(Shape in) {
+CONVOLENS_SMALL Shape Conv2D::build(Shape in) {  // set-up: for size (module budget)
   if (in.h < k_ || in.w < k_) throw RangeError(name_ + ": input smaller than the kernel");
   in_ = in;
   out_ = {in.h - k_ + 1, in.w - k_ + 1, filters_};
@@ -68,23 +68,25 @@ std::vector<Param*> Conv2D::params() {
 void Conv2D::forward(const Tensor& x, Tensor& y, bool) {
   y.resize(x.n, out_);
   const ConvGeom g{in_.h, in_.w, in_.c, k_, filters_};
+  conv_prepare(g, kernel.value.data(), false, prep_);
   parallel_chunks(x.n, [&](int, int b, int e) {
-    conv_forward(g, e - b, x.at(b), kernel.value.data(), use_bias_ ? bias.value.data() : nullptr, y.at(b));
+    conv_forward(g, e - b, x.at(b), kernel.value.data(), use_bias_ ? bias.value.data() : nullptr, y.at(b), &prep_);
   });
 }
 
 void Conv2D::backward(const Tensor& x, const Tensor&, const Tensor& dy, Tensor* dx) {
   const ConvGeom g{in_.h, in_.w, in_.c, k_, filters_};
   if (dx) dx->resize(x.n, in_);
+  if (dx) conv_prepare(g, kernel.value.data(), true, prep_);
   parallel_chunks(x.n, [&](int c, int b, int e) {
     conv_weight_grad(g, e - b, x.at(b), dy.at(b), dw_[c].data(), use_bias_ ? db_[c].data() : nullptr);
-    if (dx) conv_input_grad(g, e - b, dy.at(b), kernel.value.data(), dx->at(b));
+    if (dx) conv_input_grad(g, e - b, dy.at(b), kernel.value.data(), dx->at(b), &prep_);
   });
   reduce_chunks(dw_, kernel.grad);
   if (use_bias_) reduce_chunks(db_, bias.grad);
 }
 
-std::string Conv2D::config_json() const {
+CONVOLENS_SMALL std::string Conv2D::config_json() const {
   // Key order as tfjs-layers' Conv2D.getConfig() writes it.
   return R"("filters":)" + std::to_string(filters_) + R"(,"kernel_initializer":)" + kGlorotNormal +
          R"(,"kernel_regularizer":null,"kernel_constraint":null,"kernel_size":[)" + std::to_string(k_) + "," +

@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "train/conv.h"
+
 namespace convolens::train {
 
 struct Shape {
@@ -74,6 +76,7 @@ class Conv2D : public Layer {
   int filters_, k_;
   bool use_bias_;
   std::vector<std::vector<float>> dw_, db_;  // per chunk
+  ConvPrep prep_;                             // the kernel prepared once per pass for the chunks
 };
 
 class BatchNorm : public Layer {
