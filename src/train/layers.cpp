@@ -9,10 +9,18 @@
 #include "train/gemm.h"
 #include "train/parallel.h"
 
+// Set-up and export code (build, config_json, constructors) runs once per net, not per step: in
+// wasm it is built for size like the cold source files, while this file stays -O3 for the passes.
+#if defined(__EMSCRIPTEN__)
+#define COLD __attribute__((minsize))
+#else
+#define COLD
+#endif
+
 namespace convolens::train {
 namespace {
 
-Param make_param(const std::string& layer, const char* what, std::vector<int> shape, bool trainable = true) {
+COLD Param make_param(const std::string& layer, const char* what, std::vector<int> shape, bool trainable = true) {
   Param p;
   p.name = layer + "/" + what;
   p.shape = std::move(shape);
@@ -46,10 +54,10 @@ const std::string kGlorotNormal =
 
 // ---- Conv2D ----------------------------------------------------------------------------------
 
-Conv2D::Conv2D(std::string name, int filters, int kernel, bool use_bias)
+COLD Conv2D::Conv2D(std::string name, int filters, int kernel, bool use_bias)
     : Layer(std::move(name)), filters_(filters), k_(kernel), use_bias_(use_bias) {}
 
-Shape Conv2D::build(Shape in) {
+COLD Shape Conv2D::build(Shape in) {
   if (in.h < k_ || in.w < k_) throw RangeError(name_ + ": input smaller than the kernel");
   in_ = in;
   out_ = {in.h - k_ + 1, in.w - k_ + 1, filters_};
@@ -84,7 +92,7 @@ void Conv2D::backward(const Tensor& x, const Tensor&, const Tensor& dy, Tensor* 
   if (use_bias_) reduce_chunks(db_, bias.grad);
 }
 
-std::string Conv2D::config_json() const {
+COLD std::string Conv2D::config_json() const {
   // Key order as tfjs-layers' Conv2D.getConfig() writes it.
   return R"("filters":)" + std::to_string(filters_) + R"(,"kernel_initializer":)" + kGlorotNormal +
          R"(,"kernel_regularizer":null,"kernel_constraint":null,"kernel_size":[)" + std::to_string(k_) + "," +
@@ -97,7 +105,7 @@ std::string Conv2D::config_json() const {
 
 // ---- BatchNormalization -----------------------------------------------------------------------
 
-Shape BatchNorm::build(Shape in) {
+COLD Shape BatchNorm::build(Shape in) {
   in_ = out_ = in;
   gamma = make_param(name_, "gamma", {in.c});
   beta = make_param(name_, "beta", {in.c});
@@ -204,7 +212,7 @@ void BatchNorm::backward(const Tensor& x, const Tensor& y, const Tensor& dy, Ten
   });
 }
 
-std::string BatchNorm::config_json() const {
+COLD std::string BatchNorm::config_json() const {
   static_assert(kMomentum == 0.99f && kEpsilon == 1e-3f, "the text below writes them");
   return std::string(R"("axis":-1,"momentum":0.99,"epsilon":0.001)") +
          R"(,"center":true,"scale":true,"beta_initializer":{"class_name":"Zeros","config":{}},"gamma_initializer":{"class_name":"Ones","config":{}},"moving_mean_initializer":{"class_name":"Zeros","config":{}},"moving_variance_initializer":{"class_name":"Ones","config":{}},"beta_regularizer":null,"gamma_regularizer":null,"beta_constraint":null,"gamma_constraint":null,"name":")" +
@@ -225,11 +233,11 @@ void Relu::backward(const Tensor& x, const Tensor& y, const Tensor& dy, Tensor* 
   dx->resize(x.n, x.s);
   relu_backward(y.data.data(), dy.data.data(), dx->data.data(), x.data.size());
 }
-std::string Relu::config_json() const { return R"("activation":"relu","name":")" + name_ + "\"," + kDtype; }
+COLD std::string Relu::config_json() const { return R"("activation":"relu","name":")" + name_ + "\"," + kDtype; }
 
 // ---- MaxPooling2D ---------------------------------------------------------------------------
 
-Shape MaxPool2::build(Shape in) {
+COLD Shape MaxPool2::build(Shape in) {
   if (in.h < 2 || in.w < 2) throw RangeError(name_ + ": input smaller than the pool");
   in_ = in;
   return out_ = {in.h / 2, in.w / 2, in.c};
@@ -247,14 +255,14 @@ void MaxPool2::backward(const Tensor& x, const Tensor&, const Tensor& dy, Tensor
   for (int i = 0; i < x.n; ++i)
     maxpool2_backward(dy.at(i), arg_.data() + std::size_t(i) * out_.size(), in_.h, in_.w, in_.c, dx->at(i));
 }
-std::string MaxPool2::config_json() const {
+COLD std::string MaxPool2::config_json() const {
   return R"("pool_size":[2,2],"padding":"valid","strides":[2,2],"data_format":"channels_last","name":")" + name_ +
          "\"," + kDtype;
 }
 
 // ---- GlobalAveragePooling2D -----------------------------------------------------------------
 
-Shape GlobalAvgPool::build(Shape in) {
+COLD Shape GlobalAvgPool::build(Shape in) {
   in_ = in;
   return out_ = {1, 1, in.c};
 }
@@ -277,13 +285,13 @@ void GlobalAvgPool::backward(const Tensor& x, const Tensor&, const Tensor& dy, T
     for (int q = 0; q < per; ++q)
       for (int ch = 0; ch < C; ++ch) dx->at(i)[q * C + ch] = dy.at(i)[ch] / float(per);
 }
-std::string GlobalAvgPool::config_json() const {
+COLD std::string GlobalAvgPool::config_json() const {
   return R"("data_format":"channels_last","name":")" + name_ + "\"," + kDtype;
 }
 
 // ---- Flatten --------------------------------------------------------------------------------
 
-Shape Flatten::build(Shape in) {
+COLD Shape Flatten::build(Shape in) {
   in_ = in;
   return out_ = {1, 1, in.size()};
 }
@@ -296,16 +304,16 @@ void Flatten::backward(const Tensor& x, const Tensor&, const Tensor& dy, Tensor*
   dx->resize(x.n, in_);
   dx->data = dy.data;
 }
-std::string Flatten::config_json() const {
+COLD std::string Flatten::config_json() const {
   return R"("data_format":"channels_last","name":")" + name_ + "\"," + kDtype;
 }
 
 // ---- Dense ----------------------------------------------------------------------------------
 
-Dense::Dense(std::string name, int units, std::string export_activation)
+COLD Dense::Dense(std::string name, int units, std::string export_activation)
     : Layer(std::move(name)), units_(units), activation_(std::move(export_activation)) {}
 
-Shape Dense::build(Shape in) {
+COLD Shape Dense::build(Shape in) {
   in_ = in;
   out_ = {1, 1, units_};
   kernel = make_param(name_, "kernel", {in.size(), units_});
@@ -332,7 +340,7 @@ void Dense::backward(const Tensor& x, const Tensor&, const Tensor& dy, Tensor* d
   transpose(kernel.value, K, units_, wt_);
   gemm({x.n, K, units_, dy.data.data(), units_, wt_.data(), K, dx->data.data(), K, false, false});
 }
-std::string Dense::config_json() const {
+COLD std::string Dense::config_json() const {
   return R"("units":)" + std::to_string(units_) + R"(,"activation":")" + activation_ +
          R"(","use_bias":true,"kernel_initializer":)" + kGlorotNormal +
          R"(,"bias_initializer":{"class_name":"Zeros","config":{}},"kernel_regularizer":null,"bias_regularizer":null,"activity_regularizer":null,"kernel_constraint":null,"bias_constraint":null,"name":")" +
