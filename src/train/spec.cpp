@@ -101,7 +101,7 @@ std::unique_ptr<Net> make_net(const std::vector<LayerSpec>& spec, Shape input) {
   int counts[8] = {};
   for (std::size_t i = 0; i < spec.size(); ++i) {
     const LayerSpec& l = spec[i];
-    auto name = [&](const char* base) { return base + ("_" + std::to_string(++counts[int(l.kind) & 7])); };
+    auto name = [&](const char* base) { return std::string(base) + "_" + std::to_string(++counts[int(l.kind) & 7]); };
     switch (l.kind) {
       case LayerKind::Conv2D: net->add<Conv2D>(name("conv2d"), l.filters, l.kernel, l.bias); break;
       case LayerKind::BatchNorm: net->add<BatchNorm>(name("batch_normalization")); break;
