@@ -38,6 +38,10 @@ TEST(TrainSpec, HostileSpecsAreRejectedWithTheirReason) {
   const LayerSpec flat{LayerKind::Flatten}, out{LayerKind::Dense, 0, 0, true, 10};
   EXPECT_NE(error_of<RangeError>({{LayerKind::Conv2D, 0, 3}, flat, out}).find("0 filters"), std::string::npos);
   EXPECT_NE(error_of<RangeError>({{LayerKind::Conv2D, 8, 99}, flat, out}).find("kernel 99"), std::string::npos);
+  // Whole messages, as the piecewise builder in spec.cpp writes them.
+  EXPECT_EQ(error_of<RangeError>({{LayerKind::Conv2D, 8, 99}, flat, out}), "layer 0 (Conv2D): kernel 99, expected 1..11");
+  const LayerSpec k11{LayerKind::Conv2D, 8, 11};
+  EXPECT_EQ(error_of<RangeError>({k11, k11, k11, flat, out}), "layer 2 (Conv2D): kernel 11 is larger than its 8x8 input");
   EXPECT_NE(error_of<RangeError>({flat, {LayerKind::Dense, 0, 0, true, 1000000000}, out}).find("units"), std::string::npos);
   const LayerSpec wide{LayerKind::Dense, 0, 0, true, 4096};
   EXPECT_NE(error_of<RangeError>({flat, wide, wide, out}).find("million"), std::string::npos);

@@ -7,18 +7,13 @@
 
 #include "core/errors.h"
 #include "core/limits.h"
+#include "core/size_attrs.h"
 #include "nn/kernels.h"
 
 namespace convolens::nn {
 
-// In the SIMD wasm modules the kernels that have a SIMD row run only as its reference twin
-// (predict with reference: true), so there they are built for size (6.2 KB less CNN module);
-// natively and in the plain modules they are the real path, built for speed.
-#if defined(__EMSCRIPTEN__) && defined(__wasm_simd128__)
-#define TWIN_ONLY_IN_SIMD __attribute__((minsize))
-#else
-#define TWIN_ONLY_IN_SIMD
-#endif
+// The kernels that have a SIMD row are CONVOLENS_SMALL_IN_SIMD: in the SIMD wasm modules they
+// run only as its reference twin (predict with reference: true; 6.2 KB less CNN module).
 
 std::string Shape::str() const {
   std::string s = "[";
@@ -129,7 +124,7 @@ void pack_conv_kernel(const float* kernel, int rows, int out_c, float* packed) {
   }
 }
 
-TWIN_ONLY_IN_SIMD void conv2d__scalar(const ConvParams& p, const float* in, float* out, float*) {
+CONVOLENS_SMALL_IN_SIMD void conv2d__scalar(const ConvParams& p, const float* in, float* out, float*) {
   const ConvGeom& g = p.g;
   for (int oy = 0; oy < g.out_h; ++oy)
     for (int ox = 0; ox < g.out_w; ++ox) {
@@ -153,7 +148,7 @@ TWIN_ONLY_IN_SIMD void conv2d__scalar(const ConvParams& p, const float* in, floa
     apply_activation(out, std::size_t(g.out_h) * g.out_w * g.out_c, g.out_c, p.act, 0.f);
 }
 
-TWIN_ONLY_IN_SIMD void depthwise2d__scalar(const ConvParams& p, const float* in, float* out, float*) {
+CONVOLENS_SMALL_IN_SIMD void depthwise2d__scalar(const ConvParams& p, const float* in, float* out, float*) {
   const ConvGeom& g = p.g;
   for (int oy = 0; oy < g.out_h; ++oy)
     for (int ox = 0; ox < g.out_w; ++ox)
@@ -173,7 +168,7 @@ TWIN_ONLY_IN_SIMD void depthwise2d__scalar(const ConvParams& p, const float* in,
     apply_activation(out, std::size_t(g.out_h) * g.out_w * g.out_c, g.out_c, p.act, 0.f);
 }
 
-TWIN_ONLY_IN_SIMD void dense__scalar(const DenseParams& p, const float* in, float* out) {
+CONVOLENS_SMALL_IN_SIMD void dense__scalar(const DenseParams& p, const float* in, float* out) {
   for (int r = 0; r < p.rows; ++r) {
     // All outputs of a row at once: per output bias, then k in order; weight rows contiguous.
     float* o = out + std::size_t(r) * p.out;
@@ -188,7 +183,7 @@ TWIN_ONLY_IN_SIMD void dense__scalar(const DenseParams& p, const float* in, floa
     apply_activation(out, std::size_t(p.rows) * p.out, p.out, p.act, 0.f);
 }
 
-TWIN_ONLY_IN_SIMD void max_pool__scalar(const ConvGeom& g, const float* in, float* out) {
+CONVOLENS_SMALL_IN_SIMD void max_pool__scalar(const ConvGeom& g, const float* in, float* out) {
   for (int oy = 0; oy < g.out_h; ++oy)
     for (int ox = 0; ox < g.out_w; ++ox)
       for (int c = 0; c < g.in_c; ++c) {
@@ -203,7 +198,7 @@ TWIN_ONLY_IN_SIMD void max_pool__scalar(const ConvGeom& g, const float* in, floa
       }
 }
 
-TWIN_ONLY_IN_SIMD void avg_pool__scalar(const ConvGeom& g, const float* in, float* out) {
+CONVOLENS_SMALL_IN_SIMD void avg_pool__scalar(const ConvGeom& g, const float* in, float* out) {
   for (int oy = 0; oy < g.out_h; ++oy)
     for (int ox = 0; ox < g.out_w; ++ox)
       for (int c = 0; c < g.in_c; ++c) {

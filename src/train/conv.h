@@ -20,12 +20,7 @@
 
 #include <vector>
 
-// Set-up code in files built for speed, compiled for size in the wasm builds (module budget).
-#if defined(__clang__)
-#define CONVOLENS_SMALL __attribute__((minsize))
-#else
-#define CONVOLENS_SMALL
-#endif
+#include "core/size_attrs.h"
 
 namespace convolens::train {
 

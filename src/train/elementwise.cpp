@@ -4,6 +4,8 @@
 #include <cmath>
 #include <cstring>
 
+#include "core/size_attrs.h"
+
 #if defined(__wasm_simd128__)
 #include <wasm_simd128.h>
 #endif
@@ -12,11 +14,7 @@ namespace convolens::train {
 
 // The scalar references: in the SIMD build they run only for tails and channel counts under 4
 // (and in the tests), so there they are compiled for size, which keeps the module in its budget.
-#if defined(__wasm_simd128__)
-#define REFERENCE [[clang::minsize]]
-#else
-#define REFERENCE
-#endif
+#define REFERENCE CONVOLENS_SMALL_IN_SIMD
 
 REFERENCE void relu_backward__scalar(const float* out, const float* g, float* d, std::size_t n) {
   for (std::size_t i = 0; i < n; ++i) d[i] = out[i] > 0.f ? g[i] : 0.f;

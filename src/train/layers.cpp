@@ -4,15 +4,17 @@
 #include <cmath>
 
 #include "core/errors.h"
+#include "core/size_attrs.h"
 #include "train/conv.h"
 #include "train/elementwise.h"
 #include "train/gemm.h"
 #include "train/parallel.h"
 
+
 namespace convolens::train {
 namespace {
 
-Param make_param(const std::string& layer, const char* what, std::vector<int> shape, bool trainable = true) {
+CONVOLENS_SMALL Param make_param(const std::string& layer, const char* what, std::vector<int> shape, bool trainable = true) {
   Param p;
   p.name = layer + "/" + what;
   p.shape = std::move(shape);
@@ -46,10 +48,10 @@ const std::string kGlorotNormal =
 
 // ---- Conv2D ----------------------------------------------------------------------------------
 
-Conv2D::Conv2D(std::string name, int filters, int kernel, bool use_bias)
+CONVOLENS_SMALL Conv2D::Conv2D(std::string name, int filters, int kernel, bool use_bias)
     : Layer(std::move(name)), filters_(filters), k_(kernel), use_bias_(use_bias) {}
 
-CONVOLENS_SMALL Shape Conv2D::build(Shape in) {  // set-up: for size (module budget)
+CONVOLENS_SMALL Shape Conv2D::build(Shape in) {
   if (in.h < k_ || in.w < k_) throw RangeError(name_ + ": input smaller than the kernel");
   in_ = in;
   out_ = {in.h - k_ + 1, in.w - k_ + 1, filters_};
@@ -99,7 +101,7 @@ CONVOLENS_SMALL std::string Conv2D::config_json() const {
 
 // ---- BatchNormalization -----------------------------------------------------------------------
 
-Shape BatchNorm::build(Shape in) {
+CONVOLENS_SMALL Shape BatchNorm::build(Shape in) {
   in_ = out_ = in;
   gamma = make_param(name_, "gamma", {in.c});
   beta = make_param(name_, "beta", {in.c});
@@ -222,7 +224,7 @@ void BatchNorm::backward(const Tensor& x, const Tensor&, const Tensor& dy, Tenso
   });
 }
 
-std::string BatchNorm::config_json() const {
+CONVOLENS_SMALL std::string BatchNorm::config_json() const {
   static_assert(kMomentum == 0.99f && kEpsilon == 1e-3f, "the text below writes them");
   return std::string(R"("axis":-1,"momentum":0.99,"epsilon":0.001)") +
          R"(,"center":true,"scale":true,"beta_initializer":{"class_name":"Zeros","config":{}},"gamma_initializer":{"class_name":"Ones","config":{}},"moving_mean_initializer":{"class_name":"Zeros","config":{}},"moving_variance_initializer":{"class_name":"Ones","config":{}},"beta_regularizer":null,"gamma_regularizer":null,"beta_constraint":null,"gamma_constraint":null,"name":")" +
@@ -243,11 +245,11 @@ void Relu::backward(const Tensor& x, const Tensor& y, const Tensor& dy, Tensor* 
   dx->resize(x.n, x.s);
   relu_backward(y.data.data(), dy.data.data(), dx->data.data(), x.data.size());
 }
-std::string Relu::config_json() const { return R"("activation":"relu","name":")" + name_ + "\"," + kDtype; }
+CONVOLENS_SMALL std::string Relu::config_json() const { return R"("activation":"relu","name":")" + name_ + "\"," + kDtype; }
 
 // ---- MaxPooling2D ---------------------------------------------------------------------------
 
-Shape MaxPool2::build(Shape in) {
+CONVOLENS_SMALL Shape MaxPool2::build(Shape in) {
   if (in.h < 2 || in.w < 2) throw RangeError(name_ + ": input smaller than the pool");
   in_ = in;
   return out_ = {in.h / 2, in.w / 2, in.c};
@@ -265,14 +267,14 @@ void MaxPool2::backward(const Tensor& x, const Tensor&, const Tensor& dy, Tensor
   for (int i = 0; i < x.n; ++i)
     maxpool2_backward(dy.at(i), arg_.data() + std::size_t(i) * out_.size(), in_.h, in_.w, in_.c, dx->at(i));
 }
-std::string MaxPool2::config_json() const {
+CONVOLENS_SMALL std::string MaxPool2::config_json() const {
   return R"("pool_size":[2,2],"padding":"valid","strides":[2,2],"data_format":"channels_last","name":")" + name_ +
          "\"," + kDtype;
 }
 
 // ---- GlobalAveragePooling2D -----------------------------------------------------------------
 
-Shape GlobalAvgPool::build(Shape in) {
+CONVOLENS_SMALL Shape GlobalAvgPool::build(Shape in) {
   in_ = in;
   return out_ = {1, 1, in.c};
 }
@@ -295,13 +297,13 @@ void GlobalAvgPool::backward(const Tensor& x, const Tensor&, const Tensor& dy, T
     for (int q = 0; q < per; ++q)
       for (int ch = 0; ch < C; ++ch) dx->at(i)[q * C + ch] = dy.at(i)[ch] / float(per);
 }
-std::string GlobalAvgPool::config_json() const {
+CONVOLENS_SMALL std::string GlobalAvgPool::config_json() const {
   return R"("data_format":"channels_last","name":")" + name_ + "\"," + kDtype;
 }
 
 // ---- Flatten --------------------------------------------------------------------------------
 
-Shape Flatten::build(Shape in) {
+CONVOLENS_SMALL Shape Flatten::build(Shape in) {
   in_ = in;
   return out_ = {1, 1, in.size()};
 }
@@ -314,16 +316,16 @@ void Flatten::backward(const Tensor& x, const Tensor&, const Tensor& dy, Tensor*
   dx->resize(x.n, in_);
   dx->data = dy.data;
 }
-std::string Flatten::config_json() const {
+CONVOLENS_SMALL std::string Flatten::config_json() const {
   return R"("data_format":"channels_last","name":")" + name_ + "\"," + kDtype;
 }
 
 // ---- Dense ----------------------------------------------------------------------------------
 
-Dense::Dense(std::string name, int units, std::string export_activation)
+CONVOLENS_SMALL Dense::Dense(std::string name, int units, std::string export_activation)
     : Layer(std::move(name)), units_(units), activation_(std::move(export_activation)) {}
 
-Shape Dense::build(Shape in) {
+CONVOLENS_SMALL Shape Dense::build(Shape in) {
   in_ = in;
   out_ = {1, 1, units_};
   kernel = make_param(name_, "kernel", {in.size(), units_});
@@ -350,7 +352,7 @@ void Dense::backward(const Tensor& x, const Tensor&, const Tensor& dy, Tensor* d
   transpose(kernel.value, K, units_, wt_);
   gemm({x.n, K, units_, dy.data.data(), units_, wt_.data(), K, dx->data.data(), K, false, false});
 }
-std::string Dense::config_json() const {
+CONVOLENS_SMALL std::string Dense::config_json() const {
   return R"("units":)" + std::to_string(units_) + R"(,"activation":")" + activation_ +
          R"(","use_bias":true,"kernel_initializer":)" + kGlorotNormal +
          R"(,"bias_initializer":{"class_name":"Zeros","config":{}},"kernel_regularizer":null,"bias_regularizer":null,"activity_regularizer":null,"kernel_constraint":null,"bias_constraint":null,"name":")" +

@@ -12,7 +12,7 @@ int g_threads = 1;
 void set_threads(int n) { g_threads = std::clamp(n, 1, kChunks); }
 int threads() { return g_threads; }
 
-void parallel_chunks(int n, const std::function<void(int, int, int)>& f) {
+void parallel_chunks(int n, ChunkFn f) {
   auto run = [&](int c) {
     const int b = int(long(n) * c / kChunks), e = int(long(n) * (c + 1) / kChunks);
     if (b < e) f(c, b, e);
