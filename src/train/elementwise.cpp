@@ -292,7 +292,7 @@ void bn_pool_forward__wasm_simd(const float* a, const PoolGeom& g, float* o, uns
       });
 }
 
-void maxpool2_forward__wasm_simd(const float* a, int W, int C, int OH, int OW, bool relu, float* o, unsigned char* arg) {
+void maxpool2_forward__wasm_simd(const float* a, int W, int C, int OH, int /*OW = W / 2*/, bool relu, float* o, unsigned char* arg) {
   bn_pool_forward__wasm_simd(a, PoolGeom{2 * OH, W, C, nullptr, nullptr, relu}, o, arg);
 }
 
