@@ -302,46 +302,43 @@ __attribute__((noinline)) void fwd_row(const Direct& c, int ow, const float* xr,
   }
 }
 
-// One output row, every block of output channels.
-// Blocks of 8 output channels (4 pixels x 2 vectors per tile); 4 channels past a multiple of 8
-// run in a block that overlaps the one before (those outputs are computed twice, to the same
-// bits): one kernel instantiation (module size; 2 pixels x 4 vectors was no faster).
+// One output row, every block of output channels: 16 as 2 pixels x 4 vectors, the rest
+// (padded() leaves 8 or 12) as 4 x 2 or 3 x 3.
 void direct_row(const Direct& c, int ow, const float* xr, float* yr) {
-  for (int f0 = 0;; f0 += 8) {
-    f0 = std::min(f0, c.ns - 8);
-    fwd_row<2, 4>(c, ow, xr, f0, yr);
-    if (f0 == c.ns - 8) break;
-  }
+  int f0 = 0;
+  for (; f0 + 16 <= c.ns; f0 += 16) fwd_row<4, 2>(c, ow, xr, f0, yr);
+  if (c.ns - f0 == 8) fwd_row<2, 4>(c, ow, xr, f0, yr);
+  if (c.ns - f0 == 12) fwd_row<3, 3>(c, ow, xr, f0, yr);
 }
 
-// Weight gradient: 3 taps x 8 filters of dW stay in registers over all images and pixels (dy
-// rows zero-padded to ns floats), from +0; per pixel 3 splats of x and 2 loads of dy. The last
-// tile of taps, and a last block of 8 filters, overlap the ones before (dW is written, not
-// accumulated: the same bits again). One instantiation (module size).
-__attribute__((noinline)) void dw_tile(const ConvGeom& g, const int* pix, int nq, const float* x, const float* dyp,
-                                       int ns, int t0, int f0, float* dW) {
-  const int o0 = tap_offset(g, t0), o1 = tap_offset(g, t0 + 1), o2 = tap_offset(g, t0 + 2);
-  v128_t a00 = wasm_f32x4_splat(0.f), a01 = a00, a10 = a00, a11 = a00, a20 = a00, a21 = a00;
-  const float* d = dyp + f0;
-  for (int q = 0; q < nq; ++q, d += ns) {
-    const float* xp = x + pix[q];
-    const v128_t d0 = wasm_v128_load(d), d1 = wasm_v128_load(d + 4);
-    const v128_t x0 = wasm_v128_load32_splat(xp + o0), x1 = wasm_v128_load32_splat(xp + o1),
-                 x2 = wasm_v128_load32_splat(xp + o2);
-    a00 = wasm_f32x4_add(a00, wasm_f32x4_mul(x0, d0));
-    a01 = wasm_f32x4_add(a01, wasm_f32x4_mul(x0, d1));
-    a10 = wasm_f32x4_add(a10, wasm_f32x4_mul(x1, d0));
-    a11 = wasm_f32x4_add(a11, wasm_f32x4_mul(x1, d1));
-    a20 = wasm_f32x4_add(a20, wasm_f32x4_mul(x2, d0));
-    a21 = wasm_f32x4_add(a21, wasm_f32x4_mul(x2, d1));
+// Weight gradient: 3 taps x CV vectors of filters of dW stay in registers over all images and
+// pixels (dy rows zero-padded to ns floats), from +0; per pixel 3 splats of x and CV loads of
+// dy. The last tile of taps overlaps the one before (dW is written, not accumulated: the same
+// bits again) instead of narrower tiles (module size).
+template <int CV>
+__attribute__((noinline)) void dw_tiles(const ConvGeom& g, const int* pix, int nq, const float* x, const float* dyp,
+                                        int ns, int f0, float* dW) {
+  const int K = g.taps();
+  for (int t0 = 0;; t0 += 3) {
+    t0 = std::min(t0, K - 3);
+    const int o0 = tap_offset(g, t0), o1 = tap_offset(g, t0 + 1), o2 = tap_offset(g, t0 + 2);
+    v128_t acc[3][CV];
+    for (int t = 0; t < 3; ++t)
+      for (int v = 0; v < CV; ++v) acc[t][v] = wasm_f32x4_splat(0.f);
+    const float* d = dyp + f0;
+    for (int q = 0; q < nq; ++q, d += ns) {
+      const float* xp = x + pix[q];
+      v128_t dv[CV];
+      for (int v = 0; v < CV; ++v) dv[v] = wasm_v128_load(d + 4 * v);
+      const v128_t xv[3] = {wasm_v128_load32_splat(xp + o0), wasm_v128_load32_splat(xp + o1),
+                            wasm_v128_load32_splat(xp + o2)};
+      for (int t = 0; t < 3; ++t)
+        for (int v = 0; v < CV; ++v) acc[t][v] = wasm_f32x4_add(acc[t][v], wasm_f32x4_mul(xv[t], dv[v]));
+    }
+    for (int t = 0; t < 3; ++t)
+      for (int v = 0; v < CV; ++v) wasm_v128_store(dW + (t0 + t) * ns + f0 + 4 * v, acc[t][v]);
+    if (t0 == K - 3) break;
   }
-  float* w = dW + t0 * ns + f0;
-  wasm_v128_store(w, a00);
-  wasm_v128_store(w + 4, a01);
-  wasm_v128_store(w + ns, a10);
-  wasm_v128_store(w + ns + 4, a11);
-  wasm_v128_store(w + 2 * ns, a20);
-  wasm_v128_store(w + 2 * ns + 4, a21);
 }
 
 }  // namespace
@@ -385,15 +382,11 @@ CONVOLENS_SMALL void conv_weight_grad__wasm_simd(const ConvGeom& g, int images, 
       for (int f = 0; f < ns; ++f) dp[std::size_t(q) * ns + f] = f < g.n ? dy[std::size_t(q) * g.n + f] : 0.f;
     d = dp;
   }
-  for (int f0 = 0;; f0 += 8) {
-    f0 = std::min(f0, ns - 8);
-    for (int t = 0;; t += 3) {
-      t = std::min(t, K - 3);
-      dw_tile(g, pix, nq, x, d, ns, t, f0, dw);
-      if (t == K - 3) break;
-    }
-    if (f0 == ns - 8) break;
-  }
+  // Blocks of 16 filters, then the 8 or 12 padded() leaves.
+  int f0 = 0;
+  for (; f0 + 16 <= ns; f0 += 16) dw_tiles<4>(g, pix, nq, x, d, ns, f0, dw);
+  if (ns - f0 == 8) dw_tiles<2>(g, pix, nq, x, d, ns, f0, dw);
+  if (ns - f0 == 12) dw_tiles<3>(g, pix, nq, x, d, ns, f0, dw);
   if (ns != g.n)
     for (int t = 0; t < K; ++t)
       for (int f = 0; f < g.n; ++f) dW[t * g.n + f] = dw[std::size_t(t) * ns + f];
