@@ -4,6 +4,7 @@
 #include <cstddef>
 #include <vector>
 
+#include "core/per_thread.h"
 #include "train/gemm.h"
 
 // The direct kernels: the SIMD wasm build, and natively through SIMDe (the input gradient of
@@ -30,7 +31,7 @@ namespace {
 
 // Per-call work space, per thread (native training runs chunks on threads); grows, never shrinks.
 float* scratch(std::size_t n) {
-  thread_local std::vector<float> s;
+  CONVOLENS_PER_THREAD std::vector<float> s;
   if (s.size() < n) s.resize(n);
   return s.data();
 }
@@ -121,7 +122,7 @@ struct Tables {
 };
 // Per thread: native training runs chunks on threads.
 CONVOLENS_SMALL const Tables& tables(const ConvGeom& g) {
-  thread_local Tables tb;
+  CONVOLENS_PER_THREAD Tables tb;
   tb.pixel.resize(std::size_t(g.oh()) * g.ow());
   for (int oy = 0; oy < g.oh(); ++oy)
     for (int ox = 0; ox < g.ow(); ++ox) tb.pixel[std::size_t(oy) * g.ow() + ox] = (oy * g.w + ox) * g.cin;
@@ -153,7 +154,7 @@ CONVOLENS_SMALL void conv_weight_grad__portable(const ConvGeom& g, int images, c
 
 void conv_input_grad__portable(const ConvGeom& g, int images, const float* dy, const float* W, float* dx) {
   const int k = g.k, cin = g.cin, n = g.n;
-  thread_local std::vector<float> wf;  // the flipped kernel as [a][b][f][ci]
+  CONVOLENS_PER_THREAD std::vector<float> wf;  // the flipped kernel as [a][b][f][ci]
   wf.resize(std::size_t(k) * k * n * cin);
   for (int a = 0; a < k; ++a)
     for (int b = 0; b < k; ++b)
@@ -192,7 +193,7 @@ void conv_input_grad__portable(const ConvGeom& g, int images, const float* dy, c
 // col2im, in another summation order (native results already differ from wasm through FMA).
 void conv_input_grad__native_fma(const ConvGeom& g, int images, const float* dy, const float* W, float* dx) {
   const int P = g.oh() * g.ow(), K = g.taps(), rowlen = g.k * g.cin;
-  thread_local std::vector<float> wt, dcol;
+  CONVOLENS_PER_THREAD std::vector<float> wt, dcol;
   wt.resize(std::size_t(K) * g.n);
   for (int t = 0; t < K; ++t)
     for (int f = 0; f < g.n; ++f) wt[std::size_t(f) * K + t] = W[t * g.n + f];
@@ -346,8 +347,8 @@ __attribute__((noinline)) void dw_tiles(const ConvGeom& g, const int* pix, int n
 CONVOLENS_SMALL void conv_forward__wasm_simd(const ConvGeom& g, int images, const float* x, const float* W, const float* bias,
                              float* y) {
   const int K = g.taps(), ns = padded(g.n);
-  thread_local std::vector<float> wp;
-  thread_local std::vector<int> off;
+  CONVOLENS_PER_THREAD std::vector<float> wp;
+  CONVOLENS_PER_THREAD std::vector<int> off;
   wp.assign(std::size_t(K) * ns, 0.f);
   off.resize(K);
   for (int t = 0; t < K; ++t) {
@@ -367,7 +368,7 @@ CONVOLENS_SMALL void conv_weight_grad__wasm_simd(const ConvGeom& g, int images, 
   if (K < 3 || ns < 8) return conv_weight_grad__portable(g, images, x, dy, dW, db);
   // The offset of every (image, output pixel)'s window corner in x; dW and dy with rows padded to
   // whole vectors (copies only when n is not a multiple of them).
-  thread_local std::vector<int> pixels;
+  CONVOLENS_PER_THREAD std::vector<int> pixels;
   pixels.resize(nq);
   int* const pix = pixels.data();
   for (int i = 0, q = 0; i < images; ++i)
@@ -406,8 +407,8 @@ CONVOLENS_SMALL void conv_input_grad__wasm_simd(const ConvGeom& g, int images, c
   // meet dy), the padding columns add exact zeros.
   const int k = g.k, run = k * g.n, K = k * run, ns = padded(g.cin);
   const int pw = g.ow() + 2 * (k - 1), prow = pw * g.n, ph = g.oh() + 2 * (k - 1);
-  thread_local std::vector<float> wp, pad;
-  thread_local std::vector<int> off;
+  CONVOLENS_PER_THREAD std::vector<float> wp, pad;
+  CONVOLENS_PER_THREAD std::vector<int> off;
   wp.assign(std::size_t(K) * ns, 0.f);
   off.resize(K);
   for (int a = 0, t = 0; a < k; ++a)

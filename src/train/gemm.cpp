@@ -2,6 +2,8 @@
 
 #include <vector>
 
+#include "core/per_thread.h"
+
 #if defined(__wasm_simd128__)
 #include <wasm_simd128.h>
 #endif
@@ -26,7 +28,7 @@ struct AIndex {
 };
 AIndex a_index(const GemmArgs& g) {
   if (g.a_rows) return {g.a_rows, g.a_cols};
-  thread_local std::vector<int> rows, cols;
+  CONVOLENS_PER_THREAD std::vector<int> rows, cols;
   rows.resize(g.M);
   cols.resize(g.K);
   for (int i = 0; i < g.M; ++i) rows[i] = g.trans_a ? i : i * g.lda;

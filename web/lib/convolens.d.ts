@@ -553,5 +553,5 @@ export function loadCnn(options?: LoadOptions): Promise<{
 }>;
 /** Loads (once) and returns convolens; the SIMD binary where the engine supports it. */
 export function load(options?: LoadOptions): Promise<Convolens>;
-/** Whether this JavaScript engine runs the SIMD binaries (wasm SIMD and wasm exception handling). */
+/** Whether this JavaScript engine runs the SIMD binaries (wasm SIMD, exception handling and bulk memory). */
 export function hasSimd(): boolean;

@@ -229,7 +229,7 @@ function forget(cl) {
 // === false, else warns and runs on one.
 async function choose(options) {
   const simd = options.simd === false || (options.simd === undefined && !hasSimd()) ? 'plain' : 'simd';
-  if (options.simd === true && !hasSimd()) throw new Error('convolens: this engine lacks WebAssembly SIMD or exception handling; load({simd: false}) uses the plain binary');
+  if (options.simd === true && !hasSimd()) throw new Error('convolens: this engine lacks WebAssembly SIMD, exception handling or bulk memory; load({simd: false}) uses the plain binary');
   const t = options.threads;
   if (t === false || t === 1 || (simd === 'plain' && t === undefined)) return { variant: simd, threads: 1 };
   const support = simd === 'plain' ? { ok: false, reason: 'the plain module (simd: false) has no threads' } : await threadSupport();

@@ -1,6 +1,6 @@
 // Finds, fetches and instantiates the right wasm binaries: SIMD + threads (filters, CNN) where the
-// engine can run them (threadSupport), SIMD where the engine validates SIMD and
-// exception-handling instructions, plain otherwise. Works in browsers, workers and Node >= 18.
+// engine can run them (threadSupport), SIMD where the engine validates SIMD, exception-handling
+// and bulk-memory instructions, plain otherwise. Works in browsers, workers and Node >= 18.
 import { fileUrlToPath, readFileBytes, nodeCores, evaluateCommonJs } from './node-io.js';
 import { startPool, workerScriptProblem } from './pool-start.js';
 import { guardModule } from './guard.js';
@@ -16,6 +16,12 @@ const EH_PROBE = new Uint8Array([
   0, 97, 115, 109, 1, 0, 0, 0, 1, 4, 1, 96, 0, 0, 3, 2, 1, 0, 10, 8, 1, 6, 0, 6, 64, 25, 11, 11,
 ]);
 
+// Smallest module with a memory.fill (bulk memory, which the SIMD binaries use for memcpy/memset).
+// Every engine with SIMD and EH has it; checked all the same, so the choice never rests on that.
+const BULK_PROBE = new Uint8Array([
+  0, 97, 115, 109, 1, 0, 0, 0, 1, 4, 1, 96, 0, 0, 3, 2, 1, 0, 5, 3, 1, 0, 0, 10, 13, 1, 11, 0, 65, 0, 65, 0, 65, 0, 252, 11, 0, 11,
+]);
+
 function validates(bytes) {
   try {
     return WebAssembly.validate(bytes);
@@ -24,9 +30,9 @@ function validates(bytes) {
   }
 }
 
-// Whether this engine runs the SIMD binary: wasm SIMD and wasm exception handling.
+// Whether this engine runs the SIMD binary: wasm SIMD, exception handling and bulk memory.
 export function hasSimd() {
-  return validates(SIMD_PROBE) && validates(EH_PROBE);
+  return validates(SIMD_PROBE) && validates(EH_PROBE) && validates(BULK_PROBE);
 }
 
 const isNode = typeof process !== 'undefined' && !!process.versions?.node && typeof window === 'undefined';
@@ -47,7 +53,7 @@ async function cores() {
 export async function threadSupport() {
   const n = await cores();
   let reason = '';
-  if (!hasSimd()) reason = 'this engine lacks WebAssembly SIMD or exception handling';
+  if (!hasSimd()) reason = 'this engine lacks WebAssembly SIMD, exception handling or bulk memory';
   else if (isNode && Number(process.versions.node.split('.')[0]) < 18) reason = `Node ${process.versions.node} is older than 18`;
   else if (!isNode && globalThis.crossOriginIsolated !== true)
     reason = 'the page is not cross-origin isolated (serve it with Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy: require-corp)';
