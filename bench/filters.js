@@ -210,11 +210,14 @@ if (!SCALING_ONLY) {
 }
 
 // ---- scaling: frame sizes x threads, with both OpenCV.js builds as peers -------------------
-// Interleaved (bench/rounds.js): per frame size and op, every configuration (single-thread SIMD,
-// SIMD + threads at 1, 2 and all cores, both OpenCV.js builds) is timed once per round on the
-// same frame, the order flipping every round; medians over >= 9 rounds, speed-ups per round
+// Interleaved (bench/rounds.js): per frame size, every configuration of every op (single-thread
+// SIMD, SIMD + threads at 1, 2 and all cores, both OpenCV.js builds) is timed once per round on
+// the same frame, the order flipping every round; medians over >= 9 rounds, speed-ups per round
 // (paired) with their range. Sequential medians swung 0.87-1.82x between two configurations
-// running the same code on a quiet machine; paired rounds do not.
+// running the same code on a quiet machine; paired rounds do not. One set of rounds for all ops
+// (not one per op) spreads each op's rounds over the whole size's run: this VM has spells of
+// seconds in which one of its two vCPUs runs 1.5-1.8x slower, and a spell then falls on a few
+// rounds of every op (which the medians pass over) instead of on every round of one op.
 const cores = availableParallelism();
 const threadCounts = [...new Set([1, 2, cores])];
 const mt = await load({ threads: Math.max(...threadCounts), wasmPaths });
@@ -235,21 +238,29 @@ for (const [w, h] of SIZES) {
     process.stderr.write(`  ${w}x${h} ${op} ${impl} ${threads}t: ${r.median.toFixed(3)} ms (${r.min.toFixed(3)}-${r.max.toFixed(3)})\n`);
   };
   const peers = [['opencv-js', cv], ['opencv-js-wasm', cv5]].filter(([, c]) => c).map(([impl, c]) => ({ impl, c, src: c.matFromArray(h, w, c.CV_8UC4, px), dst: new c.Mat() }));
+  // Every op's configurations go into one set of rounds (keys "op config"; an op's configurations
+  // side by side), so each op's rounds spread over the whole size's run.
+  const configs = {};
+  const filters = [];
   for (const { op, preset, spec } of OPS) {
     const make = (cl) => (preset ? cl.createFilter(...preset) : cl.createFilter(spec));
     const fs = make(simd), fm = make(mt);
     fs.input(w, h).set(px);
     fm.input(w, h).set(px);
     const want = Uint8ClampedArray.from(fs.run());
-    const configs = { simd: () => fs.run() };
+    configs[`${op} simd`] = () => fs.run();
     for (const t of threadCounts) {
       const before = () => { if (mt.variant === 'simd-mt') mt.setThreads(t); };
       before();
       if (maxDiff(fm.run(), want) !== 0) notes.push(`${w}x${h} ${op}: simd-mt ${t} threads DIFFERS from single-thread SIMD`);
-      configs[`mt${t}`] = { run: () => fm.run(), before };
+      configs[`${op} mt${t}`] = { run: () => fm.run(), before };
     }
-    for (const p of peers) configs[p.impl] = opencvOp(p.c, p.src, p.dst, op, fs.kernel);
-    const r = interleave(configs, { rounds: ROUNDS, sampleMs: w * h > 4e6 ? 40 : 25 });
+    for (const p of peers) configs[`${op} ${p.impl}`] = opencvOp(p.c, p.src, p.dst, op, fs.kernel);
+    filters.push({ op, fs, fm });
+  }
+  const all = interleave(configs, { rounds: ROUNDS, sampleMs: w * h > 4e6 ? 40 : 25 });
+  for (const { op, fs, fm } of filters) {
+    const r = Object.fromEntries(Object.entries(all).filter(([k]) => k.startsWith(`${op} `)).map(([k, v]) => [k.slice(op.length + 1), v]));
     addRow(op, 'convolens-wasm-simd', 1, r.simd);
     for (const t of threadCounts) {
       addRow(op, 'convolens-wasm-simd-mt', t, r[`mt${t}`]);
