@@ -10,7 +10,6 @@
 #include "train/gemm.h"
 #include "train/parallel.h"
 
-
 namespace convolens::train {
 namespace {
 
@@ -78,8 +77,10 @@ void Conv2D::forward(const Tensor& x, Tensor& y, bool) {
 
 void Conv2D::backward(const Tensor& x, const Tensor&, const Tensor& dy, Tensor* dx) {
   const ConvGeom g{in_.h, in_.w, in_.c, k_, filters_};
-  if (dx) dx->resize(x.n, in_);
-  if (dx) conv_prepare(g, kernel.value.data(), true, prep_);
+  if (dx) {
+    dx->resize(x.n, in_);
+    conv_prepare(g, kernel.value.data(), true, prep_);
+  }
   parallel_chunks(x.n, [&](int c, int b, int e) {
     conv_weight_grad(g, e - b, x.at(b), dy.at(b), dw_[c].data(), use_bias_ ? db_[c].data() : nullptr);
     if (dx) conv_input_grad(g, e - b, dy.at(b), kernel.value.data(), dx->at(b), &prep_);
