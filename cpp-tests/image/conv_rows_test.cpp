@@ -158,7 +158,7 @@ TEST_P(ConvRow, BandsEqualTheWholeFrame) {
       std::shuffle(order.begin(), order.end(), rng);
       std::vector<bool> done(order.size());
       std::string where = std::string(row.name) + " on " + rc.where(w, h) + ", bands";
-      for (std::size_t i = 1; i < cuts.size(); ++i) where += " " + std::to_string(cuts[i - 1]) + ".." + std::to_string(cuts[i]);
+      for (std::size_t i = 1; i < cuts.size(); ++i) where += ' ' + std::to_string(cuts[i - 1]) + ".." + std::to_string(cuts[i]);
       for (std::size_t k = 0; k < order.size(); ++k) {
         const int b = order[k];
         apply_filter_rows(src.view(), bands.mview(), cuts[b], cuts[b + 1], rc.plan, band_scratch[k % 2], &row);

@@ -172,7 +172,9 @@ TEST(FilterBands, PipelinesChainedPerBandEqualOneThread) {
           }
         }
       }
-  if (kThreadsBuilt) EXPECT_GT(chained, 1500);
+  if (kThreadsBuilt) {
+    EXPECT_GT(chained, 1500);
+  }
   EXPECT_GT(fell_back, 0);  // a stage after the first with a wrap border
 }
 

@@ -24,7 +24,9 @@ TEST(Elementwise, ReluBackwardEqualsScalarBitForBit) {
     relu_backward__scalar(out.data(), g.data(), want.data(), n);
     relu_backward(out.data(), g.data(), got.data(), n);
     // n = 0: the vectors' data() may be null, which memcmp must not get (UBSan).
-    if (n > 0) ASSERT_EQ(0, std::memcmp(want.data(), got.data(), n * sizeof(float))) << "n=" << n;
+    if (n > 0) {
+      ASSERT_EQ(0, std::memcmp(want.data(), got.data(), n * sizeof(float))) << "n=" << n;
+    }
   }
 }
 

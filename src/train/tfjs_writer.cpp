@@ -22,7 +22,10 @@ TfjsFiles to_tfjs(Net& net, const std::string& shard_name, const std::string& ge
     for (Param* p : l->params()) {
       if (!specs.empty()) specs += ",\n";
       std::string shape;
-      for (int d : p->shape) shape += (shape.empty() ? "" : ",") + std::to_string(d);
+      for (int d : p->shape) {
+        if (!shape.empty()) shape += ',';
+        shape += std::to_string(d);
+      }
       specs += R"(    {"name":")" + p->name + R"(","shape":[)" + shape + R"(],"dtype":"float32"})";
       f.weights.insert(f.weights.end(), p->value.begin(), p->value.end());
     }
