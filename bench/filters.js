@@ -18,6 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { load } from '../web/lib/convolens.js';
 import { convolveNaive, gradientMagnitudeNaive } from '../web/lib/naive.js';
 import { CUSTOM7, OPS as ALL_OPS } from './filter-ops.js';
+import { capacity } from './capacity.js';
 import { interleave, ratio } from './rounds.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -227,6 +228,8 @@ const SIZES = SIZES_ARG ?? (QUICK ? [[1280, 720], [1920, 1080]] : [[1280, 720], 
 const ROUNDS = Math.max(9, Number(arg('--rounds') ?? 11));
 const scaling = [];
 const speedups = [];  // {w, h, op, t, median, lo, hi}
+const cap = capacity();
+const machine = [];  // {w, h, alu, copy}: the machine's 2-thread capacity in each size's rounds
 for (const [w, h] of SIZES) {
   const px = frame(w, h);
   const mpix = (w * h) / 1e6;
@@ -258,7 +261,9 @@ for (const [w, h] of SIZES) {
     for (const p of peers) configs[`${op} ${p.impl}`] = opencvOp(p.c, p.src, p.dst, op, fs.kernel);
     filters.push({ op, fs, fm });
   }
+  for (const k of ['alu', 'copy']) Object.assign(configs, { [`${k} 1t`]: cap[k].one, [`${k} 2t`]: cap[k].two });
   const all = interleave(configs, { rounds: ROUNDS, sampleMs: w * h > 4e6 ? 40 : 25 });
+  machine.push({ w, h, alu: ratio(all['alu 1t'], all['alu 2t']), copy: ratio(all['copy 1t'], all['copy 2t']) });
   for (const { op, fs, fm } of filters) {
     const r = Object.fromEntries(Object.entries(all).filter(([k]) => k.startsWith(`${op} `)).map(([k, v]) => [k.slice(op.length + 1), v]));
     addRow(op, 'convolens-wasm-simd', 1, r.simd);
@@ -300,6 +305,9 @@ for (const [w, h] of SIZES)
 console.log('(speed-up: single-thread SIMD time / threaded time, median of the per-round ratios and their range; the mt 1t column runs the');
 console.log(' same code as the SIMD module, so its speed-up shows the residual noise; eff.: speed-up / threads; last column: the faster');
 console.log(' OpenCV.js build / the fastest threaded row, per round)');
+console.log('machine, the same rounds (bench/capacity.js): 2 threads vs 1 on an integer loop (alu) and on copying 8.3 MB (copy):');
+for (const m of machine) console.log(`  ${m.w}x${m.h}: alu ${range(m.alu)}, copy ${range(m.copy)}`);
+cap.close();
 mt.dispose();
 
 const scalingNotes = notes.filter((n) => n.includes('simd-mt'));
