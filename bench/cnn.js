@@ -17,6 +17,7 @@ import { load } from '../web/lib/convolens.js';
 import { instantiate } from '../web/lib/load.js';
 import { loadModel } from '../web/lib/model.js';
 import { random, artifactsOf as saveArtifacts, mnistTiny } from '../tools/tfjs-peer.js';
+import { capacity } from './capacity.js';
 
 const artifactsOf = (model) => saveArtifacts(tf, model);
 
@@ -150,6 +151,8 @@ async function main() {
   else console.log('shipped    (web/models/mnist/model.json not present: skipped)');
   if (ONLY) cases.splice(0, cases.length, ...cases.filter(([n]) => n === ONLY));
 
+  const cap = capacity();
+  const machine = {};  // "case batch alu 1t" -> median ms
   for (const [name, peer, batches] of cases) {
     const art = await artifactsOf(peer);
     const shape = peer.inputs[0].shape.slice(1);
@@ -188,13 +191,17 @@ async function main() {
         tfRunner('cpu', peer),
       ];
       if (name === 'conv_large') runners.push(peakRunner);  // the peak under the same load as the conv
+      // The machine's 2-thread capacity in the same rounds (bench/capacity.js).
+      const probes = ['alu', 'copy'].flatMap((k) => [{ name: `${k} 1t`, fn: cap[k].one }, { name: `${k} 2t`, fn: cap[k].two }]);
+      runners.push(...probes);
       // tfjs-cpu is timed in a block of its own: the garbage it makes (typed arrays per op)
       // would otherwise be collected inside the others' samples.
       const cpu = runners.splice(runners.findIndex((r) => r.name === 'tfjs-cpu'), 1);
       const ms = [...(await measureInterleaved(runners)), ...(await measureInterleaved(cpu))];
       runners.push(...cpu);
       runners.forEach((r, i) => {
-        if (r === peakRunner)
+        if (probes.includes(r)) machine[`${name} ${batch} ${r.name}`] = ms[i];
+        else if (r === peakRunner)
           row({ case: 'simd_peak', impl: 'convolens-wasm-simd', threads: 1, batch: 1, median_ms: ms[i], images_per_s: null, gflops: (PEAK_ITERS * peakModule.peakFlopsPerIteration) / ms[i] / 1e6 });
         else
           row({ case: name, impl: r.name, threads: r.threads ?? 1, batch, median_ms: ms[i], images_per_s: (batch / ms[i]) * 1000, gflops: (flops * batch) / ms[i] / 1e6 });
@@ -252,10 +259,14 @@ async function main() {
           return `${t}t ${(o.median_ms / m.median_ms).toFixed(2)}x (eff. ${Math.round((o.median_ms / m.median_ms / t) * 100)}%)`;
         });
         const tw = get(c, 'tfjs-wasm', b), best = Math.min(...threadCounts.map((t) => get(c, impl, b, t).median_ms));
-        console.log(`  ${c} batch ${b}: ${parts.join(', ')}${tw ? `; best vs tfjs-wasm ${(tw.median_ms / best).toFixed(2)}x` : ''}`);
+        const cap2 = (k) => (machine[`${c} ${b} ${k} 1t`] / machine[`${c} ${b} ${k} 2t`]).toFixed(2);
+        console.log(`  ${c} batch ${b}: ${parts.join(', ')}${tw ? `; best vs tfjs-wasm ${(tw.median_ms / best).toFixed(2)}x` : ''}` +
+          (impl === 'convolens-wasm-simd-mt' ? `; machine 2t: alu ${cap2('alu')}x, copy ${cap2('copy')}x` : ''));
       }
   }
+  console.log('(machine 2t: an integer loop and an 8.3 MB copy split over 2 threads vs 1, timed in the same rounds: bench/capacity.js)');
   const cl = get('conv_large', 'convolens-wasm-simd', 1);
+  cap.close();
   for (const c of mtInstances.values()) c.dispose();
   if (cl) console.log(`  conv_large: ${cl.gflops.toFixed(1)} GFLOP/s = ${((cl.gflops / peak) * 100).toFixed(0)}% of the f32x4 peak (${peak.toFixed(1)} GFLOP/s)`);
 }
