@@ -91,7 +91,7 @@ TEST(NnSchedule, EveryThreadCountGivesTheSingleThreadOutputsBitForBit) {
     set_split_thresholds(split, split);
     Model m = Model::from_tfjs(sequential_json(c.layers, c.ws), weight_bytes(c.ws));
     const std::size_t in_n = m.input_size(), out_n = m.output_size();
-    for (int batch : {1, 2, 3, 9}) {
+    for (int batch : {1, 2, 3, 9, 41}) {  // 41: chunks of several images (8 per thread, 2..5 threads)
       const auto in = random_floats(in_n * batch, 100 + batch, 0.f, 1.f);
       set_threads(1);
       std::vector<float> want(out_n * batch, NAN);

@@ -1,6 +1,7 @@
 #include "nn/schedule.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cstring>
 
 #include "core/thread_pool.h"
@@ -9,6 +10,11 @@
 #if CONVOLENS_THREADS  // builds without threads run the plain loops in model.cpp
 namespace convolens::nn {
 namespace {
+
+// Chunks of images per lane: a batch's images are independent, so a chunk costs nothing to start,
+// and with several per thread, claimed one at a time, a thread the machine slows for a while
+// takes fewer of them (with one run per thread, the batch waited for the slow one).
+constexpr int kChunksPerLane = 8;
 
 double g_conv_split_macs = kConvSplitMacs;
 double g_batch_split_macs = kBatchSplitMacs;
@@ -97,16 +103,22 @@ void predict_batch(ModelImpl& m, const float* input, int batch, float* output) {
   const std::size_t out_n = m.layers.empty() ? in_n : m.layers.back().out.size();
   const int lanes = std::min(threads(), batch);
   if (lanes > 1 && model_macs(m) * batch >= g_batch_split_macs) {
-    // Lane 0 uses the model's own buffers; the others get their own ping, pong and scratch.
+    // Buffer sets: 0 is the model's own ping, pong and scratch, 1..lanes-1 the thread buffers.
+    // A chunk takes a free set and gives it back; at most `lanes` chunks run at once (the pool
+    // starts min(threads, chunks) threads), so one is always free.
     const std::size_t ping = m.ping.size() / sizeof(float), scratch = m.scratch.size() / sizeof(float);
     const std::size_t lane = 2 * ping + scratch;
     float* bufs = thread_floats(m, lane * (lanes - 1));
-    parallel_chunks(batch, lanes, [&](int c, int b0, int b1) {
-      float* own = bufs + std::size_t(c > 0 ? c - 1 : 0) * lane;
-      float* a = c ? own : m.ping.as<float>();
-      float* b = c ? own + ping : m.pong.as<float>();
-      float* s = c ? own + 2 * ping : m.scratch.as<float>();
+    std::atomic<bool> taken[kMaxThreads] = {};
+    parallel_chunks(batch, std::min(batch, lanes * kChunksPerLane), [&](int c, int b0, int b1) {
+      int set = c % lanes;
+      while (taken[set].exchange(true, std::memory_order_acquire)) set = (set + 1) % lanes;
+      float* own = bufs + std::size_t(set > 0 ? set - 1 : 0) * lane;
+      float* a = set ? own : m.ping.as<float>();
+      float* b = set ? own + ping : m.pong.as<float>();
+      float* s = set ? own + 2 * ping : m.scratch.as<float>();
       for (int i = b0; i < b1; ++i) predict_one(m, input + i * in_n, output + i * out_n, a, b, s, false);
+      taken[set].store(false, std::memory_order_release);
     });
     return;
   }

@@ -1,8 +1,8 @@
 // How a Model's work is spread over the module's threads (core/thread_pool.h): the layer
 // kernels and their order stay as they are, only which thread runs which part changes, so every
 // output is bit-identical to one thread.
-//   - a batch is cut into contiguous runs of images, one run per thread, each with its own
-//     ping/pong/scratch buffers;
+//   - a batch is cut into contiguous chunks of images, 8 per thread, claimed one at a time; a
+//     running chunk holds one of the per-thread ping/pong/scratch buffer sets;
 //   - one image's large Conv2D/DepthwiseConv2D layers are cut into bands of output rows (each
 //     band reads the input rows its window needs, with the same zero padding).
 // Small work stays on the calling thread: fork/join costs more than it saves there. Only
