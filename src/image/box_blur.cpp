@@ -82,19 +82,21 @@ inline void col_update4(std::uint16_t* col, const std::uint8_t* add, const std::
 
 // One RGBA output row with the q15 finish, the vertical update fused into the horizontal slide.
 // Horizontal: two pixels per u16x8, T(x) = [S(x), S(x+1)] advances by two pixels as
-// T(x+2) = T(x) + A(x+kw) + B(x+kw) - A(x) - B(x) with A(x) = [col(x), col(x+1)] and
-// B(x) = [col(x+1), col(x+2)]; no prefix shuffles, and u16 wrap-around is harmless (every S fits).
+// T(x+2) = T(x) + E(x) + E'(x) with E(x) = [e(x), e(x+1)], E'(x) = [e(x+1), e(x+2)] and
+// e(x) = col(x + kw) - col(x): one difference per pixel, the E' pairs by a lane shift across two
+// chunks; u16 wrap-around is harmless (every S fits).
 // Vertical: the first kw column sums are updated up front; those entering the window (x + kw on)
 // are updated in registers one chunk of four pixels ahead, stored for the next row and used right
-// away (their B pairs by a lane shift across two chunks), so col is not written in one pass and
-// re-read in another. The last chunks run past the padded row into the slack of the rows (32
-// bytes) and of col: defined memory, unused lanes. add == sub (a zero update) for a band's first row.
-void box_row_q15(std::uint16_t* col, const std::uint8_t* add, const std::uint8_t* sub, int w, int kw,
+// away, so col is not written in one pass and re-read in another. The last chunks run past the
+// padded row into the slack of the rows (32 bytes) and of col: defined memory, unused lanes.
+// add == sub (a zero update) for a band's first row.
+__attribute__((noinline)) void box_row_q15(std::uint16_t* col, const std::uint8_t* add, const std::uint8_t* sub, int w, int kw,
                  const BoxForm& f, const std::uint8_t* centre, std::uint8_t* out) {
   const std::int16_t m = std::int16_t(f.q15_mul), o = std::int16_t(f.q15_offset);
   const v128_t vm = wasm_i16x8_make(m, m, m, 0, m, m, m, 0), voff = wasm_i16x8_make(o, o, o, 0, o, o, o, 0);
   const v128_t amask = wasm_i32x4_splat(static_cast<int>(0xFF000000u));
   int k = 0;
+#pragma clang loop unroll(disable)  // set-up loops: size, not speed
   for (; k + 8 <= kw * 4; k += 8)
     wasm_v128_store(col + k, wasm_i16x8_add(wasm_v128_load(col + k),
                                             wasm_i16x8_sub(wasm_u16x8_load8x8(add + k), wasm_u16x8_load8x8(sub + k))));
@@ -103,24 +105,33 @@ void box_row_q15(std::uint16_t* col, const std::uint8_t* add, const std::uint8_t
   v128_t l0, l1;
   col_update4(col, add, sub, kw, l0, l1);
   v128_t t = wasm_i16x8_splat(0);
+#pragma clang loop unroll(disable)
   for (int i = 0; i < kw; ++i) t = wasm_i16x8_add(t, wasm_v128_load(col + i * 4));  // T(0)
-  alignas(16) std::uint8_t tail[16];  // the last, partial store goes here (no branch in the loop)
-  for (int x = 0; x < w; x += 4) {
+  v128_t e0 = wasm_i16x8_sub(l0, wasm_v128_load(col));  // E(0)
+  // Four pixels from x on into dst; e0 = E(x) and l1 (the column sums of pixels x + kw + 2, x + kw + 3)
+  // carry over to the next step.
+  auto step = [&](int x, std::uint8_t* dst) {
     v128_t n0, n1;
     col_update4(col, add, sub, x + kw + 4, n0, n1);
-    const v128_t b0 = wasm_i8x16_shuffle(l0, l1, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23);
-    const v128_t b1 = wasm_i8x16_shuffle(l1, n0, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23);
     const std::uint16_t* c = col + x * 4;
+    const v128_t e1 = wasm_i16x8_sub(l1, wasm_v128_load(c + 8)), e2 = wasm_i16x8_sub(n0, wasm_v128_load(c + 16));
     const v128_t r0 = q15_finish8(t, vm, voff);
-    t = wasm_i16x8_add(t, wasm_i16x8_sub(wasm_i16x8_add(l0, b0), wasm_i16x8_add(wasm_v128_load(c), wasm_v128_load(c + 4))));
+    t = wasm_i16x8_add(t, wasm_i16x8_add(e0, wasm_i8x16_shuffle(e0, e1, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23)));
     const v128_t r1 = q15_finish8(t, vm, voff);
-    t = wasm_i16x8_add(t, wasm_i16x8_sub(wasm_i16x8_add(l1, b1), wasm_i16x8_add(wasm_v128_load(c + 8), wasm_v128_load(c + 12))));
+    t = wasm_i16x8_add(t, wasm_i16x8_add(e1, wasm_i8x16_shuffle(e1, e2, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23)));
     // vm and voff are 0 in the alpha lanes, so the narrowed alpha bytes are 0: OR in the centre's.
-    wasm_v128_store(x + 4 <= w ? out + x * 4 : tail,
-                    wasm_v128_or(wasm_u8x16_narrow_i16x8(r0, r1), wasm_v128_and(wasm_v128_load(centre + x * 4), amask)));
-    l0 = n0;
+    wasm_v128_store(dst, wasm_v128_or(wasm_u8x16_narrow_i16x8(r0, r1), wasm_v128_and(wasm_v128_load(centre + x * 4), amask)));
+    e0 = e2;
     l1 = n1;
+  };
+  int x = 0;
+  for (; x + 8 <= w; x += 8) {  // two steps a turn: half the loop's overhead (stack check, moves)
+    step(x, out + x * 4);
+    step(x + 4, out + x * 4 + 16);
   }
+  alignas(16) std::uint8_t tail[16];  // the last, partial store goes here (no branch in the loop)
+#pragma clang loop unroll(disable)
+  for (; x < w; x += 4) step(x, x + 4 <= w ? out + x * 4 : tail);  // 0..7 pixels left
   if (w % 4) std::memcpy(out + (w & ~3) * 4, tail, std::size_t(w % 4) * 4);
 }
 
