@@ -265,6 +265,11 @@ const std::uint8_t* PaddedRows::row(int v) {
   return p;
 }
 
+const std::uint8_t* PaddedRows::interior(int v) {
+  const int r = border_index(v, src_.height, border_);
+  return r < 0 ? row(v) : src_.row(r) - ax_ * src_.channels;
+}
+
 void PaddedRows::fill(std::uint8_t* dst, int v) const {
   const int C = src_.channels, w = src_.width;
   const int r = border_index(v, src_.height, border_);
@@ -286,7 +291,13 @@ void PaddedRows::fill(std::uint8_t* dst, int v) const {
     }
   };
   for (int i = 0; i < ax_; ++i) put(i, i - ax_);
-  std::memcpy(dst + ax_ * C, s, std::size_t(w) * C);
+  if (left_ >= right_) {
+    std::memcpy(dst + ax_ * C, s, std::size_t(w) * C);
+  } else {  // copy_edges_only: the source pixels below left and from right on
+    const int a = std::min(left_, ax_ + w), b = std::max(right_, ax_);
+    if (a > ax_) std::memcpy(dst + ax_ * C, s, std::size_t(a - ax_) * C);
+    if (b < ax_ + w) std::memcpy(dst + b * C, s + (b - ax_) * C, std::size_t(ax_ + w - b) * C);
+  }
   for (int i = 0; i < kw_ - 1 - ax_; ++i) put(ax_ + w + i, w + i);
 }
 
