@@ -176,7 +176,7 @@ void box_row_q15_gray(const std::uint16_t* col, int w, int kw, const BoxForm& f,
 }
 
 // Column sums over the band's first window (rows v0 .. v0 + kh - 1), col zeroed to its slack
-// first. Shared by both box_kernel instantiations (one copy: the threaded module's size budget).
+// first.
 // Chunks inside the source pixels [lo, hi) (bytes of the padded row) are read in place (interior).
 __attribute__((noinline)) void col_start(std::uint16_t* col, int clen, int pb, PaddedRows& rows, int v0, int kh,
                                          int lo, int hi) {
@@ -203,10 +203,10 @@ __attribute__((noinline)) void col_step(std::uint16_t* col, int pb, const std::u
   }
 }
 
-template <bool Fixed>
 __attribute__((noinline)) void box_kernel(const ImageView& src, const MutableImageView& dst, int y0, int y1,
                                           const Plan& p, Scratch& scratch) {
   const int C = src.channels, w = src.width, kw = p.kw(), kh = p.kh(), ay = p.ay();
+  const bool fixed = p.box.fixed_point;  // one function for both finishes: the threaded module's size budget
   PaddedRows rows(src, kw, kh, p.spec.border, p.spec.border_value, scratch.rows);
   const int pb = rows.padded_bytes(), ax = p.ax();
   const bool q15_rgba = C == 4 && p.box.q15;
@@ -247,7 +247,7 @@ __attribute__((noinline)) void box_kernel(const ImageView& src, const MutableIma
       // Four pixels per step, unrolled so the four results stay in registers.
       auto step = [&](int x) {
         v128_t q;
-        if constexpr (Fixed)  // the narrowing in pack_u8 saturates: the clamp
+        if (fixed)  // the narrowing in pack_u8 saturates: the clamp
           q = wasm_i32x4_shr(wasm_i32x4_add(wasm_i32x4_mul(s, vmul), vbias), 16);
         else
           q = kern::quantize4(wasm_f32x4_add(wasm_f32x4_mul(simd::u32_to_f32_small(s), vfactor), voff));
@@ -272,7 +272,7 @@ __attribute__((noinline)) void box_kernel(const ImageView& src, const MutableIma
       std::uint32_t s = 0;
       for (int i = 0; i < kw; ++i) s += col[i];
       for (int x = 0; x < w; ++x) {
-        out[x] = Fixed ? fixed_finish(s, p.box) : kern::finish_f32(float(s), factor, offset);
+        out[x] = fixed ? fixed_finish(s, p.box) : kern::finish_f32(float(s), factor, offset);
         s = s + col[x + kw] - col[x];
       }
     }
@@ -283,10 +283,7 @@ __attribute__((noinline)) void box_kernel(const ImageView& src, const MutableIma
 
 void box_blur__running_sum_wasmsimd(const ImageView& src, const MutableImageView& dst, int y0, int y1, const Plan& p,
                                     Scratch& s) {
-  if (p.box.fixed_point)
-    box_kernel<true>(src, dst, y0, y1, p, s);
-  else
-    box_kernel<false>(src, dst, y0, y1, p, s);
+  box_kernel(src, dst, y0, y1, p, s);
 }
 
 }  // namespace convolens
