@@ -67,6 +67,8 @@ namespace {
 inline v128_t q15_finish8(v128_t sums, v128_t mul, v128_t offset) {
   return wasm_i16x8_add_sat(wasm_i16x8_q15mulr_sat(wasm_u16x8_shr(sums, 1), mul), offset);
 }
+// The same without the offset (every box preset): the saturating add skipped.
+inline v128_t q15_finish8(v128_t sums, v128_t mul) { return wasm_i16x8_q15mulr_sat(wasm_u16x8_shr(sums, 1), mul); }
 
 // Column sums of four RGBA pixels from p on: + entering row - leaving row, stored and returned.
 // load8x8 widens as it loads (one instruction per half, where extend_high takes two in V8).
@@ -99,12 +101,13 @@ struct RowsQ15 {
 // pixels and everything from xm on come from the ring copies, whose last chunks run past the
 // padded row into its slack (32 bytes) and that of col: defined memory, unused lanes.
 // add == sub (a zero update) for a band's first row.
+template <bool Offset>
 __attribute__((noinline)) void box_row_q15(std::uint16_t* col, const RowsQ15& r, int w, int kw, int xm,
                                            const BoxForm& f, std::uint8_t* out) {
   const std::int16_t m = std::int16_t(f.q15_mul), o = std::int16_t(f.q15_offset);
   const v128_t vm = wasm_i16x8_make(m, m, m, 0, m, m, m, 0), voff = wasm_i16x8_make(o, o, o, 0, o, o, o, 0);
   const v128_t amask = wasm_i32x4_splat(static_cast<int>(0xFF000000u));
-  const std::uint8_t *add = r.add, *sub = r.sub;
+  const std::uint8_t *add = r.add, *sub = r.sub, *centre = r.centre;
   int k = 0;
 #pragma clang loop unroll(disable)  // set-up loops: size, not speed
   for (; k + 8 <= kw * 4; k += 8)
@@ -125,23 +128,25 @@ __attribute__((noinline)) void box_row_q15(std::uint16_t* col, const RowsQ15& r,
     col_update4(col, a, s, x + kw + 4, n0, n1);
     const std::uint16_t* c = col + x * 4;
     const v128_t e1 = wasm_i16x8_sub(l1, wasm_v128_load(c + 8)), e2 = wasm_i16x8_sub(n0, wasm_v128_load(c + 16));
-    const v128_t r0 = q15_finish8(t, vm, voff);
+    const v128_t r0 = Offset ? q15_finish8(t, vm, voff) : q15_finish8(t, vm);
     t = wasm_i16x8_add(t, wasm_i16x8_add(e0, wasm_i8x16_shuffle(e0, e1, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23)));
-    const v128_t r1 = q15_finish8(t, vm, voff);
+    const v128_t r1 = Offset ? q15_finish8(t, vm, voff) : q15_finish8(t, vm);
     t = wasm_i16x8_add(t, wasm_i16x8_add(e1, wasm_i8x16_shuffle(e1, e2, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23)));
     // vm and voff are 0 in the alpha lanes, so the narrowed alpha bytes are 0: OR in the centre's.
     wasm_v128_store(dst, wasm_v128_or(wasm_u8x16_narrow_i16x8(r0, r1), wasm_v128_and(wasm_v128_load(ctr + x * 4), amask)));
     e0 = e2;
     l1 = n1;
   };
+  // In locals: read through r, they would be reloaded after every store (a v128 store may alias them).
+  const std::uint8_t *add_in = r.add_in, *sub_in = r.sub_in, *centre_in = r.centre_in;
   int x = 0;
   for (; x < xm; x += 8) {  // two steps a turn: half the loop's overhead (stack check, moves)
-    step(x, out + x * 4, r.add_in, r.sub_in, r.centre_in);
-    step(x + 4, out + x * 4 + 16, r.add_in, r.sub_in, r.centre_in);
+    step(x, out + x * 4, add_in, sub_in, centre_in);
+    step(x + 4, out + x * 4 + 16, add_in, sub_in, centre_in);
   }
   alignas(16) std::uint8_t tail[16];  // the last, partial store goes here (no branch in the loop)
 #pragma clang loop unroll(disable)
-  for (; x < w; x += 4) step(x, x + 4 <= w ? out + x * 4 : tail, add, sub, r.centre);
+  for (; x < w; x += 4) step(x, x + 4 <= w ? out + x * 4 : tail, add, sub, centre);
   if (w % 4) std::memcpy(out + (w & ~3) * 4, tail, std::size_t(w % 4) * 4);
 }
 
@@ -214,6 +219,7 @@ __attribute__((noinline)) void box_kernel(const ImageView& src, const MutableIma
   // (padded pixels x + kw + 4 .. x + kw + 11) inside the source pixels, the centre too; the ring
   // copies only what the rest reads (its first kw + 4 padded pixels, from x = xm on).
   const int lim = w + ax - kw - 4, xm = q15_rgba && lim >= 8 ? lim / 8 * 8 : 0;
+  const auto q15_row = p.box.q15_offset ? box_row_q15<true> : box_row_q15<false>;
   if (q15_rgba) rows.copy_edges_only(kw + 4, ax + xm);
   const int clen = (pb + 15) / 16 * 16 + 48;  // slack: the RGBA q15 row runs up to 12 pixels past the padded row
   scratch.line.resize(std::size_t(clen) * sizeof(std::uint16_t));
@@ -228,7 +234,7 @@ __attribute__((noinline)) void box_kernel(const ImageView& src, const MutableIma
       const int va = y + kh - 1 - ay, vs = y - 1 - ay;
       const RowsQ15 r{rows.row(va), rows.row(vs), rows.row(y) + ax * 4, rows.interior(va), rows.interior(vs),
                       src.row(y)};
-      box_row_q15(col, r, w, kw, xm, p.box, dst.row(y));
+      q15_row(col, r, w, kw, xm, p.box, dst.row(y));
       continue;
     } else {
       const std::uint8_t* add = rows.row(y + kh - 1 - ay);
@@ -238,7 +244,7 @@ __attribute__((noinline)) void box_kernel(const ImageView& src, const MutableIma
     if (q15_rgba) {  // the band's first row: a zero update (add == sub)
       const int va = y0 + kh - 1 - ay;
       const std::uint8_t *a = rows.row(va), *a_in = rows.interior(va);
-      box_row_q15(col, RowsQ15{a, a, rows.row(y) + ax * 4, a_in, a_in, src.row(y)}, w, kw, xm, p.box, out);
+      q15_row(col, RowsQ15{a, a, rows.row(y) + ax * 4, a_in, a_in, src.row(y)}, w, kw, xm, p.box, out);
     } else if (C == 4) {
       // One pixel per i32x4 (R, G, B, A lanes); four pixels are packed per store.
       const std::uint8_t* centre = rows.row(y) + ax * 4;
