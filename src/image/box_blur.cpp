@@ -1,9 +1,11 @@
 // Box kernels (all weights equal) by running sums: cost per pixel independent of the size.
 // Column sums over the kh window start at the band's first row and are updated by adding the
-// entering row and subtracting the leaving one; each output row then slides a kw window along them. The sum S is an exact
-// integer, so the finish (q15, i32 fixed point or f32; see BoxForm) is the only rounding and
-// scalar == SIMD. RGBA rows in the q15 case run the horizontal slide as a prefix sum over
-// u16x8 vectors (two pixels each) instead of one pixel per i32x4.
+// entering row and subtracting the leaving one; each output row then slides a kw window along
+// them. The sum S is an exact integer, so the finish (q15, i32 fixed point or f32; see BoxForm)
+// is the only rounding and scalar == SIMD. RGBA rows in the q15 case (box_row_q15) fuse the
+// column update into the slide, advance two pixels per u16x8 by one column difference per pixel,
+// and read the source rows in place (the padded ring copies only the edges); the box presets
+// (no offset) skip the saturating add of the finish.
 #include "image/conv_registry.h"
 #include "image/kernel_util.h"
 

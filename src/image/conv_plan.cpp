@@ -280,7 +280,7 @@ void PaddedRows::fill(std::uint8_t* dst, int v) const {
   const std::uint8_t* s = src_.row(r);
   auto put = [&](int out_px, int x) {
     const int xi = border_index(x, w, border_);
-    if (C == 4) {  // one i32 move: a memcpy of a run-time size is a bulk-memory call per pixel
+    if (C == 4) {  // one i32 move, not a bulk-memory call per pixel (docs/toolchain.md, "Bulk memory")
       std::uint32_t px = std::uint32_t(value_) * 0x01010101u;
       if (xi >= 0) std::memcpy(&px, s + xi * 4, 4);
       std::memcpy(dst + out_px * 4, &px, 4);
