@@ -183,8 +183,7 @@ void box_row_q15_gray(const std::uint16_t* col, int w, int kw, const BoxForm& f,
 }
 
 // Column sums over the band's first window (rows v0 .. v0 + kh - 1), col zeroed to its slack
-// first.
-// Chunks inside the source pixels [lo, hi) (bytes of the padded row) are read in place (interior).
+// first. Chunks inside the source pixels [lo, hi) (bytes of the padded row) are read in place.
 __attribute__((noinline)) void col_start(std::uint16_t* col, int clen, int pb, PaddedRows& rows, int v0, int kh,
                                          int lo, int hi) {
   for (int b = 0; b < clen; b += 8) wasm_v128_store(col + b, wasm_i16x8_splat(0));
