@@ -94,35 +94,43 @@ TEST_P(ConvOptimizedRow, BitIdenticalToItsScalarTwin) {
   EXPECT_GT(runs, 0) << row.name << " never ran";
 }
 
-// The RGBA q15 box row runs four pixels a step with its vertical update one chunk ahead and its
-// last store partial: every width residue (1..13, 20), odd and even heights, small and 15-wide
-// kernels, every border, against the scalar twin byte for byte.
-TEST(BoxRgbaQ15, EveryWidthResidueEqualsTheScalarTwin) {
-  const ConvVariant* box = nullptr;
+const ConvVariant* simd_box() {
   for (const ConvVariant& r : conv_variants())
-    if (std::string(r.name) == "box_blur__running_sum_wasmsimd") box = &r;
+    if (std::string(r.name) == "box_blur__running_sum_wasmsimd") return &r;
+  return nullptr;
+}
+
+// The RGBA q15 box row runs four pixels a step with its vertical update one chunk ahead and its
+// last store partial, and reads the source in place two steps a turn where the frame is wide
+// enough (15x15: 20 pixels and more): every width residue (1..13, 20, 27, 36, 45), odd and even
+// heights, small and 15-wide kernels, every border, with and without an offset, against the
+// scalar twin byte for byte.
+TEST(BoxRgbaQ15, EveryWidthResidueEqualsTheScalarTwin) {
+  const ConvVariant* box = simd_box();
   if (!box) GTEST_SKIP() << "no SIMD box row in this build";
   Scratch scratch;
   int runs = 0;
   for (auto [kw, kh] : {std::pair{1, 1}, {2, 1}, {3, 3}, {5, 3}, {15, 15}})
     for (Border border : kBorders)
-      for (int w : {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 20})
-        for (int h : {1, 2, 5}) {
-          FilterSpec spec;
-          spec.kernel = ConvKernel{kw, kh, std::vector<float>(std::size_t(kw) * kh, 1.f), float(kw * kh), 0};
-          spec.border = border;
-          spec.border_value = 77;
-          const Plan plan = make_plan(spec);
-          if (!plan.box.q15 || !box->eligible(plan)) continue;
-          ++runs;
-          const Img src(w, h, 4, 7u + w * 31 + h * kw);
-          Img a(w, h, 4), b(w, h, 4);
-          apply_filter(src.view(), a.mview(), plan, scratch, box);
-          apply_filter(src.view(), b.mview(), plan, scratch, box->twin);
-          EXPECT_EQ(testing::first_difference(a.px.data(), b.px.data(), w, h, 4), "")
-              << kw << "x" << kh << " on " << w << "x" << h << ", border " << border_name(border);
-        }
-  EXPECT_GT(runs, 100);  // 504 in the SIMD builds
+      for (int w : {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 20, 27, 36, 45})
+        for (int h : {1, 2, 5})
+          for (float offset : {0.f, -3.f}) {
+            FilterSpec spec;
+            spec.kernel = ConvKernel{kw, kh, std::vector<float>(std::size_t(kw) * kh, 1.f), float(kw * kh), offset};
+            spec.border = border;
+            spec.border_value = 77;
+            const Plan plan = make_plan(spec);
+            if (!plan.box.q15 || !box->eligible(plan)) continue;
+            ++runs;
+            const Img src(w, h, 4, 7u + w * 31 + h * kw);
+            Img a(w, h, 4), b(w, h, 4);
+            apply_filter(src.view(), a.mview(), plan, scratch, box);
+            apply_filter(src.view(), b.mview(), plan, scratch, box->twin);
+            EXPECT_EQ(testing::first_difference(a.px.data(), b.px.data(), w, h, 4), "")
+                << kw << "x" << kh << " on " << w << "x" << h << ", border " << border_name(border) << ", offset "
+                << offset;
+          }
+  EXPECT_GT(runs, 1000);  // 1224 in the SIMD builds
 }
 
 // Cut points 0 = c0 < c1 < ... = h, random, with 1-row bands among them.
@@ -134,6 +142,40 @@ std::vector<int> random_cuts(int h, std::mt19937& rng) {
     cuts.push_back(cuts.back() + std::min(step, left));
   }
   return cuts;
+}
+
+// The threaded module runs the kernel on bands of any height (1 row too): each band restarts its
+// column sums and reads the source in place; band by band must equal the scalar twin's frame.
+TEST(BoxRgbaQ15, BandsOfAnyHeightEqualTheScalarTwin) {
+  const ConvVariant* box = simd_box();
+  if (!box) GTEST_SKIP() << "no SIMD box row in this build";
+  std::mt19937 rng(11);
+  Scratch scratch, band_scratch;
+  int runs = 0;
+  for (auto [kw, kh] : {std::pair{3, 3}, {4, 2}, {15, 15}})
+    for (Border border : kBorders)
+      for (int w : {20, 29, 44})
+        for (int h : {1, 7, 16}) {
+          FilterSpec spec;
+          spec.kernel = ConvKernel{kw, kh, std::vector<float>(std::size_t(kw) * kh, 1.f), float(kw * kh), 0};
+          spec.border = border;
+          spec.border_value = 77;
+          const Plan plan = make_plan(spec);
+          if (!plan.box.q15 || !box->eligible(plan)) continue;
+          ++runs;
+          const Img src(w, h, 4, 5u + w * 17 + h * kw);
+          Img want(w, h, 4), got(w, h, 4);
+          apply_filter(src.view(), want.mview(), plan, scratch, box->twin);
+          const std::vector<int> cuts = random_cuts(h, rng);
+          std::string where = std::to_string(kw) + "x" + std::to_string(kh) + " on " + std::to_string(w) + "x" +
+                              std::to_string(h) + ", border " + border_name(border) + ", bands";
+          for (std::size_t i = 1; i < cuts.size(); ++i) {
+            apply_filter_rows(src.view(), got.mview(), cuts[i - 1], cuts[i], plan, band_scratch, box);
+            where += " " + std::to_string(cuts[i - 1]) + ".." + std::to_string(cuts[i]);
+          }
+          EXPECT_EQ(testing::first_difference(got.px.data(), want.px.data(), w, h, 4), "") << where;
+        }
+  EXPECT_GT(runs, 100);  // 108 in the SIMD builds
 }
 
 // Bands run in a random order, alternating between two Scratch objects (as threads would hold

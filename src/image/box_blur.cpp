@@ -1,9 +1,11 @@
 // Box kernels (all weights equal) by running sums: cost per pixel independent of the size.
 // Column sums over the kh window start at the band's first row and are updated by adding the
-// entering row and subtracting the leaving one; each output row then slides a kw window along them. The sum S is an exact
-// integer, so the finish (q15, i32 fixed point or f32; see BoxForm) is the only rounding and
-// scalar == SIMD. RGBA rows in the q15 case run the horizontal slide as a prefix sum over
-// u16x8 vectors (two pixels each) instead of one pixel per i32x4.
+// entering row and subtracting the leaving one; each output row then slides a kw window along
+// them. The sum S is an exact integer, so the finish (q15, i32 fixed point or f32; see BoxForm)
+// is the only rounding and scalar == SIMD. RGBA rows in the q15 case (box_row_q15) fuse the
+// column update into the slide, advance two pixels per u16x8 by one column difference per pixel,
+// and read the source rows in place (the padded ring copies only the edges); the box presets
+// (no offset) skip the saturating add of the finish.
 #include "image/conv_registry.h"
 #include "image/kernel_util.h"
 
@@ -67,6 +69,8 @@ namespace {
 inline v128_t q15_finish8(v128_t sums, v128_t mul, v128_t offset) {
   return wasm_i16x8_add_sat(wasm_i16x8_q15mulr_sat(wasm_u16x8_shr(sums, 1), mul), offset);
 }
+// The same without the offset (every box preset): the saturating add skipped.
+inline v128_t q15_finish8(v128_t sums, v128_t mul) { return wasm_i16x8_q15mulr_sat(wasm_u16x8_shr(sums, 1), mul); }
 
 // Column sums of four RGBA pixels from p on: + entering row - leaving row, stored and returned.
 // load8x8 widens as it loads (one instruction per half, where extend_high takes two in V8).
@@ -80,21 +84,34 @@ inline void col_update4(std::uint16_t* col, const std::uint8_t* add, const std::
   wasm_v128_store(col + p * 4 + 8, hi);
 }
 
+// The rows of one RGBA q15 output row: the padded ring's copies (row) and the same padded
+// pixels read in place (interior: valid for padded x in [ax, ax + w), see PaddedRows).
+struct RowsQ15 {
+  const std::uint8_t *add, *sub, *centre;  // centre: pixel x = 0
+  const std::uint8_t *add_in, *sub_in, *centre_in;
+};
+
 // One RGBA output row with the q15 finish, the vertical update fused into the horizontal slide.
 // Horizontal: two pixels per u16x8, T(x) = [S(x), S(x+1)] advances by two pixels as
-// T(x+2) = T(x) + A(x+kw) + B(x+kw) - A(x) - B(x) with A(x) = [col(x), col(x+1)] and
-// B(x) = [col(x+1), col(x+2)]; no prefix shuffles, and u16 wrap-around is harmless (every S fits).
+// T(x+2) = T(x) + E(x) + E'(x) with E(x) = [e(x), e(x+1)], E'(x) = [e(x+1), e(x+2)] and
+// e(x) = col(x + kw) - col(x): one difference per pixel, the E' pairs by a lane shift across two
+// chunks; u16 wrap-around is harmless (every S fits).
 // Vertical: the first kw column sums are updated up front; those entering the window (x + kw on)
 // are updated in registers one chunk of four pixels ahead, stored for the next row and used right
-// away (their B pairs by a lane shift across two chunks), so col is not written in one pass and
-// re-read in another. The last chunks run past the padded row into the slack of the rows (32
-// bytes) and of col: defined memory, unused lanes. add == sub (a zero update) for a band's first row.
-void box_row_q15(std::uint16_t* col, const std::uint8_t* add, const std::uint8_t* sub, int w, int kw,
-                 const BoxForm& f, const std::uint8_t* centre, std::uint8_t* out) {
+// away, so col is not written in one pass and re-read in another. Pixels x < xm (a multiple of 8,
+// see box_kernel) read their rows in place (interior) two steps a turn; the first kw + 4 padded
+// pixels and everything from xm on come from the ring copies, whose last chunks run past the
+// padded row into its slack (32 bytes) and that of col: defined memory, unused lanes.
+// add == sub (a zero update) for a band's first row.
+template <bool Offset>
+__attribute__((noinline)) void box_row_q15(std::uint16_t* col, const RowsQ15& r, int w, int kw, int xm,
+                                           const BoxForm& f, std::uint8_t* out) {
   const std::int16_t m = std::int16_t(f.q15_mul), o = std::int16_t(f.q15_offset);
   const v128_t vm = wasm_i16x8_make(m, m, m, 0, m, m, m, 0), voff = wasm_i16x8_make(o, o, o, 0, o, o, o, 0);
   const v128_t amask = wasm_i32x4_splat(static_cast<int>(0xFF000000u));
+  const std::uint8_t *add = r.add, *sub = r.sub, *centre = r.centre;
   int k = 0;
+#pragma clang loop unroll(disable)  // set-up loops: size, not speed
   for (; k + 8 <= kw * 4; k += 8)
     wasm_v128_store(col + k, wasm_i16x8_add(wasm_v128_load(col + k),
                                             wasm_i16x8_sub(wasm_u16x8_load8x8(add + k), wasm_u16x8_load8x8(sub + k))));
@@ -103,24 +120,35 @@ void box_row_q15(std::uint16_t* col, const std::uint8_t* add, const std::uint8_t
   v128_t l0, l1;
   col_update4(col, add, sub, kw, l0, l1);
   v128_t t = wasm_i16x8_splat(0);
+#pragma clang loop unroll(disable)
   for (int i = 0; i < kw; ++i) t = wasm_i16x8_add(t, wasm_v128_load(col + i * 4));  // T(0)
-  alignas(16) std::uint8_t tail[16];  // the last, partial store goes here (no branch in the loop)
-  for (int x = 0; x < w; x += 4) {
+  v128_t e0 = wasm_i16x8_sub(l0, wasm_v128_load(col));  // E(0)
+  // Four pixels from x on into dst; e0 = E(x) and l1 (the column sums of pixels x + kw + 2, x + kw + 3)
+  // carry over to the next step.
+  auto step = [&](int x, std::uint8_t* dst, const std::uint8_t* a, const std::uint8_t* s, const std::uint8_t* ctr) {
     v128_t n0, n1;
-    col_update4(col, add, sub, x + kw + 4, n0, n1);
-    const v128_t b0 = wasm_i8x16_shuffle(l0, l1, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23);
-    const v128_t b1 = wasm_i8x16_shuffle(l1, n0, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23);
+    col_update4(col, a, s, x + kw + 4, n0, n1);
     const std::uint16_t* c = col + x * 4;
-    const v128_t r0 = q15_finish8(t, vm, voff);
-    t = wasm_i16x8_add(t, wasm_i16x8_sub(wasm_i16x8_add(l0, b0), wasm_i16x8_add(wasm_v128_load(c), wasm_v128_load(c + 4))));
-    const v128_t r1 = q15_finish8(t, vm, voff);
-    t = wasm_i16x8_add(t, wasm_i16x8_sub(wasm_i16x8_add(l1, b1), wasm_i16x8_add(wasm_v128_load(c + 8), wasm_v128_load(c + 12))));
+    const v128_t e1 = wasm_i16x8_sub(l1, wasm_v128_load(c + 8)), e2 = wasm_i16x8_sub(n0, wasm_v128_load(c + 16));
+    const v128_t r0 = Offset ? q15_finish8(t, vm, voff) : q15_finish8(t, vm);
+    t = wasm_i16x8_add(t, wasm_i16x8_add(e0, wasm_i8x16_shuffle(e0, e1, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23)));
+    const v128_t r1 = Offset ? q15_finish8(t, vm, voff) : q15_finish8(t, vm);
+    t = wasm_i16x8_add(t, wasm_i16x8_add(e1, wasm_i8x16_shuffle(e1, e2, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23)));
     // vm and voff are 0 in the alpha lanes, so the narrowed alpha bytes are 0: OR in the centre's.
-    wasm_v128_store(x + 4 <= w ? out + x * 4 : tail,
-                    wasm_v128_or(wasm_u8x16_narrow_i16x8(r0, r1), wasm_v128_and(wasm_v128_load(centre + x * 4), amask)));
-    l0 = n0;
+    wasm_v128_store(dst, wasm_v128_or(wasm_u8x16_narrow_i16x8(r0, r1), wasm_v128_and(wasm_v128_load(ctr + x * 4), amask)));
+    e0 = e2;
     l1 = n1;
+  };
+  // In locals: read through r, they would be reloaded after every store (a v128 store may alias them).
+  const std::uint8_t *add_in = r.add_in, *sub_in = r.sub_in, *centre_in = r.centre_in;
+  int x = 0;
+  for (; x < xm; x += 8) {  // two steps a turn: half the loop's overhead (stack check, moves)
+    step(x, out + x * 4, add_in, sub_in, centre_in);
+    step(x + 4, out + x * 4 + 16, add_in, sub_in, centre_in);
   }
+  alignas(16) std::uint8_t tail[16];  // the last, partial store goes here (no branch in the loop)
+#pragma clang loop unroll(disable)
+  for (; x < w; x += 4) step(x, x + 4 <= w ? out + x * 4 : tail, add, sub, centre);
   if (w % 4) std::memcpy(out + (w & ~3) * 4, tail, std::size_t(w % 4) * 4);
 }
 
@@ -155,13 +183,15 @@ void box_row_q15_gray(const std::uint16_t* col, int w, int kw, const BoxForm& f,
 }
 
 // Column sums over the band's first window (rows v0 .. v0 + kh - 1), col zeroed to its slack
-// first. Shared by both box_kernel instantiations (one copy: the threaded module's size budget).
-__attribute__((noinline)) void col_start(std::uint16_t* col, int clen, int pb, PaddedRows& rows, int v0, int kh) {
+// first. Chunks inside the source pixels [lo, hi) (bytes of the padded row) are read in place.
+__attribute__((noinline)) void col_start(std::uint16_t* col, int clen, int pb, PaddedRows& rows, int v0, int kh,
+                                         int lo, int hi) {
   for (int b = 0; b < clen; b += 8) wasm_v128_store(col + b, wasm_i16x8_splat(0));
   for (int j = 0; j < kh; ++j) {
     const std::uint8_t* r = rows.row(v0 + j);
+    const std::uint8_t* in = rows.interior(v0 + j);
     for (int b = 0; b < pb; b += 16) {
-      const v128_t v = wasm_v128_load(r + b);
+      const v128_t v = wasm_v128_load((b >= lo && b + 16 <= hi ? in : r) + b);
       wasm_v128_store(col + b, wasm_i16x8_add(wasm_v128_load(col + b), wasm_u16x8_extend_low_u8x16(v)));
       wasm_v128_store(col + b + 8, wasm_i16x8_add(wasm_v128_load(col + b + 8), wasm_u16x8_extend_high_u8x16(v)));
     }
@@ -179,12 +209,19 @@ __attribute__((noinline)) void col_step(std::uint16_t* col, int pb, const std::u
   }
 }
 
-template <bool Fixed>
 __attribute__((noinline)) void box_kernel(const ImageView& src, const MutableImageView& dst, int y0, int y1,
                                           const Plan& p, Scratch& scratch) {
   const int C = src.channels, w = src.width, kw = p.kw(), kh = p.kh(), ay = p.ay();
+  const bool fixed = p.box.fixed_point;  // one function for both finishes: the threaded module's size budget
   PaddedRows rows(src, kw, kh, p.spec.border, p.spec.border_value, scratch.rows);
-  const int pb = rows.padded_bytes();
+  const int pb = rows.padded_bytes(), ax = p.ax();
+  const bool q15_rgba = C == 4 && p.box.q15;
+  // RGBA q15 rows read the source in place for x < xm: every chunk of the two steps a turn
+  // (padded pixels x + kw + 4 .. x + kw + 11) inside the source pixels, the centre too; the ring
+  // copies only what the rest reads (its first kw + 4 padded pixels, from x = xm on).
+  const int lim = w + ax - kw - 4, xm = q15_rgba && lim >= 8 ? lim / 8 * 8 : 0;
+  const auto q15_row = p.box.q15_offset ? box_row_q15<true> : box_row_q15<false>;
+  if (q15_rgba) rows.copy_edges_only(kw + 4, ax + xm);
   const int clen = (pb + 15) / 16 * 16 + 48;  // slack: the RGBA q15 row runs up to 12 pixels past the padded row
   scratch.line.resize(std::size_t(clen) * sizeof(std::uint16_t));
   std::uint16_t* col = scratch.line.as<std::uint16_t>();  // kh * 255 <= 7905: u16 is exact
@@ -193,28 +230,31 @@ __attribute__((noinline)) void box_kernel(const ImageView& src, const MutableIma
   const v128_t vmul = wasm_i32x4_splat(p.box.mul), vbias = wasm_i32x4_splat(p.box.bias);
   for (int y = y0; y < y1; ++y) {
     if (y == y0) {
-      col_start(col, clen, pb, rows, y0 - ay, kh);
-    } else if (C == 4 && p.box.q15) {
-      const std::uint8_t* add = rows.row(y + kh - 1 - ay);
-      box_row_q15(col, add, rows.row(y - 1 - ay), w, kw, p.box, rows.row(y) + p.ax() * 4, dst.row(y));
+      col_start(col, clen, pb, rows, y0 - ay, kh, ax * C, (ax + w) * C);
+    } else if (q15_rgba) {
+      const int va = y + kh - 1 - ay, vs = y - 1 - ay;
+      const RowsQ15 r{rows.row(va), rows.row(vs), rows.row(y) + ax * 4, rows.interior(va), rows.interior(vs),
+                      src.row(y)};
+      q15_row(col, r, w, kw, xm, p.box, dst.row(y));
       continue;
     } else {
       const std::uint8_t* add = rows.row(y + kh - 1 - ay);
       col_step(col, pb, add, rows.row(y - 1 - ay));
     }
     std::uint8_t* out = dst.row(y);
-    if (C == 4 && p.box.q15) {
-      const std::uint8_t* r = rows.row(y0 + kh - 1 - ay);
-      box_row_q15(col, r, r, w, kw, p.box, rows.row(y) + p.ax() * 4, out);
+    if (q15_rgba) {  // the band's first row: a zero update (add == sub)
+      const int va = y0 + kh - 1 - ay;
+      const std::uint8_t *a = rows.row(va), *a_in = rows.interior(va);
+      q15_row(col, RowsQ15{a, a, rows.row(y) + ax * 4, a_in, a_in, src.row(y)}, w, kw, xm, p.box, out);
     } else if (C == 4) {
       // One pixel per i32x4 (R, G, B, A lanes); four pixels are packed per store.
-      const std::uint8_t* centre = rows.row(y) + p.ax() * 4;
+      const std::uint8_t* centre = rows.row(y) + ax * 4;
       v128_t s = wasm_i32x4_splat(0);
       for (int i = 0; i < kw; ++i) s = wasm_i32x4_add(s, wasm_u32x4_load16x4(col + i * 4));
       // Four pixels per step, unrolled so the four results stay in registers.
       auto step = [&](int x) {
         v128_t q;
-        if constexpr (Fixed)  // the narrowing in pack_u8 saturates: the clamp
+        if (fixed)  // the narrowing in pack_u8 saturates: the clamp
           q = wasm_i32x4_shr(wasm_i32x4_add(wasm_i32x4_mul(s, vmul), vbias), 16);
         else
           q = kern::quantize4(wasm_f32x4_add(wasm_f32x4_mul(simd::u32_to_f32_small(s), vfactor), voff));
@@ -239,7 +279,7 @@ __attribute__((noinline)) void box_kernel(const ImageView& src, const MutableIma
       std::uint32_t s = 0;
       for (int i = 0; i < kw; ++i) s += col[i];
       for (int x = 0; x < w; ++x) {
-        out[x] = Fixed ? fixed_finish(s, p.box) : kern::finish_f32(float(s), factor, offset);
+        out[x] = fixed ? fixed_finish(s, p.box) : kern::finish_f32(float(s), factor, offset);
         s = s + col[x + kw] - col[x];
       }
     }
@@ -250,10 +290,7 @@ __attribute__((noinline)) void box_kernel(const ImageView& src, const MutableIma
 
 void box_blur__running_sum_wasmsimd(const ImageView& src, const MutableImageView& dst, int y0, int y1, const Plan& p,
                                     Scratch& s) {
-  if (p.box.fixed_point)
-    box_kernel<true>(src, dst, y0, y1, p, s);
-  else
-    box_kernel<false>(src, dst, y0, y1, p, s);
+  box_kernel(src, dst, y0, y1, p, s);
 }
 
 }  // namespace convolens

@@ -249,7 +249,10 @@ PaddedRows::PaddedRows(const ImageView& src, int kw, int kh, Border border, std:
   stride_ = (padded_bytes_ + 32 + 15) / 16 * 16;  // 32 bytes of slack: SIMD tails may over-read
   storage.resize(std::size_t(stride_) * slots_);
   data_ = storage.data();
-  for (int s = 0; s < slots_; ++s) tags_[s] = INT32_MIN;
+  for (int s = 0; s < slots_; ++s) {
+    tags_[s] = INT32_MIN;
+    std::memset(data_ + s * stride_ + padded_bytes_, 0, 32);  // defined bytes for over-reads (fill keeps them)
+  }
 }
 
 const std::uint8_t* PaddedRows::row(int v) {
@@ -262,9 +265,13 @@ const std::uint8_t* PaddedRows::row(int v) {
   return p;
 }
 
+const std::uint8_t* PaddedRows::interior(int v) {
+  const int r = border_index(v, src_.height, border_);
+  return r < 0 ? row(v) : src_.row(r) - ax_ * src_.channels;
+}
+
 void PaddedRows::fill(std::uint8_t* dst, int v) const {
   const int C = src_.channels, w = src_.width;
-  std::memset(dst + padded_bytes_, 0, 32);  // defined bytes for over-reads
   const int r = border_index(v, src_.height, border_);
   if (r < 0) {
     std::memset(dst, value_, padded_bytes_);
@@ -273,13 +280,24 @@ void PaddedRows::fill(std::uint8_t* dst, int v) const {
   const std::uint8_t* s = src_.row(r);
   auto put = [&](int out_px, int x) {
     const int xi = border_index(x, w, border_);
-    if (xi < 0)
+    if (C == 4) {  // one i32 move, not a bulk-memory call per pixel (docs/toolchain.md, "Bulk memory")
+      std::uint32_t px = std::uint32_t(value_) * 0x01010101u;
+      if (xi >= 0) std::memcpy(&px, s + xi * 4, 4);
+      std::memcpy(dst + out_px * 4, &px, 4);
+    } else if (xi < 0) {
       std::memset(dst + out_px * C, value_, C);
-    else
+    } else {
       std::memcpy(dst + out_px * C, s + xi * C, C);
+    }
   };
   for (int i = 0; i < ax_; ++i) put(i, i - ax_);
-  std::memcpy(dst + ax_ * C, s, std::size_t(w) * C);
+  if (left_ >= right_) {
+    std::memcpy(dst + ax_ * C, s, std::size_t(w) * C);
+  } else {  // copy_edges_only: the source pixels below left and from right on
+    const int a = std::min(left_, ax_ + w), b = std::max(right_, ax_);
+    if (a > ax_) std::memcpy(dst + ax_ * C, s, std::size_t(a - ax_) * C);
+    if (b < ax_ + w) std::memcpy(dst + b * C, s + (b - ax_) * C, std::size_t(ax_ + w - b) * C);
+  }
   for (int i = 0; i < kw_ - 1 - ax_; ++i) put(ax_ + w + i, w + i);
 }
 

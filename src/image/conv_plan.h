@@ -129,12 +129,18 @@ class PaddedRows {
  public:
   PaddedRows(const ImageView& src, int kw, int kh, Border border, std::uint8_t value, Buffer& storage);
   const std::uint8_t* row(int v);
+  // The same padded pixels, valid for padded x in [ax, ax + w): the source row itself (no copy)
+  // where v maps to one, else the constant row.
+  const std::uint8_t* interior(int v);
+  // From now on row(v) copies only padded pixels x < left and x >= right (with every border
+  // pixel); a kernel reads the pixels between through interior(v).
+  void copy_edges_only(int left, int right) { left_ = left, right_ = right; }
   int padded_bytes() const { return padded_bytes_; }
 
  private:
   void fill(std::uint8_t* dst, int v) const;
   ImageView src_;
-  int kw_, ax_, slots_;
+  int kw_, ax_, slots_, left_ = 0, right_ = 0;
   Border border_;
   std::uint8_t value_;
   int padded_bytes_;
