@@ -171,7 +171,7 @@ TEST(BoxRgbaQ15, BandsOfAnyHeightEqualTheScalarTwin) {
                               std::to_string(h) + ", border " + border_name(border) + ", bands";
           for (std::size_t i = 1; i < cuts.size(); ++i) {
             apply_filter_rows(src.view(), got.mview(), cuts[i - 1], cuts[i], plan, band_scratch, box);
-            where += " " + std::to_string(cuts[i - 1]) + ".." + std::to_string(cuts[i]);
+            where += ' ' + std::to_string(cuts[i - 1]) + ".." + std::to_string(cuts[i]);
           }
           EXPECT_EQ(testing::first_difference(got.px.data(), want.px.data(), w, h, 4), "") << where;
         }

@@ -17,3 +17,11 @@
 #else
 #define CONVOLENS_SMALL_IN_SIMD
 #endif
+
+// Before a set-up loop in a hot function (a few turns per row): not unrolled, for size. Only clang
+// knows the pragma (GCC would warn and ignore it).
+#if defined(__clang__)
+#define CONVOLENS_NO_UNROLL _Pragma("clang loop unroll(disable)")
+#else
+#define CONVOLENS_NO_UNROLL
+#endif

@@ -6,6 +6,7 @@
 // column update into the slide, advance two pixels per u16x8 by one column difference per pixel,
 // and read the source rows in place (the padded ring copies only the edges); the box presets
 // (no offset) skip the saturating add of the finish.
+#include "core/size_attrs.h"
 #include "image/conv_registry.h"
 #include "image/kernel_util.h"
 
@@ -111,7 +112,7 @@ __attribute__((noinline)) void box_row_q15(std::uint16_t* col, const RowsQ15& r,
   const v128_t amask = wasm_i32x4_splat(static_cast<int>(0xFF000000u));
   const std::uint8_t *add = r.add, *sub = r.sub, *centre = r.centre;
   int k = 0;
-#pragma clang loop unroll(disable)  // set-up loops: size, not speed
+  CONVOLENS_NO_UNROLL  // set-up loops: size, not speed
   for (; k + 8 <= kw * 4; k += 8)
     wasm_v128_store(col + k, wasm_i16x8_add(wasm_v128_load(col + k),
                                             wasm_i16x8_sub(wasm_u16x8_load8x8(add + k), wasm_u16x8_load8x8(sub + k))));
@@ -120,7 +121,7 @@ __attribute__((noinline)) void box_row_q15(std::uint16_t* col, const RowsQ15& r,
   v128_t l0, l1;
   col_update4(col, add, sub, kw, l0, l1);
   v128_t t = wasm_i16x8_splat(0);
-#pragma clang loop unroll(disable)
+  CONVOLENS_NO_UNROLL
   for (int i = 0; i < kw; ++i) t = wasm_i16x8_add(t, wasm_v128_load(col + i * 4));  // T(0)
   v128_t e0 = wasm_i16x8_sub(l0, wasm_v128_load(col));  // E(0)
   // Four pixels from x on into dst; e0 = E(x) and l1 (the column sums of pixels x + kw + 2, x + kw + 3)
@@ -147,7 +148,7 @@ __attribute__((noinline)) void box_row_q15(std::uint16_t* col, const RowsQ15& r,
     step(x + 4, out + x * 4 + 16, add_in, sub_in, centre_in);
   }
   alignas(16) std::uint8_t tail[16];  // the last, partial store goes here (no branch in the loop)
-#pragma clang loop unroll(disable)
+  CONVOLENS_NO_UNROLL
   for (; x < w; x += 4) step(x, x + 4 <= w ? out + x * 4 : tail, add, sub, centre);
   if (w % 4) std::memcpy(out + (w & ~3) * 4, tail, std::size_t(w % 4) * 4);
 }
