@@ -153,6 +153,7 @@ async function main() {
 
   const cap = capacity();
   const machine = {};  // "case batch alu 1t" -> median ms
+  const samples = {};  // "case impl threads batch" -> ms per call, one per round (paired ratios)
   for (const [name, peer, batches] of cases) {
     const art = await artifactsOf(peer);
     const shape = peer.inputs[0].shape.slice(1);
@@ -200,6 +201,7 @@ async function main() {
       const ms = [...(await measureInterleaved(runners)), ...(await measureInterleaved(cpu))];
       runners.push(...cpu);
       runners.forEach((r, i) => {
+        samples[`${name} ${r.name} ${r.threads ?? 1} ${batch}`] = r.times;
         if (probes.includes(r)) machine[`${name} ${batch} ${r.name}`] = ms[i];
         else if (r === peakRunner)
           row({ case: 'simd_peak', impl: 'convolens-wasm-simd', threads: 1, batch: 1, median_ms: ms[i], images_per_s: null, gflops: (PEAK_ITERS * peakModule.peakFlopsPerIteration) / ms[i] / 1e6 });
@@ -256,7 +258,11 @@ async function main() {
         if (!o) continue;
         const parts = threadCounts.map((t) => {
           const m = get(c, impl, b, t);
-          return `${t}t ${(o.median_ms / m.median_ms).toFixed(2)}x (eff. ${Math.round((o.median_ms / m.median_ms / t) * 100)}%)`;
+          // Per round: the single-thread sample over this row's sample of the same round.
+          const st = samples[`${c} convolens-wasm-simd 1 ${b}`], mt = samples[`${c} ${impl} ${t} ${b}`];
+          const q = mt.slice(0, st.length).map((x, i) => st[i] / x).sort((u, v) => u - v);
+          const paired = `paired ${q[q.length >> 1].toFixed(2)}x, ${q[0].toFixed(2)}-${q[q.length - 1].toFixed(2)}`;
+          return `${t}t ${(o.median_ms / m.median_ms).toFixed(2)}x (eff. ${Math.round((o.median_ms / m.median_ms / t) * 100)}%; ${paired})`;
         });
         const tw = get(c, 'tfjs-wasm', b), best = Math.min(...threadCounts.map((t) => get(c, impl, b, t).median_ms));
         const cap2 = (k) => (machine[`${c} ${b} ${k} 1t`] / machine[`${c} ${b} ${k} 2t`]).toFixed(2);
@@ -264,7 +270,8 @@ async function main() {
           (impl === 'convolens-wasm-simd-mt' ? `; machine 2t: alu ${cap2('alu')}x, copy ${cap2('copy')}x` : ''));
       }
   }
-  console.log('(machine 2t: an integer loop and an 8.3 MB copy split over 2 threads vs 1, timed in the same rounds: bench/capacity.js)');
+  console.log('(Nt: median over median; paired: the median and range of the per-round ratios, as bench/filters.js gives them;');
+  console.log(' machine 2t: an integer loop and an 8.3 MB copy split over 2 threads vs 1, timed in the same rounds: bench/capacity.js)');
   const cl = get('conv_large', 'convolens-wasm-simd', 1);
   cap.close();
   for (const c of mtInstances.values()) c.dispose();
