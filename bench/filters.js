@@ -1,6 +1,6 @@
 // npm run bench:filters: image filters on a deterministic 1280x720 RGBA frame, in one run:
 // convolens (wasm SIMD, wasm plain, native) vs naive JavaScript vs OpenCV.js, same kernels and
-// border (replicate); medians after warm-up. Then the scaling section: 1280x720, 1920x1080 and
+// border (replicate); medians over interleaved rounds. Then the scaling section: 1280x720, 1920x1080 and
 // 3840x2160 frames (same content) on the single-thread SIMD module, the SIMD + threads module at
 // 1, 2 and os.availableParallelism() threads, OpenCV.js 4.x and OpenCV.js 5.0 alpha
 // (opencv-js-wasm), timed in interleaved rounds (bench/rounds.js): medians over the rounds and
@@ -147,32 +147,46 @@ if (!SCALING_ONLY) {
     console.warn('bench: no build/native/bench_filters; run scripts/build.sh native (skipping convolens-native)');
   }
 
+  // Timed in one set of interleaved rounds for all ops (bench/rounds.js), as the scaling section
+  // below: a spell of the machine falls on a few rounds of every configuration, not on all the
+  // samples of one (timed one after the other, the SIMD box read 1.9 ms in a run whose
+  // interleaved rounds gave 1.2-1.7 ms).
   const copies = [];
   const dst = new Uint8ClampedArray(W * H * 4);
+  const configs = {};
+  const filters = [];
   for (const { op, preset, spec } of OPS) {
     const make = (cl) => (preset ? cl.createFilter(...preset) : cl.createFilter(spec));
     const fs = make(simd), fp = make(plain);
     const k = fs.kernel;
+    // Like OpenCV's Mats, the frame sits in wasm memory already (input() + run(): no copies).
+    fs.input(W, H).set(src);
+    fp.input(W, H).set(src);
+    const ours = Uint8ClampedArray.from(fs.run());
+    copies.push(`${op}: convolens-wasm-simd apply(image, output) with both copies: ${measure(() => fs.apply(image, dst), QUICK ? 3 : 9).toFixed(3)} ms`);
+    const naive = op === 'sobel_magnitude'
+      ? () => gradientMagnitudeNaive(src, dst, W, H, { width: 3, height: 3, weightsX: k.weights, weightsY: simd.presets.find((p) => p.name === 'sobel-magnitude').kernelY.weights })
+      : () => convolveNaive(src, dst, W, H, { ...k });
+    naive();
+    notes.push(`${op}: naive-js differs from convolens by at most ${maxDiff(dst, ours)}`);
+    const cvRun = opencv[op](k);
+    cvRun();
+    notes.push(`${op}: opencv-js differs from convolens by at most ${maxDiff(cvDst.data, ours)}`);
+    Object.assign(configs, { [`${op} simd`]: () => fs.run(), [`${op} plain`]: () => fp.run(), [`${op} naive`]: naive, [`${op} opencv`]: cvRun });
+    filters.push({ op, fs, fp });
+  }
+  const timed = interleave(configs, { rounds: QUICK ? 3 : 9, warmup: 1 });
+  for (const { op, fs, fp } of filters) {
     const add = (impl, ms, extra = {}) => {
       results.push({ op, impl, width: W, height: H, threads: 1, median_ms: +ms.toFixed(4), mpix_per_s: +(MPIX / ms * 1e3).toFixed(2), ...extra });
       process.stderr.write(`  ${op} ${impl}: ${ms.toFixed(3)} ms\n`);
     };
-    // Like OpenCV's Mats, the frame sits in wasm memory already (input() + run(): no copies).
-    fs.input(W, H).set(src);
-    fp.input(W, H).set(src);
-    add('convolens-wasm-simd', measure(() => fs.run(), QUICK ? 5 : 15), { variant: fs.variant });
-    const ours = Uint8ClampedArray.from(fs.run());
-    copies.push(`${op}: convolens-wasm-simd apply(image, output) with both copies: ${measure(() => fs.apply(image, dst), QUICK ? 3 : 9).toFixed(3)} ms`);
-    add('convolens-wasm-plain', measure(() => fp.run(), QUICK ? 3 : 7), { variant: fp.variant });
+    add('convolens-wasm-simd', timed[`${op} simd`].median, { variant: fs.variant });
+    add('convolens-wasm-plain', timed[`${op} plain`].median, { variant: fp.variant });
     const n = native.find((r) => r.op === op && r.dispatched);
     if (n) add('convolens-native', n.median_ms, { variant: n.variant });
-    const naive = op === 'sobel_magnitude'
-      ? () => gradientMagnitudeNaive(src, dst, W, H, { width: 3, height: 3, weightsX: k.weights, weightsY: simd.presets.find((p) => p.name === 'sobel-magnitude').kernelY.weights })
-      : () => convolveNaive(src, dst, W, H, { ...k });
-    add('naive-js', measure(naive, QUICK ? 1 : 3));
-    notes.push(`${op}: naive-js differs from convolens by at most ${maxDiff(dst, ours)}`);
-    add('opencv-js', measure(opencv[op](k), QUICK ? 3 : 9));
-    notes.push(`${op}: opencv-js differs from convolens by at most ${maxDiff(cvDst.data, ours)}`);
+    add('naive-js', timed[`${op} naive`].median);
+    add('opencv-js', timed[`${op} opencv`].median);
     fs.dispose();
     fp.dispose();
   }
