@@ -24,7 +24,7 @@ const artifactsOf = (model) => saveArtifacts(tf, model);
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 
 const QUICK = process.argv.includes('--quick');
-const SAMPLES = QUICK ? 3 : 7;
+const SAMPLES = QUICK ? 3 : 11;  // per runner (the paired ratios need rounds: 7 left single medians ±25 %)
 const ONLY = process.argv.includes('--case') ? process.argv[process.argv.indexOf('--case') + 1] : null;
 
 // Runners are measured interleaved: calibrate each (warm-up, then enough calls per sample to
