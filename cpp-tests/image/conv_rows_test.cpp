@@ -100,6 +100,15 @@ const ConvVariant* simd_box() {
   return nullptr;
 }
 
+// The plan of a kw x kh box (all weights 1, scale kw * kh) with the given border and offset.
+Plan box_plan(int kw, int kh, Border border, float offset) {
+  FilterSpec spec;
+  spec.kernel = ConvKernel{kw, kh, std::vector<float>(std::size_t(kw) * kh, 1.f), float(kw * kh), offset};
+  spec.border = border;
+  spec.border_value = 77;
+  return make_plan(spec);
+}
+
 // The RGBA q15 box row runs four pixels a step with its vertical update one chunk ahead and its
 // last store partial, and reads the source in place two steps a turn where the frame is wide
 // enough (15x15: 20 pixels and more): every width residue (1..13, 20, 27, 36, 45), odd and even
@@ -115,11 +124,7 @@ TEST(BoxRgbaQ15, EveryWidthResidueEqualsTheScalarTwin) {
       for (int w : {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 20, 27, 36, 45})
         for (int h : {1, 2, 5})
           for (float offset : {0.f, -3.f}) {
-            FilterSpec spec;
-            spec.kernel = ConvKernel{kw, kh, std::vector<float>(std::size_t(kw) * kh, 1.f), float(kw * kh), offset};
-            spec.border = border;
-            spec.border_value = 77;
-            const Plan plan = make_plan(spec);
+            const Plan plan = box_plan(kw, kh, border, offset);
             if (!plan.box.q15 || !box->eligible(plan)) continue;
             ++runs;
             const Img src(w, h, 4, 7u + w * 31 + h * kw);
@@ -156,11 +161,7 @@ TEST(BoxRgbaQ15, BandsOfAnyHeightEqualTheScalarTwin) {
     for (Border border : kBorders)
       for (int w : {20, 29, 44})
         for (int h : {1, 7, 16}) {
-          FilterSpec spec;
-          spec.kernel = ConvKernel{kw, kh, std::vector<float>(std::size_t(kw) * kh, 1.f), float(kw * kh), 0};
-          spec.border = border;
-          spec.border_value = 77;
-          const Plan plan = make_plan(spec);
+          const Plan plan = box_plan(kw, kh, border, 0.f);
           if (!plan.box.q15 || !box->eligible(plan)) continue;
           ++runs;
           const Img src(w, h, 4, 5u + w * 17 + h * kw);
