@@ -327,7 +327,7 @@ TEST(NnModel, ManyWeightEntriesAreRefusedQuickly) {
   const std::vector<std::string> layers = {layer("Dense", "d", R"(,"batch_input_shape":[null,1],"units":1)")};
   auto entries = [&](std::size_t n, bool duplicate_last) {
     std::vector<TestWeight> ws;
-    for (std::size_t i = 0; i < n; ++i) ws.push_back({"w" + std::to_string(i), {1}, {0.f}});
+    for (std::size_t i = 0; i < n; ++i) ws.push_back({std::string("w").append(std::to_string(i)), {1}, {0.f}});
     if (duplicate_last) ws.back().name = "w0";
     return ws;
   };

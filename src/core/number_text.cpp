@@ -67,7 +67,7 @@ std::string format_number(double v) {
   while (d.size() > 1 && d.back() == '0') d.pop_back();
   if (e < -4 || e >= 6) {
     std::string r = sign + d[0];
-    if (d.size() > 1) r += "." + d.substr(1);
+    if (d.size() > 1) r.append(".").append(d, 1);
     r += e < 0 ? "e-" : "e+";
     const std::string x = digits_of(std::uint64_t(e < 0 ? -e : e));
     return r + (x.size() < 2 ? "0" : "") + x;
