@@ -2,7 +2,7 @@
 // import. It never imports live.js or train-worker.js, which start those workers: a worker whose
 // imports lead back to its own new Worker(...) is a cycle that bundlers refuse (Vite). The public
 // entry, convolens.js, hands live() in (provideLive), so cl.live() works wherever users import it.
-import { hasSimd, instantiate, stopThreads, threadSupport, MAX_AUTO_THREADS, MAX_THREADS } from './load.js';
+import { hasSimd, instantiate, stopThreads, threadSupport, MAX_AUTO_THREADS, MAX_THREADS, NO_SIMD } from './load.js';
 import { loadModel } from './model.js';
 import { loadParallelModel } from './parallel-model.js';
 import { loadDigitClassifier } from './digits.js';
@@ -229,7 +229,7 @@ function forget(cl) {
 // === false, else warns and runs on one.
 async function choose(options) {
   const simd = options.simd === false || (options.simd === undefined && !hasSimd()) ? 'plain' : 'simd';
-  if (options.simd === true && !hasSimd()) throw new Error('convolens: this engine lacks WebAssembly SIMD, exception handling or bulk memory; load({simd: false}) uses the plain binary');
+  if (options.simd === true && !hasSimd()) throw new Error(`convolens: ${NO_SIMD}; load({simd: false}) uses the plain binary`);
   const t = options.threads;
   if (t === false || t === 1 || (simd === 'plain' && t === undefined)) return { variant: simd, threads: 1 };
   const support = simd === 'plain' ? { ok: false, reason: 'the plain module (simd: false) has no threads' } : await threadSupport();

@@ -31,6 +31,7 @@ function validates(bytes) {
 }
 
 // Whether this engine runs the SIMD binary: wasm SIMD, exception handling and bulk memory.
+export const NO_SIMD = 'this engine lacks WebAssembly SIMD, exception handling or bulk memory';
 export function hasSimd() {
   return validates(SIMD_PROBE) && validates(EH_PROBE) && validates(BULK_PROBE);
 }
@@ -53,7 +54,7 @@ async function cores() {
 export async function threadSupport() {
   const n = await cores();
   let reason = '';
-  if (!hasSimd()) reason = 'this engine lacks WebAssembly SIMD, exception handling or bulk memory';
+  if (!hasSimd()) reason = NO_SIMD;
   else if (isNode && Number(process.versions.node.split('.')[0]) < 18) reason = `Node ${process.versions.node} is older than 18`;
   else if (!isNode && globalThis.crossOriginIsolated !== true)
     reason = 'the page is not cross-origin isolated (serve it with Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy: require-corp)';
